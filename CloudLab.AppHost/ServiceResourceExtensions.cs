@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+
+namespace CloudLab.AppHost;
+
+/// <summary>What every CloudLab service gets from the app model.</summary>
+public static class ServiceResourceExtensions
+{
+    public static IResourceBuilder<ProjectResource> AddCloudLabService<TProject>(
+        this IDistributedApplicationBuilder builder,
+        string name,
+        IResourceBuilder<IResourceWithConnectionString> database,
+        IResourceBuilder<IResourceWithConnectionString> redis,
+        IResourceBuilder<ParameterResource> jwtSigningKey)
+        where TProject : IProjectMetadata, new()
+    {
+        var service = builder.AddProject<TProject>(name)
+            .WithReference(database).WaitFor(database)
+            .WithReference(redis).WaitFor(redis)
+            .WithEnvironment("Auth__SigningKey", jwtSigningKey)
+            .WithHttpHealthCheck("/health")
+            .WithReplicas(builder.Configuration.GetValue($"Services:{name}:Replicas", 1));
+
+        // Tests turn OTLP export off: with no dashboard listening, each service would wait ~13 s at shutdown.
+        if (!builder.Configuration.GetValue("Telemetry:OtlpExport", true))
+        {
+            service.WithEnvironment("Telemetry__OtlpExport", "false");
+        }
+
+        // ServiceSettings:* is handed to every service as its own configuration (e.g. rate limits for a load test).
+        foreach (var (key, value) in builder.Configuration.GetSection("ServiceSettings").AsEnumerable(makePathsRelative: true))
+        {
+            if (value is not null)
+            {
+                service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+            }
+        }
+
+        return service;
+    }
+}

@@ -1,0 +1,43 @@
+using CloudLab.ProductService.Data;
+using CloudLab.ProductService.Models;
+using CloudLab.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CloudLab.ProductService.Apis;
+
+/// <summary>Stock reservations for orders. Called by OrderService (role service) or an admin; both are idempotent per order id.</summary>
+public static class ReservationsApi
+{
+    public static RouteGroupBuilder MapReservationsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/products/reservations").WithTags("Reservations").RequireAuthorization(Policies.ServiceOrAdmin);
+        api.MapPost("/", Reserve);
+        api.MapDelete("/{orderId:guid}", Release);
+        return api;
+    }
+
+    public static async Task<Results<Ok<Reservation>, ProblemHttpResult>> Reserve(
+        ReservationRequest request, StockReservations reservations, CancellationToken cancellationToken)
+    {
+        var outcome = await reservations.ReserveAsync(request.OrderId!.Value, request.Items, cancellationToken);
+        return outcome.Failure switch
+        {
+            ReservationFailure.InsufficientStock => TypedResults.Problem(
+                "Not enough stock for every item; nothing was reserved.",
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "Insufficient stock",
+                extensions: new Dictionary<string, object?> { ["shortItems"] = outcome.ShortItems }),
+            ReservationFailure.AlreadyReleased => TypedResults.Problem(
+                "This order's reservation was already released; use a new order id.",
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Reservation released"),
+            _ => TypedResults.Ok(outcome.Reservation!),
+        };
+    }
+
+    public static async Task<NoContent> Release(Guid orderId, StockReservations reservations, CancellationToken cancellationToken)
+    {
+        await reservations.ReleaseAsync(orderId, cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

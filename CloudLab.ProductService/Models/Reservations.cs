@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CloudLab.ProductService.Models;
+
+public sealed record ReservationItem(
+    [Required] Guid? ProductId,
+    [Required, Range(1, 10_000)] int? Quantity);
+
+public sealed record ReservationRequest(
+    [Required] Guid? OrderId,
+    [Required, MinLength(1), MaxLength(100)] IReadOnlyList<ReservationItem> Items);
+
+public sealed record ReservedLine(Guid ProductId, int Quantity, decimal UnitPrice, string Currency);
+
+public sealed record Reservation(Guid OrderId, string Status, IReadOnlyList<ReservedLine> Items);
+
+public sealed record ShortItem(Guid ProductId, int Requested, int Available);
+
+/// <summary>Why a reservation could not be made.</summary>
+public enum ReservationFailure
+{
+    None,
+    InsufficientStock,
+    AlreadyReleased,
+}
+
+public sealed record ReservationOutcome(Reservation? Reservation, ReservationFailure Failure, IReadOnlyList<ShortItem> ShortItems);

@@ -1,0 +1,69 @@
+using CloudLab.ServiceDefaults.Caching;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
+using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class CachingExtensions
+{
+    /// <summary>
+    /// Redis (Aspire's client on the <c>redis</c> connection string) and the HybridCache every service reads through:
+    /// FusionCache with memory as L1, Redis as L2 and the Redis backplane, so a write on one replica drops the
+    /// memory copies on the others. Redis failures are absorbed (fail fast, circuit breaker, auto-recovery):
+    /// reads fall back to memory and the database.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceCaching(this IHostApplicationBuilder builder, string connectionName = "redis")
+    {
+        builder.AddRedisClient(connectionName, settings => settings.DisableHealthChecks = true, options =>
+        {
+            options.AbortOnConnectFail = false;
+            options.BacklogPolicy = BacklogPolicy.FailFast; // with Redis down, fail at once rather than queue
+            options.ConnectTimeout = 2000;
+            options.AsyncTimeout = 2000;
+            options.SyncTimeout = 2000;
+        });
+        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["cache"]);
+
+        var l2Timeout = builder.Configuration.GetValue("Caching:DistributedTimeout", TimeSpan.FromMilliseconds(500));
+        builder.Services.AddSingleton<CacheMetrics>();
+        builder.Services.AddSingleton<ServiceCache>();
+        builder.Services.AddFusionCache()
+            .WithOptions(options =>
+            {
+                // Services share one Redis: keys and backplane channels are per service.
+                options.BackplaneChannelPrefix = builder.Environment.ApplicationName;
+                options.CacheKeyPrefix = builder.Environment.ApplicationName + ":";
+                options.DistributedCacheCircuitBreakerDuration = TimeSpan.FromSeconds(2);
+                options.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
+                options.EnableAutoRecovery = true;
+            })
+            .WithDefaultEntryOptions(entry =>
+            {
+                entry.Duration = TimeSpan.FromMinutes(5);
+                entry.DistributedCacheHardTimeout = l2Timeout;
+                entry.AllowBackgroundDistributedCacheOperations = false;
+                entry.AllowBackgroundBackplaneOperations = false;
+                entry.ReThrowSerializationExceptions = false; // an unreadable Redis entry is a miss, not an error
+            })
+            .WithSerializer(sp => new FusionCacheSystemTextJsonSerializer(sp.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions))
+            .WithDistributedCache(sp => new MeasuredDistributedCache(
+                new RedisCache(new RedisCacheOptions
+                {
+                    ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
+                }),
+                sp.GetRequiredService<CacheMetrics>()))
+            .WithBackplane(sp => new RedisBackplane(new RedisBackplaneOptions
+            {
+                ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
+            }))
+            .AsHybridCache();
+        return builder;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Caching.Hybrid;
+
+namespace CloudLab.ServiceDefaults.Caching;
+
+/// <summary>
+/// The services' cache: HybridCache (FusionCache underneath: L1 memory, L2 Redis, Redis backplane) used through
+/// <see cref="CachePolicy"/>s, with every read counted as a hit or a miss.
+/// <list type="bullet">
+/// <item>Cache-aside reads: <see cref="GetOrCreateAsync{TState,T}"/>; concurrent misses on one key run the factory once.</item>
+/// <item>Write-through: <see cref="SetAsync{T}"/> after the database commit; every replica's memory copy is dropped.</item>
+/// <item>Related keys: entries carry tags, and <see cref="InvalidateTagsAsync"/> drops all entries with a tag.</item>
+/// </list>
+/// </summary>
+public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics)
+{
+    public async ValueTask<T> GetOrCreateAsync<TState, T>(
+        CachePolicy policy,
+        string key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>> factory,
+        IEnumerable<string>? tags = null,
+        CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var call = new FactoryCall<TState, T>(factory, state);
+        var value = await cache.GetOrCreateAsync(key, call, static (call, token) => call.InvokeAsync(token), policy.EntryOptions, tags, cancellationToken);
+        metrics.RecordRead(policy.Name, hit: !call.Invoked, Stopwatch.GetElapsedTime(started));
+        return value;
+    }
+
+    public async ValueTask SetAsync<T>(CachePolicy policy, string key, T value, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await cache.SetAsync(key, value, policy.EntryOptions, tags, cancellationToken);
+        metrics.RecordOperation(policy.Name, "set", Stopwatch.GetElapsedTime(started), failed: false);
+    }
+
+    public async ValueTask RemoveAsync(CachePolicy policy, string key, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await cache.RemoveAsync(key, cancellationToken);
+        metrics.RecordOperation(policy.Name, "remove", Stopwatch.GetElapsedTime(started), failed: false);
+    }
+
+    public async ValueTask InvalidateTagsAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await cache.RemoveByTagAsync(tags, cancellationToken);
+        metrics.RecordOperation("tags", "invalidate", Stopwatch.GetElapsedTime(started), failed: false);
+    }
+
+    /// <summary>Remembers whether the factory ran, which is what tells a miss from a hit.</summary>
+    private sealed class FactoryCall<TState, T>(Func<TState, CancellationToken, ValueTask<T>> factory, TState state)
+    {
+        public bool Invoked { get; private set; }
+
+        public ValueTask<T> InvokeAsync(CancellationToken cancellationToken)
+        {
+            Invoked = true;
+            return factory(state, cancellationToken);
+        }
+    }
+}

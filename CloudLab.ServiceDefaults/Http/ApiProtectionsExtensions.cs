@@ -1,0 +1,59 @@
+using CloudLab.ServiceDefaults.Http.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CloudLab.ServiceDefaults.Http;
+
+/// <summary>The request path every service shares: metrics, errors, size limit, rate limits, compression.</summary>
+public static class ApiProtectionsExtensions
+{
+    public static IServiceCollection AddApiProtections(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<ApiMetrics>();
+        services.AddOptions<RequestMetricsOptions>().Bind(configuration.GetSection("RequestMetrics"));
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            if (context.ProblemDetails is HttpValidationProblemDetails validation)
+            {
+                CamelCaseFieldNames(validation.Errors);
+            }
+        });
+        services.AddExceptionHandler<GlobalExceptionHandler>();
+
+        // Malformed JSON and wrong types reach GlobalExceptionHandler, which answers 400 with what was wrong.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBodyBytes);
+
+        services.AddApiCompression(configuration);
+        services.AddApiRateLimiting(configuration);
+        return services;
+    }
+
+    /// <summary>Field errors name fields as the JSON does (camelCase), whatever named them.</summary>
+    private static void CamelCaseFieldNames(IDictionary<string, string[]> errors)
+    {
+        foreach (var field in errors.Keys.Where(key => key.Length > 0 && char.IsUpper(key[0])).ToList())
+        {
+            var camel = string.Join('.', field.Split('.').Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName));
+            errors[camel] = errors.TryGetValue(camel, out var existing) ? [.. existing, .. errors[field]] : errors[field];
+            errors.Remove(field);
+        }
+    }
+
+    public static WebApplication UseApiProtections(this WebApplication app)
+    {
+        app.UseMiddleware<RequestMetricsMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseApiCompression();
+        app.UseAuthorization();
+        return app;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using CloudLab.ServiceDefaults.Data;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using StackExchange.Redis;
+
+namespace CloudLab.ServiceDefaults.Http;
+
+/// <summary>Turns exceptions into RFC 7807 answers with the right status: a client's mistake is never a 500.</summary>
+public sealed class GlobalExceptionHandler(IProblemDetailsService problemDetails, ILogger<GlobalExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var context = httpContext;
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = 499; // the client went away; nobody is listening for a body
+            return true;
+        }
+
+        var (status, title, detail) = Classify(exception);
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Request {Method} {Path} failed with {StatusCode}", context.Request.Method, context.Request.Path, status);
+        }
+
+        context.Response.StatusCode = status;
+        if (exception is ServiceBusyException busy)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var problem = new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        };
+
+        if (exception is RequestValidationException validation)
+        {
+            problem.ProblemDetails = new HttpValidationProblemDetails(validation.Errors) { Status = status, Title = title, Detail = detail };
+        }
+
+        return await problemDetails.TryWriteAsync(problem);
+    }
+
+    private static (int Status, string Title, string? Detail) Classify(Exception exception) => exception switch
+    {
+        RequestValidationException => (400, "One or more validation errors occurred.", null),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (413, "Request body too large", $"The request body must not exceed {RequestLimits.MaxRequestBodyBytes / (1024 * 1024)} MB ({RequestLimits.MaxRequestBodyBytes} bytes)."),
+        BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this endpoint.", json.Message),
+        BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+        DatabaseTimeoutException timeout => (504, "The database did not answer in time", timeout.Message),
+        NpgsqlException { IsTransient: true } or SocketException => (503, "The database is unavailable", "Retry in a moment."),
+        ServiceBusyException busy => (503, "The service is busy", busy.Message),
+        DependencyUnavailableException dependency => (503, "A service this request needs is unavailable", dependency.Message),
+        BrokenCircuitException or TimeoutRejectedException or HttpRequestException =>
+            (503, "A service this request needs is unavailable", "Retry in a moment."),
+        RedisException => (503, "The event store is unavailable", "Retry in a moment."),
+        _ => (500, "An unexpected error occurred", null),
+    };
+}
+
+/// <summary>A downstream service could not give an answer (down, timed out, or its circuit is open).</summary>
+public sealed class DependencyUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

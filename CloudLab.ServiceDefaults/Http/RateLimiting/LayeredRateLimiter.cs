@@ -1,0 +1,120 @@
+using System.Net;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http;
+
+namespace CloudLab.ServiceDefaults.Http.RateLimiting;
+
+/// <summary>
+/// The two layers as one global limiter: a token bucket per client, then the instance's share of the service's
+/// burst capacity. A refusal carries the layer that refused and when to retry, for the 429 and its metric.
+/// (PartitionedRateLimiter.CreateChained does the chaining but does not say which limiter refused.)
+/// </summary>
+public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
+{
+    public const string LayerMetadataName = "CLOUDLAB_LIMITER_LAYER";
+
+    private readonly PartitionedRateLimiter<HttpContext> _perClient;
+    private readonly RateLimiter? _service;
+
+    public LayeredRateLimiter(RateLimitingOptions options)
+    {
+        var client = options.PerClient;
+        _perClient = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        {
+            var user = context.User.FindFirstValue("sub");
+            return user is not null
+                ? RateLimitPartition.GetTokenBucketLimiter("u:" + user, _ => Bucket(client.AuthenticatedPermitsPerSecond, client.AuthenticatedBurst))
+                : RateLimitPartition.GetTokenBucketLimiter("ip:" + ClientAddress(context), _ => Bucket(client.AnonymousPermitsPerSecond, client.AnonymousBurst));
+        });
+
+        var service = options.Service;
+        if (service.BurstPermitsPerSecond > 0)
+        {
+            var perInstance = Math.Max(1, service.BurstPermitsPerSecond / Math.Max(1, service.Instances));
+            _service = new TokenBucketRateLimiter(Bucket(perInstance, perInstance));
+        }
+    }
+
+    public override RateLimiterStatistics? GetStatistics(HttpContext resource) => _perClient.GetStatistics(resource);
+
+    protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount)
+    {
+        var clientLease = _perClient.AttemptAcquire(resource, permitCount);
+        if (!clientLease.IsAcquired)
+        {
+            return Refused("client", clientLease);
+        }
+
+        if (_service is null)
+        {
+            return clientLease;
+        }
+
+        var serviceLease = _service.AttemptAcquire(permitCount);
+        if (!serviceLease.IsAcquired)
+        {
+            clientLease.Dispose();
+            return Refused("service", serviceLease);
+        }
+
+        serviceLease.Dispose(); // token buckets hand out nothing to give back
+        return clientLease;
+    }
+
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(AttemptAcquireCore(resource, permitCount)); // no queueing: overload is answered at once
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _perClient.Dispose();
+            _service?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static TokenBucketRateLimiterOptions Bucket(int permitsPerSecond, int burst)
+    {
+        // Refill ten times a second so a client's allowance arrives smoothly rather than in one-second lumps.
+        var perTick = Math.Max(1, permitsPerSecond / 10);
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(burst, perTick),
+            TokensPerPeriod = perTick,
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+    }
+
+    private static string ClientAddress(HttpContext context) =>
+        context.Connection.RemoteIpAddress?.ToString() ?? IPAddress.None.ToString();
+
+    private static RefusedLease Refused(string layer, RateLimitLease inner)
+    {
+        var retryAfter = inner.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        inner.Dispose();
+        return new RefusedLease(layer, retryAfter);
+    }
+
+    private sealed class RefusedLease(string layer, TimeSpan retryAfter) : RateLimitLease
+    {
+        public override bool IsAcquired => false;
+
+        public override IEnumerable<string> MetadataNames => [LayerMetadataName, MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = metadataName switch
+            {
+                LayerMetadataName => layer,
+                _ when metadataName == MetadataName.RetryAfter.Name => retryAfter,
+                _ => null,
+            };
+            return metadata is not null;
+        }
+    }
+}

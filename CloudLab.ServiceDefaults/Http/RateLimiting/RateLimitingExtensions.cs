@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CloudLab.ServiceDefaults.Http.RateLimiting;
+
+public static class RateLimitingExtensions
+{
+    public static IServiceCollection AddApiRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("RateLimiting").Get<RateLimitingOptions>() ?? new RateLimitingOptions();
+        services.AddSingleton(options);
+        services.AddRateLimiter(limiter =>
+        {
+            if (options.Enabled)
+            {
+                limiter.GlobalLimiter = new LayeredRateLimiter(options);
+            }
+
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = WriteRejectionAsync;
+        });
+        return services;
+    }
+
+    private static async ValueTask WriteRejectionAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var layer = rejected.Lease.TryGetMetadata(LayeredRateLimiter.LayerMetadataName, out var value) ? (string)value! : "client";
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+
+        context.RequestServices.GetRequiredService<ApiMetrics>().RecordRejection(layer);
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = layer == "service"
+                    ? $"The service is at its capacity; retry after {seconds} s."
+                    : $"This client has used its request allowance; retry after {seconds} s.",
+                Extensions = { ["limiter"] = layer, ["retryAfterSeconds"] = seconds },
+            },
+        });
+    }
+}

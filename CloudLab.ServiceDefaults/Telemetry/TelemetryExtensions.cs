@@ -1,0 +1,62 @@
+using CloudLab.ServiceDefaults.Http;
+using CloudLab.ServiceDefaults.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class TelemetryExtensions
+{
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        var sampleRatio = builder.Configuration.GetValue("Telemetry:TraceSampleRatio", 1.0);
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(CloudLabMeters.All)
+                .AddPrometheusExporter())
+            .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(sampleRatio)))
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource(CloudLabMeters.Events)
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsInfrastructurePath(context.Request.Path))
+                .AddHttpClientInstrumentation());
+
+        // OTLP goes to the Aspire dashboard when the AppHost provides an endpoint. Tests switch it off: with no
+        // collector listening, every service would wait ~13 s at shutdown trying to flush.
+        var otlpEndpoint = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        if (!string.IsNullOrWhiteSpace(otlpEndpoint) && builder.Configuration.GetValue("Telemetry:OtlpExport", true))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        builder.Services.AddSingleton<ResourceUtilizationMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ResourceUtilizationMonitor>());
+        builder.Services.AddOptions<ResourceMonitoringOptions>().BindConfiguration("ResourceMonitoring");
+        return builder;
+    }
+
+    /// <summary>Prometheus text format at <c>/metrics</c>, next to OTLP.</summary>
+    public static WebApplication MapMetricsEndpoint(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting().WithMetadata(new ExcludeFromApiMetricsAttribute());
+        return app;
+    }
+
+    internal static bool IsInfrastructurePath(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/alive") || path.StartsWithSegments("/metrics");
+}

@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using CloudLab.ServiceDefaults.Auth;
+using CloudLab.ServiceDefaults.Http;
+using CloudLab.UserService.Data;
+using CloudLab.UserService.Models;
+using CloudLab.UserService.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CloudLab.UserService.Apis;
+
+public static class UsersApi
+{
+    public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/users").WithTags("Users");
+        api.MapPost("/", Register);
+        api.MapGet("/me", GetMe).RequireAuthorization();
+        api.MapPut("/me", UpdateMe).RequireAuthorization();
+        api.MapGet("/{id:guid}", GetUser).RequireAuthorization();
+        api.MapGet("/", ListUsers).RequireAuthorization(Policies.Admin);
+        return api;
+    }
+
+    public static async Task<Results<Created<UserProfile>, ProblemHttpResult>> Register(
+        RegisterUserRequest request, UserDirectory users, PasswordHashingPool hashing, CancellationToken cancellationToken)
+    {
+        var hash = await hashing.HashAsync(request.Password);
+        return await users.RegisterAsync(request.Email, hash, request.Name, Roles.Customer, cancellationToken) is { } user
+            ? TypedResults.Created($"/api/users/{user.Id}", user)
+            : TypedResults.Problem("An account with this e-mail already exists.", statusCode: StatusCodes.Status409Conflict, title: "E-mail taken");
+    }
+
+    public static async Task<Results<Ok<UserProfile>, NotFound>> GetMe(ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken) =>
+        await users.GetAsync(caller.UserId(), cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<UserProfile>, NotFound>> UpdateMe(
+        UpdateProfileRequest request, ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken) =>
+        await users.UpdateProfileAsync(caller.UserId(), request, cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
+
+    /// <summary>Yourself, or anyone for an admin; anyone else's id answers 404 so ids cannot be probed.</summary>
+    public static async Task<Results<Ok<UserProfile>, NotFound>> GetUser(
+        Guid id, ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken)
+    {
+        if (id != caller.UserId() && !caller.IsAdmin())
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await users.GetAsync(id, cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
+    }
+
+    public static async Task<Ok<PagedResult<UserProfile>>> ListUsers(PageRequest page, UserDirectory users, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await users.ListAsync(page, cancellationToken));
+}

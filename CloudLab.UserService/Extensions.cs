@@ -1,0 +1,24 @@
+using CloudLab.ServiceDefaults.Data;
+using CloudLab.UserService.Data;
+using CloudLab.UserService.Models;
+using CloudLab.UserService.Security;
+
+namespace CloudLab.UserService;
+
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase("userdb", typeof(Extensions).Assembly);
+        builder.AddEventOutbox();
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, UserJsonContext.Default));
+        builder.Services.AddValidation();
+
+        builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration("PasswordHashing");
+        builder.Services.AddSingleton<PasswordHashingPool>();
+        builder.Services.AddOptions<UserSeedOptions>().BindConfiguration("Seed");
+        builder.Services.AddSingleton<IDatabaseSeeder, UserSeeder>();
+        builder.Services.AddSingleton<UserStore>();
+        builder.Services.AddSingleton<UserDirectory>();
+    }
+}

@@ -1,0 +1,28 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
+namespace CloudLab.UserService.Models;
+
+/// <summary>A user as the API returns it and as it is cached; never the password hash.</summary>
+[ImmutableObject(true)]
+public sealed record UserProfile(
+    Guid Id,
+    string Email,
+    string Name,
+    string Role,
+    IReadOnlyDictionary<string, string> Preferences,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
+public sealed record RegisterUserRequest(
+    [Required, EmailAddress, StringLength(254)] string Email,
+    [Required, StringLength(128, MinimumLength = 10), PasswordPolicy] string Password,
+    [Required, StringLength(100, MinimumLength = 1)] string Name);
+
+public sealed record LoginRequest([Required] string Email, [Required] string Password);
+
+public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn);
+
+public sealed record UpdateProfileRequest(
+    [Required, StringLength(100, MinimumLength = 1)] string Name,
+    [PreferencesPolicy] Dictionary<string, string>? Preferences);

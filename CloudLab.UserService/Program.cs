@@ -1,0 +1,17 @@
+using CloudLab.UserService;
+using CloudLab.UserService.Apis;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+
+app.MapUsersApi();
+app.MapAuthApi();
+app.MapDefaultEndpoints();
+
+app.Run();
