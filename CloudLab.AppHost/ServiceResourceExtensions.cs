@@ -13,12 +13,15 @@ public static class ServiceResourceExtensions
         IResourceBuilder<ParameterResource> jwtSigningKey)
         where TProject : IProjectMetadata, new()
     {
+        var replicas = builder.Configuration.GetValue($"Services:{name}:Replicas", 1);
         var service = builder.AddProject<TProject>(name)
             .WithReference(database).WaitFor(database)
             .WithReference(redis).WaitFor(redis)
             .WithEnvironment("Auth__SigningKey", jwtSigningKey)
             .WithHttpHealthCheck("/health")
-            .WithReplicas(builder.Configuration.GetValue($"Services:{name}:Replicas", 1));
+            .WithReplicas(replicas)
+            // Replicas share the service's load-shedding capacity.
+            .WithEnvironment("RateLimiting__Service__Instances", replicas.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         // Tests turn OTLP export off: with no dashboard listening, each service would wait ~13 s at shutdown.
         if (!builder.Configuration.GetValue("Telemetry:OtlpExport", true))

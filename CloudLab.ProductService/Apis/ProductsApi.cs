@@ -22,7 +22,7 @@ public static class ProductsApi
     public static async Task<Ok<PagedResult<Product>>> ListProducts(
         PageRequest page,
         [FromQuery(Name = "category_id")] Guid? categoryId,
-        [FromQuery(Name = "status")] ProductStatus? status,
+        [FromQuery(Name = "status")] string? status,
         [FromQuery(Name = "in_stock")] bool? inStock,
         [FromQuery(Name = "q")] string? q,
         Catalog catalog,
@@ -33,7 +33,7 @@ public static class ProductsApi
             throw new RequestValidationException("q", "q must be at most 100 characters.");
         }
 
-        var filter = new ProductFilter(categoryId, status, inStock, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
+        var filter = new ProductFilter(categoryId, ParseStatus(status), inStock, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
         return TypedResults.Ok(await catalog.ListProductsAsync(filter, page, cancellationToken));
     }
 
@@ -64,6 +64,15 @@ public static class ProductsApi
             ? TypedResults.Ok(product)
             : TypedResults.NotFound();
     }
+
+    private static ProductStatus? ParseStatus(string? status) => status switch
+    {
+        null or "" => null,
+        "active" => ProductStatus.Active,
+        "inactive" => ProductStatus.Inactive,
+        "discontinued" => ProductStatus.Discontinued,
+        _ => throw new RequestValidationException("status", "status must be active, inactive or discontinued."),
+    };
 
     private static ValidationProblem UnknownCategory() =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["categoryId"] = ["No category has this id."] });

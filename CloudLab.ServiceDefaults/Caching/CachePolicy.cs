@@ -29,7 +29,7 @@ public static class CachePolicies
     public static readonly CachePolicy ProductList = new("product-list", TimeSpan.FromMinutes(30), LocalCopy);
     public static readonly CachePolicy Category = new("category", TimeSpan.FromMinutes(30), LocalCopy);
     public static readonly CachePolicy Order = new("order", TimeSpan.FromMinutes(5), LocalCopy);
-    public static readonly CachePolicy Session = new("session", TimeSpan.FromHours(24), LocalCopy);
+    public static readonly CachePolicy Payment = new("payment", TimeSpan.FromMinutes(5), LocalCopy);
 
     /// <summary>Analytics aggregates change with every event; a minute of staleness is what dashboards tolerate.</summary>
     public static readonly CachePolicy Analytics = new("analytics", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30));

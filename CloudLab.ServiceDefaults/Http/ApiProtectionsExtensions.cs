@@ -1,6 +1,7 @@
 using CloudLab.ServiceDefaults.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,14 @@ public static class ApiProtectionsExtensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBodyBytes);
 
+        // Every request has a budget (RequestTimeouts:Default, per service); calls a service makes to others are shorter.
+        var requestTimeout = configuration.GetValue("RequestTimeouts:Default", TimeSpan.FromSeconds(10));
+        services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
+        {
+            Timeout = requestTimeout,
+            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+        });
+
         services.AddApiCompression(configuration);
         services.AddApiRateLimiting(configuration);
         return services;
@@ -52,6 +61,7 @@ public static class ApiProtectionsExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseRateLimiter();
+        app.UseRequestTimeouts();
         app.UseApiCompression();
         app.UseAuthorization();
         return app;

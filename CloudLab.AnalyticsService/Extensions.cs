@@ -1,0 +1,19 @@
+using CloudLab.AnalyticsService.Data;
+using CloudLab.AnalyticsService.Events;
+using CloudLab.AnalyticsService.Models;
+
+namespace CloudLab.AnalyticsService;
+
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase("analyticsdb", typeof(Extensions).Assembly);
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, AnalyticsJsonContext.Default));
+
+        builder.Services.AddSingleton<EventProjector>();
+        builder.Services.AddHostedService<EventStreamConsumer>();
+        builder.Services.AddSingleton<AnalyticsStore>();
+        builder.Services.AddSingleton<AnalyticsReports>();
+    }
+}

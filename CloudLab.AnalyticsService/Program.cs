@@ -1,0 +1,16 @@
+using CloudLab.AnalyticsService;
+using CloudLab.AnalyticsService.Apis;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+
+app.MapAnalyticsApi();
+app.MapDefaultEndpoints();
+
+app.Run();

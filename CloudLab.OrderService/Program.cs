@@ -1,0 +1,16 @@
+using CloudLab.OrderService;
+using CloudLab.OrderService.Apis;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+
+app.MapOrdersApi();
+app.MapDefaultEndpoints();
+
+app.Run();

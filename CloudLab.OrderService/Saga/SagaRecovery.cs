@@ -1,0 +1,44 @@
+using CloudLab.OrderService.Data;
+
+namespace CloudLab.OrderService.Saga;
+
+public sealed class SagaOptions
+{
+    /// <summary>A saga still running after this long has stopped (every call's budget is far shorter).</summary>
+    public TimeSpan RecoverAfter { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>
+/// Finishes order requests that stopped half-way (a dependency was down, the process died): the order was not
+/// committed, so any captured payment is refunded and the stock released, and a retry with the key is told so.
+/// </summary>
+public sealed class SagaRecovery(IServiceProvider services, Microsoft.Extensions.Options.IOptions<SagaOptions> options, ILogger<SagaRecovery> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var store = services.GetRequiredService<OrderStore>();
+        var compensation = services.GetRequiredService<OrderCompensation>();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(15));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                foreach (var orderId in await store.StalledRequestsAsync(options.Value.RecoverAfter, stoppingToken))
+                {
+                    if (await compensation.TryUndoAsync(orderId, stoppingToken))
+                    {
+                        await store.FailRequestAsync(orderId, Failures.Unavailable, stoppingToken);
+                        logger.LogInformation("Compensated unfinished order {OrderId}", orderId);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception) when (exception is Npgsql.NpgsqlException)
+        {
+            logger.LogWarning(exception, "Saga recovery could not read the database; it runs again on the next start");
+        }
+    }
+}

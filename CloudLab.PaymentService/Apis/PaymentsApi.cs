@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using CloudLab.PaymentService.Data;
+using CloudLab.PaymentService.Models;
+using CloudLab.PaymentService.Payments;
+using CloudLab.ServiceDefaults.Auth;
+using CloudLab.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CloudLab.PaymentService.Apis;
+
+public static class PaymentsApi
+{
+    public static RouteGroupBuilder MapPaymentsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/payments").WithTags("Payments").RequireAuthorization();
+        api.MapPost("/", Charge).RequireAuthorization(Policies.ServiceOrAdmin);
+        api.MapPost("/{id:guid}/refund", Refund).RequireAuthorization(Policies.ServiceOrAdmin);
+        api.MapGet("/{id:guid}", GetPayment);
+        api.MapGet("/", ListPayments);
+        return api;
+    }
+
+    /// <summary>Charges once per Idempotency-Key: 201 when this request settled it, 200 with the same payment on a repeat.</summary>
+    public static async Task<Results<Created<Payment>, Ok<Payment>, ProblemHttpResult>> Charge(
+        IdempotencyKey key, ChargeRequest request, PaymentProcessor payments, CancellationToken cancellationToken)
+    {
+        var (payment, outcome) = await payments.ChargeAsync(key.Value, request, cancellationToken);
+        return outcome switch
+        {
+            ChargeOutcome.KeyReused => TypedResults.Problem(
+                "This Idempotency-Key was used for a different charge.", statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused"),
+            ChargeOutcome.Replayed => TypedResults.Ok(payment),
+            _ => TypedResults.Created($"/api/payments/{payment.Id}", payment),
+        };
+    }
+
+    public static async Task<Results<Ok<Payment>, NotFound, ProblemHttpResult>> Refund(Guid id, PaymentProcessor payments, CancellationToken cancellationToken)
+    {
+        if (await payments.GetAsync(id, cancellationToken) is not { } payment)
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await payments.RefundAsync(payment, cancellationToken) is { } refunded
+            ? TypedResults.Ok(refunded)
+            : TypedResults.Problem($"A {payment.Status} payment cannot be refunded.", statusCode: StatusCodes.Status409Conflict, title: "Not refundable");
+    }
+
+    /// <summary>The payer, an admin or a service may read a payment; anyone else gets 404.</summary>
+    public static async Task<Results<Ok<Payment>, NotFound>> GetPayment(Guid id, ClaimsPrincipal caller, PaymentProcessor payments, CancellationToken cancellationToken) =>
+        await payments.GetAsync(id, cancellationToken) is { } payment && MayRead(caller, payment.UserId)
+            ? TypedResults.Ok(payment)
+            : TypedResults.NotFound();
+
+    public static async Task<Ok<PagedResult<Payment>>> ListPayments(
+        [FromQuery(Name = "order_id")] Guid? orderId, PageRequest page, ClaimsPrincipal caller, PaymentStore store, CancellationToken cancellationToken)
+    {
+        if (orderId is null)
+        {
+            throw new RequestValidationException("order_id", "order_id is required.");
+        }
+
+        var result = await store.ListForOrderAsync(orderId.Value, page, cancellationToken);
+        var visible = result.Items.Where(payment => MayRead(caller, payment.UserId)).ToList();
+        return TypedResults.Ok(result with { Items = visible, TotalCount = visible.Count == result.Items.Count ? result.TotalCount : visible.Count });
+    }
+
+    private static bool MayRead(ClaimsPrincipal caller, Guid ownerId) =>
+        caller.IsAdmin() || caller.IsInRole(Roles.Service) || caller.FindFirstValue("sub") == ownerId.ToString();
+}

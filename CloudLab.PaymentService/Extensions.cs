@@ -1,0 +1,31 @@
+using CloudLab.PaymentService.Data;
+using CloudLab.PaymentService.Gateway;
+using CloudLab.PaymentService.Models;
+using CloudLab.PaymentService.Payments;
+using CloudLab.ServiceDefaults.Http;
+using Microsoft.Extensions.Options;
+
+namespace CloudLab.PaymentService;
+
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase("paymentdb", typeof(Extensions).Assembly);
+        builder.AddEventOutbox();
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, PaymentJsonContext.Default));
+        builder.Services.AddValidation();
+
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration("Gateway");
+        var gateway = builder.Configuration.GetSection("Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
+// An external API call: 300 ms per attempt, 1 s in all. Retries are safe: each call carries the payment id as its idempotency key.
+        builder.Services.AddHttpClient<PaymentGatewayClient>((services, http) =>
+                http.BaseAddress = services.GetRequiredService<IOptions<GatewayOptions>>().Value.BaseUrl
+                    ?? throw new InvalidOperationException("Gateway:BaseUrl is not set: the AppHost sets it to the simulated gateway."))
+            .WithCallBudget(new CallBudget(gateway.AttemptTimeout, gateway.TotalTimeout));
+
+        builder.Services.AddSingleton<PaymentStore>();
+        builder.Services.AddSingleton<PaymentProcessor>();
+        builder.Services.AddHostedService<PendingPaymentRecovery>();
+    }
+}

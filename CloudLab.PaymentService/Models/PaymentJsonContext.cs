@@ -1,0 +1,14 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CloudLab.PaymentService.Gateway;
+using CloudLab.ServiceDefaults.Http;
+
+namespace CloudLab.PaymentService.Models;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(Payment))]
+[JsonSerializable(typeof(PagedResult<Payment>))]
+[JsonSerializable(typeof(ChargeRequest))]
+[JsonSerializable(typeof(GatewayChargeRequest))]
+[JsonSerializable(typeof(GatewayCharge))]
+public sealed partial class PaymentJsonContext : JsonSerializerContext;

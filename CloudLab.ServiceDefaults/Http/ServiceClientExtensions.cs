@@ -1,0 +1,41 @@
+using CloudLab.ServiceDefaults.Auth;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CloudLab.ServiceDefaults.Http;
+
+/// <summary>How long a call to another service may take: shorter than the caller's own request budget.</summary>
+public sealed record CallBudget(TimeSpan AttemptTimeout, TimeSpan TotalTimeout, int Retries = 2);
+
+public static class ServiceClientExtensions
+{
+    /// <summary>
+    /// A typed client for another CloudLab service, found by service discovery (<c>http://{serviceName}</c>), calling
+    /// with this service's own token, under the standard resilience handler tuned to <paramref name="budget"/>.
+    /// Retries include POSTs: every CloudLab write between services is idempotent (order id or Idempotency-Key).
+    /// </summary>
+    public static IHttpClientBuilder AddServiceClient<TClient>(this IServiceCollection services, string serviceName, CallBudget budget)
+        where TClient : class
+    {
+        services.AddTransient<ServiceTokenHandler>();
+        return services.AddHttpClient<TClient>(http => http.BaseAddress = new Uri($"http://{serviceName}"))
+            .AddHttpMessageHandler<ServiceTokenHandler>()
+            .WithCallBudget(budget);
+    }
+
+    /// <summary>Replaces the default resilience handler with one whose timeouts fit this dependency.</summary>
+    public static IHttpClientBuilder WithCallBudget(this IHttpClientBuilder client, CallBudget budget)
+    {
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental; it is how a client opts out of the default handler
+        client.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        client.AddStandardResilienceHandler(resilience =>
+        {
+            resilience.AttemptTimeout.Timeout = budget.AttemptTimeout;
+            resilience.TotalRequestTimeout.Timeout = budget.TotalTimeout;
+            resilience.Retry.MaxRetryAttempts = budget.Retries;
+            resilience.Retry.Delay = TimeSpan.FromMilliseconds(50);
+            resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(10, 2 * budget.AttemptTimeout.TotalSeconds));
+        });
+        return client;
+    }
+}
