@@ -83,8 +83,9 @@ public static class InfrastructureBuilderExtensions
             context.Args.Add("volatile-lru");
             context.Args.Add("--save");
             context.Args.Add("");
+            // An append-only file even for throwaway runs: a restarted Redis comes back with its data, as in production.
             context.Args.Add("--appendonly");
-            context.Args.Add(storage.Ephemeral ? "no" : "yes");
+            context.Args.Add("yes");
             context.Args.Add("--dir");
             context.Args.Add(storage.RedisDirectory);
         });

@@ -2,6 +2,7 @@ using CloudLab.ServiceDefaults.Caching;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
@@ -34,15 +35,22 @@ public static class CachingExtensions
         var l2Timeout = builder.Configuration.GetValue("Caching:DistributedTimeout", TimeSpan.FromMilliseconds(500));
         builder.Services.AddSingleton<CacheMetrics>();
         builder.Services.AddSingleton<ServiceCache>();
+        builder.Services.AddSingleton<CacheRepair>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheRepair>());
         builder.Services.AddFusionCache()
             .WithOptions(options =>
             {
                 // Services share one Redis: keys and backplane channels are per service.
                 options.BackplaneChannelPrefix = builder.Environment.ApplicationName;
                 options.CacheKeyPrefix = builder.Environment.ApplicationName + ":";
-                options.DistributedCacheCircuitBreakerDuration = TimeSpan.FromSeconds(2);
-                options.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
-                options.EnableAutoRecovery = true;
+                // No circuit breaker: with FailFast a call to a dead Redis costs microseconds, and every failed write
+                // must reach MeasuredDistributedCache so CacheRepair knows what to replay. CacheRepair replaces auto-recovery.
+                options.DistributedCacheCircuitBreakerDuration = TimeSpan.Zero;
+                options.BackplaneCircuitBreakerDuration = TimeSpan.Zero;
+                options.EnableAutoRecovery = false;
+                // An outage is reported by the health check, cache_errors and CacheRepair, not by a warning per call.
+                options.DistributedCacheErrorsLogLevel = LogLevel.Debug;
+                options.BackplaneErrorsLogLevel = LogLevel.Debug;
             })
             .WithDefaultEntryOptions(entry =>
             {
@@ -58,7 +66,8 @@ public static class CachingExtensions
                 {
                     ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
                 }),
-                sp.GetRequiredService<CacheMetrics>()))
+                sp.GetRequiredService<CacheMetrics>(),
+                sp.GetRequiredService<CacheRepair>()))
             .WithBackplane(sp => new RedisBackplane(new RedisBackplaneOptions
             {
                 ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Caching.Distributed;
 namespace CloudLab.ServiceDefaults.Caching;
 
 /// <summary>Times and counts every operation FusionCache sends to Redis (the L2), errors included.</summary>
-internal sealed class MeasuredDistributedCache(IDistributedCache inner, CacheMetrics metrics) : IDistributedCache
+internal sealed class MeasuredDistributedCache(IDistributedCache inner, CacheMetrics metrics, CacheRepair repair) : IDistributedCache
 {
     private const string Level = "l2";
 
@@ -27,6 +27,15 @@ internal sealed class MeasuredDistributedCache(IDistributedCache inner, CacheMet
     public Task RemoveAsync(string key, CancellationToken token = default) =>
         MeasureAsync("remove", async () => { await inner.RemoveAsync(key, token); return true; });
 
+    private void Record(string operation, long started, bool failed)
+    {
+        metrics.RecordOperation(Level, operation, Stopwatch.GetElapsedTime(started), failed);
+        if (failed)
+        {
+            repair.ReportFailure();
+        }
+    }
+
     private T Measure<T>(string operation, Func<T> run)
     {
         var started = Stopwatch.GetTimestamp();
@@ -39,7 +48,7 @@ internal sealed class MeasuredDistributedCache(IDistributedCache inner, CacheMet
         }
         finally
         {
-            metrics.RecordOperation(Level, operation, Stopwatch.GetElapsedTime(started), failed);
+            Record(operation, started, failed);
         }
     }
 
@@ -55,7 +64,7 @@ internal sealed class MeasuredDistributedCache(IDistributedCache inner, CacheMet
         }
         finally
         {
-            metrics.RecordOperation(Level, operation, Stopwatch.GetElapsedTime(started), failed);
+            Record(operation, started, failed);
         }
     }
 }

@@ -10,9 +10,10 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// <item>Cache-aside reads: <see cref="GetOrCreateAsync{TState,T}"/>; concurrent misses on one key run the factory once.</item>
 /// <item>Write-through: <see cref="SetAsync{T}"/> after the database commit; every replica's memory copy is dropped.</item>
 /// <item>Related keys: entries carry tags, and <see cref="InvalidateTagsAsync"/> drops all entries with a tag.</item>
+/// <item>Writes made while Redis is unreachable are replayed everywhere once it is back (<see cref="CacheRepair"/>).</item>
 /// </list>
 /// </summary>
-public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics)
+public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheRepair repair)
 {
     public async ValueTask<T> GetOrCreateAsync<TState, T>(
         CachePolicy policy,
@@ -34,6 +35,7 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics)
         var started = Stopwatch.GetTimestamp();
         await cache.SetAsync(key, value, policy.EntryOptions, tags, cancellationToken);
         metrics.RecordOperation(policy.Name, "set", Stopwatch.GetElapsedTime(started), failed: false);
+        repair.AfterWrite(key);
     }
 
     public async ValueTask RemoveAsync(CachePolicy policy, string key, CancellationToken cancellationToken = default)
@@ -41,6 +43,7 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics)
         var started = Stopwatch.GetTimestamp();
         await cache.RemoveAsync(key, cancellationToken);
         metrics.RecordOperation(policy.Name, "remove", Stopwatch.GetElapsedTime(started), failed: false);
+        repair.AfterWrite(key);
     }
 
     public async ValueTask InvalidateTagsAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
@@ -48,6 +51,7 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics)
         var started = Stopwatch.GetTimestamp();
         await cache.RemoveByTagAsync(tags, cancellationToken);
         metrics.RecordOperation("tags", "invalidate", Stopwatch.GetElapsedTime(started), failed: false);
+        repair.AfterInvalidation(tags);
     }
 
     /// <summary>Remembers whether the factory ran, which is what tells a miss from a hit.</summary>

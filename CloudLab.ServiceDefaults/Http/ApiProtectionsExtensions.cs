@@ -43,10 +43,10 @@ public static class ApiProtectionsExtensions
         return services;
     }
 
-    /// <summary>Field errors name fields as the JSON does (camelCase), whatever named them.</summary>
+    /// <summary>Field errors name body fields as the JSON does (camelCase); header and query names keep their spelling.</summary>
     private static void CamelCaseFieldNames(IDictionary<string, string[]> errors)
     {
-        foreach (var field in errors.Keys.Where(key => key.Length > 0 && char.IsUpper(key[0])).ToList())
+        foreach (var field in errors.Keys.Where(key => key.Length > 0 && char.IsUpper(key[0]) && !key.Contains('-', StringComparison.Ordinal)).ToList())
         {
             var camel = string.Join('.', field.Split('.').Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName));
             errors[camel] = errors.TryGetValue(camel, out var existing) ? [.. existing, .. errors[field]] : errors[field];

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using Aspire.Hosting.ApplicationModel;
+using Npgsql;
+
+namespace CloudLab.Tests.Infrastructure;
+
+/// <summary>
+/// The whole app, started once for every integration test: real PostgreSQL and Redis (local processes when no
+/// container engine answers) in a throwaway data directory, the five services, Product and User with two replicas.
+/// </summary>
+public sealed class CloudLabAppFixture : IAsyncLifetime
+{
+    public static readonly string[] Services = ["userservice", "productservice", "orderservice", "paymentservice", "analyticsservice"];
+
+    public const string AdminEmail = "admin@cloudlab.test";
+    public const string AdminPassword = "Admin-Test-Password-1";
+
+    private readonly ConcurrentDictionary<string, ResourceEvent> _resources = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CloudLab_AppHost>(
+        [
+            "--Infrastructure:Ephemeral=true",
+            "--Telemetry:OtlpExport=false",
+            "--Services:productservice:Replicas=2",
+            "--Services:userservice:Replicas=2",
+            $"--Parameters:jwt-signing-key=cloudlab-test-signing-key-{Guid.NewGuid():N}",
+            $"--Parameters:admin-email={AdminEmail}",
+            $"--Parameters:admin-password={AdminPassword}",
+            // Behind the replicas' proxy every anonymous test request comes from one address: give it room.
+            // The per-client limit is tested with authenticated callers, which keep the default allowance.
+            "--ServiceSettings:RateLimiting:PerClient:AnonymousPermitsPerSecond=5000",
+            "--ServiceSettings:RateLimiting:PerClient:AnonymousBurst=10000",
+            "--ServiceSettings:Seed:Products=10000",
+        ]);
+
+        App = await builder.BuildAsync();
+        _ = Task.Run(WatchResourcesAsync);
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await App.StartAsync(startup.Token);
+        await Task.WhenAll(Services.Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, startup.Token)));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        _stopping.Dispose();
+    }
+
+    public HttpClient Client(string service) => App.CreateHttpClient(service, "http");
+
+    /// <summary>A client for each running replica of a service (addressed directly, not through the proxy).</summary>
+    public IReadOnlyList<HttpClient> ReplicaClients(string service) =>
+        _resources.Values
+            .Where(resource => resource.Resource.Name == service && resource.Snapshot.State?.Text == KnownResourceStates.Running)
+            .OrderBy(resource => resource.ResourceId)
+            .Select(resource => new HttpClient { BaseAddress = new Uri(ReplicaUrl(resource)) })
+            .ToList();
+
+    public async Task<string> ConnectionStringAsync(string resource) =>
+        await App.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string.");
+
+    public async Task<NpgsqlConnection> OpenDatabaseAsync(string database)
+    {
+        var connection = new NpgsqlConnection(await ConnectionStringAsync(database));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>The replica's own address: the one it listens on behind the proxy (its ASPNETCORE_URLS).</summary>
+    private static string ReplicaUrl(ResourceEvent resource) =>
+        resource.Snapshot.EnvironmentVariables.FirstOrDefault(variable => variable.Name == "ASPNETCORE_URLS")?.Value?.Split(';')[0]
+        ?? throw new InvalidOperationException($"Replica {resource.ResourceId} has no ASPNETCORE_URLS.");
+
+    private async Task WatchResourcesAsync()
+    {
+        try
+        {
+            await foreach (var resource in App.ResourceNotifications.WatchAsync(_stopping.Token))
+            {
+                _resources[resource.ResourceId] = resource;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public IEnumerable<ResourceEvent> ResourceStates => _resources.Values;
+}
+
+[CollectionDefinition(Name)]
+public sealed class CloudLabCollection : ICollectionFixture<CloudLabAppFixture>
+{
+    public const string Name = "CloudLab app";
+}

@@ -1,0 +1,65 @@
+using CloudLab.Tests.Infrastructure;
+
+namespace CloudLab.Tests.Integration;
+
+[Collection(CloudLabCollection.Name)]
+public sealed class FoundationTests(CloudLabAppFixture app)
+{
+    [Theory]
+    [InlineData("userservice")]
+    [InlineData("productservice")]
+    [InlineData("orderservice")]
+    [InlineData("paymentservice")]
+    [InlineData("analyticsservice")]
+    public async Task Every_service_and_replica_is_healthy(string service)
+    {
+        var replicas = app.ReplicaClients(service);
+        Assert.NotEmpty(replicas);
+        foreach (var replica in replicas)
+        {
+            using (replica)
+            {
+                Assert.Equal("Healthy", await replica.GetStringAsync("/health"));
+                Assert.Equal("Healthy", await replica.GetStringAsync("/alive"));
+            }
+        }
+    }
+
+    [Fact]
+    public void Product_and_user_services_run_two_replicas() =>
+        Assert.All(new[] { "productservice", "userservice" }, service => Assert.Equal(2, app.ReplicaClients(service).Count));
+
+    [Fact]
+    public async Task Each_service_answers_its_real_read_endpoint()
+    {
+        var customer = await app.RegisterCustomerAsync();
+        var admin = await app.AdminAsync();
+        using var products = app.Client("productservice");
+        using var users = app.Client("userservice");
+        using var orders = app.Client("orderservice");
+        using var payments = app.Client("paymentservice");
+        using var analytics = app.Client("analyticsservice");
+
+        var page = await products.GetObjectAsync("/api/products?page_size=5");
+        Assert.True(page["totalCount"]!.GetValue<int>() >= 10_000, "the seeded catalogue has 10,000 products");
+        Assert.Equal(customer.Email, (await users.GetObjectAsync("/api/users/me", customer))["email"]!.GetValue<string>());
+        Assert.Equal(0, (await orders.GetObjectAsync("/api/orders", customer))["totalCount"]!.GetValue<int>());
+        Assert.Equal(0, (await payments.GetObjectAsync($"/api/payments?order_id={Guid.NewGuid()}", customer))["totalCount"]!.GetValue<int>());
+        Assert.NotNull((await analytics.GetObjectAsync("/api/analytics/sales", admin))["buckets"]);
+    }
+
+    [Fact]
+    public async Task A_value_read_twice_is_served_from_cache_the_second_time()
+    {
+        var customer = await app.RegisterCustomerAsync();
+        using var replica = app.ReplicaClients("userservice")[0];
+        var hitsBefore = await Metrics.SumAsync(replica, "cache_requests_total", ("cache", "user"), ("result", "hit"));
+
+        var first = await replica.GetObjectAsync("/api/users/me", customer);
+        var second = await replica.GetObjectAsync("/api/users/me", customer);
+
+        Assert.Equal(first.ToJsonString(), second.ToJsonString());
+        var hitsAfter = await Metrics.SumAsync(replica, "cache_requests_total", ("cache", "user"), ("result", "hit"));
+        Assert.True(hitsAfter >= hitsBefore + 1, $"cache hits went from {hitsBefore} to {hitsAfter}");
+    }
+}
