@@ -19,6 +19,13 @@ public static class ApiProtectionsExtensions
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
+            {
+                // Kestrel refuses the body while it is read; minimal APIs then answer with a bare 413.
+                context.ProblemDetails.Title = "Request body too large";
+                context.ProblemDetails.Detail ??= RequestLimits.TooLargeDetail;
+            }
+
             if (context.ProblemDetails is HttpValidationProblemDetails validation)
             {
                 CamelCaseFieldNames(validation.Errors);

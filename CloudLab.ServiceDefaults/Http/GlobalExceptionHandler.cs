@@ -54,7 +54,7 @@ public sealed class GlobalExceptionHandler(IProblemDetailsService problemDetails
     {
         RequestValidationException => (400, "One or more validation errors occurred.", null),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            (413, "Request body too large", $"The request body must not exceed {RequestLimits.MaxRequestBodyBytes / (1024 * 1024)} MB ({RequestLimits.MaxRequestBodyBytes} bytes)."),
+            (413, "Request body too large", RequestLimits.TooLargeDetail),
         BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this endpoint.", json.Message),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
         DatabaseTimeoutException timeout => (504, "The database did not answer in time", timeout.Message),

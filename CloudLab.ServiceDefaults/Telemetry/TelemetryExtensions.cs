@@ -15,6 +15,8 @@ public static class TelemetryExtensions
 {
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // Npgsql logs every command at Information: far too much on a hot path. Its errors still come through.
+        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

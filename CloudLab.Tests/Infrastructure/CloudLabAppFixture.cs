@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace CloudLab.Tests.Infrastructure;
@@ -37,6 +39,14 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
             "--ServiceSettings:RateLimiting:PerClient:AnonymousBurst=10000",
             "--ServiceSettings:Seed:Products=10000",
         ]);
+
+        // Resources' own output and start-up health probing stay out of the test log; warnings and errors stay in.
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("CloudLab.AppHost.Resources", LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
+            .AddFilter("Aspire.Hosting.Health", LogLevel.None));
 
         App = await builder.BuildAsync();
         _ = Task.Run(WatchResourcesAsync);

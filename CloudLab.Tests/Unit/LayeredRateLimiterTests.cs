@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using CloudLab.ServiceDefaults.Http.RateLimiting;
+using Microsoft.AspNetCore.Http;
+
+namespace CloudLab.Tests.Unit;
+
+public sealed class LayeredRateLimiterTests
+{
+    [Fact]
+    public void A_client_over_its_bucket_is_refused_by_the_client_layer_while_another_client_is_served()
+    {
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions
+        {
+            PerClient = new ClientLimits { AuthenticatedPermitsPerSecond = 10, AuthenticatedBurst = 5 },
+        });
+        var greedy = Caller("greedy");
+        var polite = Caller("polite");
+
+        var leases = Enumerable.Range(0, 6).Select(_ => limiter.AttemptAcquire(greedy)).ToList();
+
+        Assert.All(leases.Take(5), lease => Assert.True(lease.IsAcquired));
+        var refused = leases[5];
+        Assert.False(refused.IsAcquired);
+        Assert.True(refused.TryGetMetadata(LayeredRateLimiter.LayerMetadataName, out var layer));
+        Assert.Equal("client", layer);
+        Assert.True(refused.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) && retryAfter > TimeSpan.Zero);
+        Assert.True(limiter.AttemptAcquire(polite).IsAcquired);
+    }
+
+    [Fact]
+    public void Beyond_the_service_capacity_requests_are_shed_by_the_service_layer()
+    {
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions
+        {
+            PerClient = new ClientLimits { AnonymousPermitsPerSecond = 1000, AnonymousBurst = 1000, AuthenticatedPermitsPerSecond = 1000, AuthenticatedBurst = 1000 },
+            Service = new ServiceLimits { BurstPermitsPerSecond = 20, Instances = 2 }, // 10 per instance
+        });
+
+        var leases = Enumerable.Range(0, 11).Select(index => limiter.AttemptAcquire(Caller($"user-{index}"))).ToList();
+
+        Assert.Equal(10, leases.Count(lease => lease.IsAcquired));
+        var shed = leases.Single(lease => !lease.IsAcquired);
+        Assert.True(shed.TryGetMetadata(LayeredRateLimiter.LayerMetadataName, out var layer));
+        Assert.Equal("service", layer);
+    }
+
+    [Fact]
+    public void Anonymous_callers_are_told_apart_by_address()
+    {
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions
+        {
+            PerClient = new ClientLimits { AnonymousPermitsPerSecond = 10, AnonymousBurst = 1 },
+        });
+
+        Assert.True(limiter.AttemptAcquire(FromAddress("10.0.0.1")).IsAcquired);
+        Assert.False(limiter.AttemptAcquire(FromAddress("10.0.0.1")).IsAcquired);
+        Assert.True(limiter.AttemptAcquire(FromAddress("10.0.0.2")).IsAcquired);
+    }
+
+    private static DefaultHttpContext Caller(string userId) =>
+        new() { User = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", userId)], "test")) };
+
+    private static DefaultHttpContext FromAddress(string address) =>
+        new() { Connection = { RemoteIpAddress = System.Net.IPAddress.Parse(address) } };
+}
