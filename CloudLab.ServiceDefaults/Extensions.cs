@@ -43,6 +43,7 @@ public static class Extensions
     /// <summary>The shared middleware, in order: metrics, errors, authentication, rate limits, compression, authorization.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.UseCalibrationEndpoint();
         app.UseApiProtections();
         return app;
     }

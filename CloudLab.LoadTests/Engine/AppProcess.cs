@@ -1,0 +1,93 @@
+using System.Diagnostics;
+
+namespace CloudLab.LoadTests.Engine;
+
+/// <summary>
+/// Starts the app for a load run (--start-app): the AppHost, built beforehand, with the load settings documented in the
+/// README: room in the per-client rate limits, seeded load-test users, the calibration endpoint, 1 % trace sampling and
+/// no OTLP export (the dashboard would compete for the same two cores). Load shedding keeps its production settings.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    public static readonly string[] LoadSettings =
+    [
+        "--Infrastructure:Ephemeral=true",
+        "--Telemetry:OtlpExport=false",
+        "--ServiceSettings:Telemetry:TraceSampleRatio=0.01",
+        "--ServiceSettings:Diagnostics:CalibrationEndpoint=true",
+        "--ServiceSettings:Seed:LoadTestUsers=200",
+        "--ServiceSettings:RateLimiting:PerClient:AnonymousPermitsPerSecond=1000000",
+        "--ServiceSettings:RateLimiting:PerClient:AnonymousBurst=1000000",
+        "--ServiceSettings:RateLimiting:PerClient:AuthenticatedPermitsPerSecond=100000",
+        "--ServiceSettings:RateLimiting:PerClient:AuthenticatedBurst=100000",
+    ];
+
+    private readonly Process _process;
+
+    private AppProcess(Process process) => _process = process;
+
+    public static async Task<AppProcess> StartAsync(string repositoryRoot, Scenarios.Targets targets, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("dotnet", ["run", "--no-build", "--project", Path.Combine(repositoryRoot, "CloudLab.AppHost"), "--launch-profile", "http", "--", .. LoadSettings])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = repositoryRoot,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var app = new AppProcess(process);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        foreach (var service in new[] { targets.User, targets.Product, targets.Order, targets.Payment, targets.Analytics })
+        {
+            while (true)
+            {
+                if (process.HasExited || DateTime.UtcNow > deadline)
+                {
+                    await app.DisposeAsync();
+                    throw new InvalidOperationException($"The app did not become healthy at {service} (AppHost {(process.HasExited ? "exited" : "still starting")}).");
+                }
+
+                try
+                {
+                    if ((await http.GetStringAsync(new Uri(service, "/health"), cancellationToken)) is "Healthy" or "Degraded")
+                    {
+                        break;
+                    }
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                {
+                }
+
+                await Task.Delay(500, cancellationToken);
+            }
+        }
+
+        return app;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // SIGTERM to the AppHost (the child of `dotnet run`): it stops every resource it started.
+            Process.Start("pkill", ["-TERM", "-P", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using HdrHistogram;
+
+namespace CloudLab.LoadTests.Engine;
+
+/// <summary>One second of a run: what was completed in it and how long it took.</summary>
+public sealed record IntervalStats(double Second, long Requests, long Errors, double P50Ms, double P95Ms, double P99Ms, double MaxMs);
+
+/// <summary>
+/// Latencies (from each request's intended send time, in microseconds) in an HdrHistogram recorder, swapped out every
+/// second for the latency-over-time series; plus status codes, errors, and how late the driver sent requests.
+/// </summary>
+public sealed class LatencyRecorder
+{
+    private const long HighestMicroseconds = 10L * 60 * 1_000_000;
+
+    private readonly Recorder _recorder = NewRecorder();
+    private readonly Recorder _lag = NewRecorder();
+    private readonly LongHistogram _total = new(1, HighestMicroseconds, 3);
+    private readonly LongHistogram _totalLag = new(1, HighestMicroseconds, 3);
+    private readonly long[] _statusCounts = new long[600];
+    private readonly List<IntervalStats> _intervals = [];
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _errorsThisInterval;
+    private long _errors;
+    private long _driverSkipped;
+
+    public void RecordResponse(long intendedTimestamp, int statusCode)
+    {
+        _recorder.RecordValue(Micros(Stopwatch.GetTimestamp() - intendedTimestamp));
+        Interlocked.Increment(ref _statusCounts[(uint)statusCode < 600 ? statusCode : 0]);
+        if (statusCode is >= 500 or 0 or 429)
+        {
+            Interlocked.Increment(ref _errorsThisInterval);
+        }
+    }
+
+    /// <summary>The request never got an answer (connection refused, timeout): counted as status 0.</summary>
+    public void RecordFailure(long intendedTimestamp) => RecordResponse(intendedTimestamp, 0);
+
+    /// <summary>How late the driver sent a request after its intended time (its own lag, not the server's).</summary>
+    public void RecordSendLag(long intendedTimestamp) => _lag.RecordValue(Micros(Stopwatch.GetTimestamp() - intendedTimestamp));
+
+    /// <summary>The driver had no free slot for a request: it is counted as failed and reported as driver saturation.</summary>
+    public void RecordDriverSkip()
+    {
+        Interlocked.Increment(ref _driverSkipped);
+        Interlocked.Increment(ref _statusCounts[0]);
+        Interlocked.Increment(ref _errorsThisInterval);
+    }
+
+    /// <summary>Closes the current one-second interval (called by the runner's clock).</summary>
+    public IntervalStats CloseInterval()
+    {
+        var interval = _recorder.GetIntervalHistogram();
+        var lag = _lag.GetIntervalHistogram();
+        _total.Add(interval);
+        _totalLag.Add(lag);
+        var errors = Interlocked.Exchange(ref _errorsThisInterval, 0);
+        _errors += errors;
+        var stats = new IntervalStats(
+            Stopwatch.GetElapsedTime(_started).TotalSeconds, interval.TotalCount, errors,
+            Ms(interval, 50), Ms(interval, 95), Ms(interval, 99), interval.TotalCount == 0 ? 0 : interval.GetMaxValue() / 1000.0);
+        lock (_intervals)
+        {
+            _intervals.Add(stats);
+        }
+
+        return stats;
+    }
+
+    public LongHistogram Total => _total;
+
+    public LongHistogram SendLag => _totalLag;
+
+    public long Errors => _errors;
+
+    public long DriverSkipped => Interlocked.Read(ref _driverSkipped);
+
+    public IReadOnlyList<IntervalStats> Intervals
+    {
+        get
+        {
+            lock (_intervals)
+            {
+                return [.. _intervals];
+            }
+        }
+    }
+
+    public IReadOnlyDictionary<int, long> StatusCounts =>
+        Enumerable.Range(0, _statusCounts.Length).Where(code => _statusCounts[code] > 0).ToDictionary(code => code, code => _statusCounts[code]);
+
+    public static double Ms(HistogramBase histogram, double percentile) =>
+        histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;
+
+    private static long Micros(long stopwatchTicks) => Math.Max(1, stopwatchTicks * 1_000_000 / Stopwatch.Frequency);
+
+    private static Recorder NewRecorder() =>
+        HistogramFactory.With64BitBucketSize().WithValuesFrom(1).WithValuesUpTo(HighestMicroseconds).WithPrecisionOf(3)
+            .WithThreadSafeWrites().WithThreadSafeReads().Create();
+}

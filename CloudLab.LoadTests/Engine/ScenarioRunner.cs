@@ -1,0 +1,72 @@
+using Spectre.Console;
+
+namespace CloudLab.LoadTests.Engine;
+
+/// <summary>Runs scenarios one after another with live progress, and keeps their results.</summary>
+public sealed class ScenarioRunner(HttpClient client, OpenModelOptions options, bool quiet)
+{
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+
+    public List<ScenarioResult> Results { get; } = [];
+
+    /// <summary>An open-model scenario at the phases' rates, after an unrecorded warm-up (JIT, pools, caches).</summary>
+    public async Task<ScenarioResult> OpenAsync(string name, IWorkload workload, IReadOnlyList<Phase> phases, CancellationToken cancellationToken)
+    {
+        await new ClosedLoopRunner(client).RunAsync(workload, 16, WarmUp, cancellationToken);
+        var duration = TimeSpan.FromTicks(phases.Sum(phase => phase.Duration.Ticks));
+        var intended = phases.Sum(phase => phase.RatePerSecond * phase.Duration.TotalSeconds) / duration.TotalSeconds;
+        var recorder = await WithProgressAsync(name, intended, duration, onSecond =>
+            new OpenModelRunner(client, options).RunAsync(workload, phases, onSecond, cancellationToken));
+        return Keep(ScenarioResult.From(name, workload.Name, "open", intended, duration, recorder));
+    }
+
+    /// <summary>How many requests per second the workload is served at most (closed loop, fixed connections).</summary>
+    public async Task<ScenarioResult> CapacityAsync(string name, IWorkload workload, int connections, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var runner = new ClosedLoopRunner(client);
+        await runner.RunAsync(workload, connections, WarmUp, cancellationToken);
+        var (rps, recorder) = await runner.RunAsync(workload, connections, duration, cancellationToken);
+        Say($"[grey]{Markup.Escape(name)}:[/] {rps:N0} requests/s with {connections} connections");
+        return Keep(ScenarioResult.From(name, workload.Name, "capacity", rps, duration, recorder));
+    }
+
+    public void Say(string markup)
+    {
+        if (!quiet)
+        {
+            AnsiConsole.MarkupLine(markup);
+        }
+    }
+
+    private ScenarioResult Keep(ScenarioResult result)
+    {
+        Results.Add(result);
+        var verdict = result.Kind == "capacity" ? "" : result.MeetsStandard ? " [green]meets the standard[/]" : " [red]misses the standard[/]";
+        Say($"[bold]{Markup.Escape(result.Name)}[/]: {result.AchievedRps:N0}/{result.IntendedRps:N0} rps, p95 {result.P95Ms:N1} ms, p99 {result.P99Ms:N1} ms, errors {result.ErrorRatePercent:N3} %{verdict}"
+            + (result.DriverFellBehind ? " [yellow](driver fell behind)[/]" : ""));
+        return result;
+    }
+
+    private async Task<LatencyRecorder> WithProgressAsync(string name, double rate, TimeSpan duration, Func<Action<IntervalStats>, Task<LatencyRecorder>> run)
+    {
+        if (quiet || !AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            return await run(_ => { });
+        }
+
+        LatencyRecorder? recorder = null;
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask($"{Markup.Escape(name)} at {rate:N0} rps", maxValue: duration.TotalSeconds);
+                recorder = await run(second =>
+                {
+                    task.Increment(1);
+                    task.Description = $"{Markup.Escape(name)}: {second.Requests:N0} rps, p95 {second.P95Ms:N1} ms, p99 {second.P99Ms:N1} ms, errors {second.Errors}";
+                });
+                task.Value = task.MaxValue;
+            });
+        return recorder!;
+    }
+}

@@ -1,0 +1,1 @@
+return await CloudLab.LoadTests.LoadTestCli.RunAsync(args);
