@@ -19,9 +19,14 @@ public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSetting
         await runner.OpenAsync("smoke product-by-id", workloads.ProductById, [new Phase("smoke", 50, TimeSpan.FromSeconds(3))], cancellationToken);
     }
 
+    /// <summary>Reads every seeded product once, so "from cache" scenarios measure hits, not the first fill.</summary>
+    public Task WarmCatalogAsync(CancellationToken cancellationToken) =>
+        runner.WarmAsync(workloads.EveryProductOnce, workloads.SeededProducts, cancellationToken);
+
     /// <summary>Each workload's capacity against the bare endpoint of the same process, measured back to back.</summary>
     public async Task CalibrateAsync(IReadOnlyList<IWorkload> measured, int connections, TimeSpan duration, CancellationToken cancellationToken)
     {
+        await WarmCatalogAsync(cancellationToken);
         var bare = await runner.CapacityAsync("capacity bare", workloads.Bare, connections, duration, cancellationToken);
         foreach (var workload in measured)
         {
@@ -36,6 +41,11 @@ public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSetting
     /// <summary>Every service at the standard's target, peak or burst rate.</summary>
     public async Task LevelAsync(string level, IEnumerable<string> services, CancellationToken cancellationToken)
     {
+        if (services.Contains("product"))
+        {
+            await WarmCatalogAsync(cancellationToken);
+        }
+
         foreach (var service in services)
         {
             var rate = StandardRates.Rate(service, level) * settings.Scale;

@@ -30,6 +30,21 @@ public sealed class ScenarioRunner(HttpClient client, OpenModelOptions options, 
         return Keep(ScenarioResult.From(name, workload.Name, "capacity", rps, duration, recorder));
     }
 
+    /// <summary>Sends <paramref name="requests"/> requests of the workload, unrecorded (filling caches before measuring).</summary>
+    public async Task WarmAsync(IWorkload workload, int requests, CancellationToken cancellationToken)
+    {
+        var left = requests;
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
+        {
+            while (Interlocked.Decrement(ref left) >= 0 && !cancellationToken.IsCancellationRequested)
+            {
+                using var request = workload.NextRequest();
+                using var response = await client.SendAsync(request, cancellationToken);
+            }
+        }));
+        Say($"[grey]warmed up with {requests:N0} requests of {Markup.Escape(workload.Name)}[/]");
+    }
+
     public void Say(string markup)
     {
         if (!quiet)

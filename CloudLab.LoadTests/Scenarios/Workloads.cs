@@ -41,6 +41,18 @@ public sealed class Workloads(Targets targets, Sessions? sessions, int seededPro
 
     private readonly int[] _orderable = Enumerable.Range(1, seededProducts).Where(SeedData.IsOrderable).ToArray();
 
+    public int SeededProducts => seededProducts;
+
+    /// <summary>Product 1, 2, 3, … in turn: one pass reads the whole catalogue.</summary>
+    public IWorkload EveryProductOnce
+    {
+        get
+        {
+            var next = 0;
+            return new DelegateWorkload("every-product", () => Get(targets.Product, $"/api/products/{SeedData.ProductId(Interlocked.Increment(ref next) % seededProducts + 1)}"));
+        }
+    }
+
     public IWorkload Bare => new DelegateWorkload("bare", () => Get(targets.Product, "/calibration/bare"));
 
     public IWorkload ProductById => new DelegateWorkload("product-by-id", () =>

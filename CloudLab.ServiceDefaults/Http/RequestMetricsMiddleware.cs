@@ -24,13 +24,14 @@ public sealed class RequestMetricsMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        // Routing has run already; taken now because the exception handler clears the endpoint when a request fails.
+        var endpoint = context.GetEndpoint();
         try
         {
             await next(context);
         }
         finally
         {
-            var endpoint = context.GetEndpoint();
             if (endpoint?.Metadata.GetMetadata<ExcludeFromApiMetricsAttribute>() is null)
             {
                 Record(context, endpoint, Stopwatch.GetElapsedTime(started));

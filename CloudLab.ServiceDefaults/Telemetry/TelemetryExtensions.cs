@@ -15,8 +15,10 @@ public static class TelemetryExtensions
 {
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        // Npgsql logs every command at Information: far too much on a hot path. Its errors still come through.
+        // Npgsql and FusionCache (2.9) log every command and every cache call at Information: on a hot path that costs
+        // more than the work itself (FusionCache's log line alone cost ~60 µs of CPU per cached read). Warnings still come through.
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
+        builder.Logging.AddFilter("ZiggyCreatures.Caching.Fusion", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

@@ -28,6 +28,7 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
         [
             "--Infrastructure:Ephemeral=true",
             "--Telemetry:OtlpExport=false",
+            "--Services:Proxy=always",
             "--Services:productservice:Replicas=2",
             "--Services:userservice:Replicas=2",
             $"--Parameters:jwt-signing-key=cloudlab-test-signing-key-{Guid.NewGuid():N}",
