@@ -77,6 +77,9 @@ public sealed class RunSettingsInput : CommandSettings
     [CommandOption("--baseline"), Description("After the run, compare with this baseline (exit 1 on a regression)")]
     public string? Baseline { get; set; }
 
+    [CommandOption("--client"), Description("raw (default: the driver's lean HTTP/1.1 client) or httpclient")]
+    public string Client { get; set; } = "raw";
+
     [CommandOption("--quiet")]
     public bool Quiet { get; set; }
 }
@@ -92,7 +95,8 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = settings.MaxInFlight, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         var sessions = settings.Plan is "smoke" ? null : await Sessions.SignInAsync(client.WithBase(targets.User), settings.Users, cancellationToken);
-        var runner = new ScenarioRunner(client, new OpenModelOptions(settings.MaxInFlight, TimeSpan.FromSeconds(30)), settings.Quiet);
+        using IHttpSender sender = settings.Client == "httpclient" ? new HttpClientSender(client) : new RawHttpSender(settings.MaxInFlight);
+        var runner = new ScenarioRunner(sender, new OpenModelOptions(settings.MaxInFlight, TimeSpan.FromSeconds(30)), settings.Quiet);
         var runSettings = new RunSettings(settings.Scale, TimeSpan.FromSeconds(settings.DurationSeconds), settings.Mix, settings.MixedRate, settings.EnduranceRate, TimeSpan.FromMinutes(settings.EnduranceMinutes));
         var plans = new Plans(runner, new Workloads(targets, sessions, settings.Products), runSettings);
         var started = DateTimeOffset.UtcNow;

@@ -10,7 +10,7 @@ public sealed record OpenModelOptions(int MaxInFlight, TimeSpan RequestTimeout);
 /// driver shows up in the numbers instead of silently lowering the rate (no coordinated omission). In-flight requests
 /// are bounded: past the bound a request is counted as failed and reported as driver saturation.
 /// </summary>
-public sealed class OpenModelRunner(HttpClient client, OpenModelOptions options)
+public sealed class OpenModelRunner(IHttpSender sender, OpenModelOptions options)
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
 
@@ -67,12 +67,7 @@ public sealed class OpenModelRunner(HttpClient client, OpenModelOptions options)
         try
         {
             using var timeout = new CancellationTokenSource(options.RequestTimeout);
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-            recorder.RecordResponse(intended, (int)response.StatusCode);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
-        {
-            recorder.RecordFailure(intended);
+            recorder.RecordResponse(intended, await sender.SendAsync(request, timeout.Token));
         }
         finally
         {

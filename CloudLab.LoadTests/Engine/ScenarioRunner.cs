@@ -3,27 +3,30 @@ using Spectre.Console;
 namespace CloudLab.LoadTests.Engine;
 
 /// <summary>Runs scenarios one after another with live progress, and keeps their results.</summary>
-public sealed class ScenarioRunner(HttpClient client, OpenModelOptions options, bool quiet)
+public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options, bool quiet)
 {
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
 
     public List<ScenarioResult> Results { get; } = [];
 
-    /// <summary>An open-model scenario at the phases' rates, after an unrecorded warm-up (JIT, pools, caches).</summary>
+    /// <summary>
+    /// An open-model scenario at the phases' rates, after an unrecorded warm-up at the first phase's rate (JIT, pools,
+    /// caches): warming up flat out would overload a slow workload before the measurement starts.
+    /// </summary>
     public async Task<ScenarioResult> OpenAsync(string name, IWorkload workload, IReadOnlyList<Phase> phases, CancellationToken cancellationToken)
     {
-        await new ClosedLoopRunner(client).RunAsync(workload, 16, WarmUp, cancellationToken);
+        await new OpenModelRunner(sender, options).RunAsync(workload, [phases[0] with { Duration = WarmUp }], null, cancellationToken);
         var duration = TimeSpan.FromTicks(phases.Sum(phase => phase.Duration.Ticks));
         var intended = phases.Sum(phase => phase.RatePerSecond * phase.Duration.TotalSeconds) / duration.TotalSeconds;
         var recorder = await WithProgressAsync(name, intended, duration, onSecond =>
-            new OpenModelRunner(client, options).RunAsync(workload, phases, onSecond, cancellationToken));
+            new OpenModelRunner(sender, options).RunAsync(workload, phases, onSecond, cancellationToken));
         return Keep(ScenarioResult.From(name, workload.Name, "open", intended, duration, recorder));
     }
 
     /// <summary>How many requests per second the workload is served at most (closed loop, fixed connections).</summary>
     public async Task<ScenarioResult> CapacityAsync(string name, IWorkload workload, int connections, TimeSpan duration, CancellationToken cancellationToken)
     {
-        var runner = new ClosedLoopRunner(client);
+        var runner = new ClosedLoopRunner(sender);
         await runner.RunAsync(workload, connections, WarmUp, cancellationToken);
         var (rps, recorder) = await runner.RunAsync(workload, connections, duration, cancellationToken);
         Say($"[grey]{Markup.Escape(name)}:[/] {rps:N0} requests/s with {connections} connections");
@@ -39,7 +42,7 @@ public sealed class ScenarioRunner(HttpClient client, OpenModelOptions options, 
             while (Interlocked.Decrement(ref left) >= 0 && !cancellationToken.IsCancellationRequested)
             {
                 using var request = workload.NextRequest();
-                using var response = await client.SendAsync(request, cancellationToken);
+                await sender.SendAsync(request, cancellationToken);
             }
         }));
         Say($"[grey]warmed up with {requests:N0} requests of {Markup.Escape(workload.Name)}[/]");

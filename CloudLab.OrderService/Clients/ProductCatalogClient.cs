@@ -8,23 +8,10 @@ namespace CloudLab.OrderService.Clients;
 
 public sealed record ReserveResult(ReservationResponse? Reservation, IReadOnlyList<ShortItem> ShortItems, bool AlreadyReleased);
 
-/// <summary>ProductService as OrderService uses it: prices, and stock reserved or released per order id (idempotent both ways).</summary>
+/// <summary>ProductService as OrderService uses it: stock reserved (and priced) or released per order id, idempotent both ways.</summary>
 public sealed class ProductCatalogClient(HttpClient http)
 {
     private const string Dependency = "ProductService";
-
-    public Task<ProductInfo?> GetProductAsync(Guid id, CancellationToken cancellationToken) =>
-        DependencyCall.GuardAsync(Dependency, async () =>
-        {
-            using var response = await http.GetAsync(new Uri($"/api/products/{id}", UriKind.Relative), cancellationToken);
-            if (response.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
-
-            response.EnsureSuccessStatusCode();
-            return await response.Content.ReadFromJsonAsync(OrderJsonContext.Default.ProductInfo, cancellationToken);
-        });
 
     public Task<ReserveResult> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken) =>
         DependencyCall.GuardAsync(Dependency, async () =>

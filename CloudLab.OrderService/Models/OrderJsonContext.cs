@@ -10,7 +10,6 @@ namespace CloudLab.OrderService.Models;
 [JsonSerializable(typeof(PagedResult<Order>))]
 [JsonSerializable(typeof(PlaceOrderRequest))]
 [JsonSerializable(typeof(OrderFailure))]
-[JsonSerializable(typeof(ProductInfo))]
 [JsonSerializable(typeof(ReservationRequest))]
 [JsonSerializable(typeof(ReservationResponse))]
 [JsonSerializable(typeof(IReadOnlyList<ShortItem>))]

@@ -2,8 +2,6 @@ namespace CloudLab.OrderService.Models;
 
 // What OrderService reads from ProductService and PaymentService (only the fields it uses).
 
-public sealed record ProductInfo(Guid Id, string Name, decimal Price, string Currency, int Stock, string Status);
-
 public sealed record ReservationLine(Guid ProductId, int Quantity, decimal UnitPrice, string Currency);
 
 public sealed record ReservationResponse(Guid OrderId, string Status, IReadOnlyList<ReservationLine> Items);
@@ -12,7 +10,7 @@ public sealed record ReservationItemRequest(Guid ProductId, int Quantity);
 
 public sealed record ReservationRequest(Guid OrderId, IReadOnlyList<ReservationItemRequest> Items);
 
-public sealed record ShortItem(Guid ProductId, int Requested, int Available);
+public sealed record ShortItem(Guid ProductId, int Requested, int Available, string Reason);
 
 public sealed record ChargeRequest(Guid OrderId, Guid UserId, decimal Amount, string Currency);
 

@@ -13,31 +13,13 @@ public static class Failures
     public static readonly OrderFailure Unavailable = new(503, "Order not placed",
         "A service the order needs did not answer. Nothing was charged and no stock is held; place the order again with a new Idempotency-Key.");
 
-    public static OrderFailure OutOfStock(IReadOnlyList<ShortItem> shortItems) => new(422, "Insufficient stock",
-        "Not enough stock for every item; nothing was reserved or charged.",
+    public static OrderFailure NotAvailable(IReadOnlyList<ShortItem> shortItems) => new(422, "Items not available",
+        "Some items cannot be ordered (see shortItems: unknown_product, not_for_sale or insufficient_stock); nothing was reserved or charged.",
         new Dictionary<string, JsonElement> { ["shortItems"] = JsonSerializer.SerializeToElement(shortItems, OrderJsonContext.Default.IReadOnlyListShortItem) });
 
     public static OrderFailure Declined(string? reason) => new(402, "Payment declined",
         $"The payment was declined ({reason ?? "no reason given"}); the stock was released and nothing was charged.",
         new Dictionary<string, JsonElement> { ["declineReason"] = JsonSerializer.SerializeToElement(reason ?? "declined", OrderJsonContext.Default.String) });
 
-    /// <summary>Products that do not exist, are not for sale, or are priced in different currencies.</summary>
-    public static OrderFailure? FromCatalogue(IReadOnlyList<ReservationItemRequest> lines, IReadOnlyList<ProductInfo?> catalogue)
-    {
-        var missing = lines.Where((_, index) => catalogue[index] is null).Select(line => line.ProductId).ToList();
-        if (missing.Count > 0)
-        {
-            return new OrderFailure(422, "Unknown products", $"No product has the id {string.Join(", ", missing)}.");
-        }
-
-        var unavailable = catalogue.Where(product => product!.Status != "active").Select(product => product!.Id).ToList();
-        if (unavailable.Count > 0)
-        {
-            return new OrderFailure(422, "Products not for sale", $"These products are not for sale: {string.Join(", ", unavailable)}.");
-        }
-
-        return catalogue.Select(product => product!.Currency).Distinct().Count() > 1
-            ? new OrderFailure(422, "Mixed currencies", "All products of one order must be priced in the same currency.")
-            : null;
-    }
+    public static readonly OrderFailure MixedCurrencies = new(422, "Mixed currencies", "All products of one order must be priced in the same currency; nothing was reserved or charged.");
 }

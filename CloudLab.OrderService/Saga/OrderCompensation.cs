@@ -14,7 +14,7 @@ public sealed class OrderCompensation(ProductCatalogClient products, PaymentsCli
         }
         catch (DependencyUnavailableException exception)
         {
-            logger.LogWarning(exception, "Stock of unfinished order {OrderId} could not be released yet; the recovery job will", orderId);
+            logger.LogWarning("Stock of unfinished order {OrderId} could not be released yet ({Reason}); the recovery job will", orderId, exception.Message);
         }
     }
 
@@ -40,7 +40,7 @@ public sealed class OrderCompensation(ProductCatalogClient products, PaymentsCli
         }
         catch (DependencyUnavailableException exception)
         {
-            logger.LogWarning(exception, "Unfinished order {OrderId} cannot be compensated yet", orderId);
+            logger.LogWarning("Unfinished order {OrderId} cannot be compensated yet ({Reason})", orderId, exception.Message);
             return false;
         }
     }

@@ -12,7 +12,7 @@ namespace CloudLab.OrderService.Saga;
 public sealed record PlacementResult(Order? Order, bool Replayed, OrderFailure? Failure);
 
 /// <summary>
-/// Places an order as a saga: claim the Idempotency-Key → price the products → reserve stock → charge → commit the
+/// Places an order as a saga: claim the Idempotency-Key → reserve and price the stock → charge → commit the
 /// order with its OrderPlaced event. A business failure (no stock, declined) undoes what was done and is remembered
 /// for retries of the same key; an unknown outcome (a dependency down) releases the stock at once and leaves the
 /// money to <see cref="SagaRecovery"/>. No half order, no stock left reserved, no charge kept without an order.
@@ -48,16 +48,17 @@ public sealed class OrderPlacement(OrderStore store, ProductCatalogClient produc
 
     private async Task<PlacementResult> RunAsync(Guid orderId, Guid userId, List<ReservationItemRequest> lines, CancellationToken cancellationToken)
     {
-        var catalogue = await Task.WhenAll(lines.Select(line => products.GetProductAsync(line.ProductId, cancellationToken)));
-        if (Failures.FromCatalogue(lines, catalogue) is { } invalid)
-        {
-            return await FailAsync(orderId, invalid, cancellationToken);
-        }
-
+        // One call prices and reserves: the prices are the ones the stock was reserved at.
         var reserved = await products.ReserveAsync(new ReservationRequest(orderId, lines), cancellationToken);
         if (reserved.Reservation is not { } reservation)
         {
-            return await FailAsync(orderId, Failures.OutOfStock(reserved.ShortItems), cancellationToken);
+            return await FailAsync(orderId, Failures.NotAvailable(reserved.ShortItems), cancellationToken);
+        }
+
+        if (reservation.Items.Select(line => line.Currency).Distinct().Count() > 1)
+        {
+            await products.ReleaseAsync(orderId, cancellationToken);
+            return await FailAsync(orderId, Failures.MixedCurrencies, cancellationToken);
         }
 
         var items = reservation.Items.Select(line => new OrderItem(line.ProductId, line.Quantity, line.UnitPrice)).ToList();

@@ -1,4 +1,5 @@
 using CloudLab.OrderService.Data;
+using CloudLab.ServiceDefaults.Data;
 
 namespace CloudLab.OrderService.Saga;
 
@@ -23,22 +24,30 @@ public sealed class SagaRecovery(IServiceProvider services, Microsoft.Extensions
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                foreach (var orderId in await store.StalledRequestsAsync(options.Value.RecoverAfter, stoppingToken))
+                try
                 {
-                    if (await compensation.TryUndoAsync(orderId, stoppingToken))
-                    {
-                        await store.FailRequestAsync(orderId, Failures.Unavailable, stoppingToken);
-                        logger.LogInformation("Compensated unfinished order {OrderId}", orderId);
-                    }
+                    await RecoverAsync(store, compensation, stoppingToken);
+                }
+                catch (Exception exception) when (exception is Npgsql.NpgsqlException or DatabaseTimeoutException)
+                {
+                    logger.LogWarning("Saga recovery could not reach the database ({Reason}); it tries again in 15 s", exception.Message);
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (Exception exception) when (exception is Npgsql.NpgsqlException)
+    }
+
+    private async Task RecoverAsync(OrderStore store, OrderCompensation compensation, CancellationToken cancellationToken)
+    {
+        foreach (var orderId in await store.StalledRequestsAsync(options.Value.RecoverAfter, cancellationToken))
         {
-            logger.LogWarning(exception, "Saga recovery could not read the database; it runs again on the next start");
+            if (await compensation.TryUndoAsync(orderId, cancellationToken))
+            {
+                await store.FailRequestAsync(orderId, Failures.Unavailable, cancellationToken);
+                logger.LogInformation("Compensated unfinished order {OrderId}", orderId);
+            }
         }
     }
 }

@@ -23,9 +23,9 @@ public static class ReservationsApi
         return outcome.Failure switch
         {
             ReservationFailure.InsufficientStock => TypedResults.Problem(
-                "Not enough stock for every item; nothing was reserved.",
+                "Some items cannot be reserved (see shortItems: unknown_product, not_for_sale or insufficient_stock); nothing was reserved.",
                 statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "Insufficient stock",
+                title: "Items not available",
                 extensions: new Dictionary<string, object?> { ["shortItems"] = outcome.ShortItems }),
             ReservationFailure.AlreadyReleased => TypedResults.Problem(
                 "This order's reservation was already released; use a new order id.",

@@ -4,7 +4,7 @@ using CloudLab.ServiceDefaults.Data;
 namespace CloudLab.ProductService.Data;
 
 /// <summary>
-/// All-or-nothing stock reservations per order. The products are locked in id order (no deadlock between two orders
+/// All-or-nothing stock reservations per order, priced as they are reserved. The products are locked in id order (no deadlock between two orders
 /// sharing products), checked, and decremented in one transaction: stock never goes below zero, whatever the concurrency.
 /// </summary>
 public sealed class StockReservations(Database database, Catalog catalog)
@@ -34,10 +34,12 @@ public sealed class StockReservations(Database database, Catalog catalog)
                 new { ids }, cancellationToken);
             var byId = locked.ToDictionary(row => row.Id);
             var shortItems = ids
-                .Select(id => byId.TryGetValue(id, out var row) && row.Status == "active"
-                    ? new ShortItem(id, wanted[id], row.Stock)
-                    : new ShortItem(id, wanted[id], 0))
-                .Where(item => item.Available < item.Requested)
+                .Select(id => byId.TryGetValue(id, out var row)
+                    ? row.Status != "active" ? new ShortItem(id, wanted[id], 0, "not_for_sale")
+                    : row.Stock < wanted[id] ? new ShortItem(id, wanted[id], row.Stock, "insufficient_stock")
+                    : null
+                    : new ShortItem(id, wanted[id], 0, "unknown_product"))
+                .OfType<ShortItem>()
                 .ToList();
             if (shortItems.Count > 0)
             {

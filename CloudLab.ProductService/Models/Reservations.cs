@@ -14,7 +14,8 @@ public sealed record ReservedLine(Guid ProductId, int Quantity, decimal UnitPric
 
 public sealed record Reservation(Guid OrderId, string Status, IReadOnlyList<ReservedLine> Items);
 
-public sealed record ShortItem(Guid ProductId, int Requested, int Available);
+/// <summary>An item that cannot be reserved; <paramref name="Reason"/> is unknown_product, not_for_sale or insufficient_stock.</summary>
+public sealed record ShortItem(Guid ProductId, int Requested, int Available, string Reason);
 
 /// <summary>Why a reservation could not be made.</summary>
 public enum ReservationFailure

@@ -24,9 +24,16 @@ public sealed class GlobalExceptionHandler(IProblemDetailsService problemDetails
         }
 
         var (status, title, detail) = Classify(exception);
-        if (status >= 500)
+        if (status == StatusCodes.Status500InternalServerError)
         {
             logger.LogError(exception, "Request {Method} {Path} failed with {StatusCode}", context.Request.Method, context.Request.Path, status);
+        }
+        else if (status >= 500)
+        {
+            // An expected failure (a dependency down, a budget run out): its kind is enough, a stack trace per request under
+            // overload would cost more CPU than the requests themselves.
+            logger.LogWarning("Request {Method} {Path} answered {StatusCode}: {ExceptionType}: {Reason}",
+                context.Request.Method, context.Request.Path, status, exception.GetType().Name, (exception.InnerException ?? exception).Message);
         }
 
         context.Response.StatusCode = status;

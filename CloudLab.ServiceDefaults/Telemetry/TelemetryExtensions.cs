@@ -17,8 +17,13 @@ public static class TelemetryExtensions
     {
         // Npgsql and FusionCache (2.9) log every command and every cache call at Information: on a hot path that costs
         // more than the work itself (FusionCache's log line alone cost ~60 µs of CPU per cached read). Warnings still come through.
+        // IHttpClientFactory logs four lines per outgoing call; traces and metrics already say the same.
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.AddFilter("ZiggyCreatures.Caching.Fusion", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // Polly logs every attempt, and every failed one with its stack: under a dependency outage that is a log storm.
+        // The resilience pipeline's own metrics (meter "Polly") and the 503 warnings say what happened.
+        builder.Logging.AddFilter("Polly", LogLevel.None);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -32,6 +37,7 @@ public static class TelemetryExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(CloudLabMeters.All)
+                .AddMeter("Polly")
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(tracing => tracing
                 .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(sampleRatio)))
