@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace CloudLab.LoadTests.Scenarios;
 
 /// <summary>
@@ -31,7 +29,4 @@ public sealed record Targets(Uri User, Uri Product, Uri Order, Uri Payment, Uri 
 
         return new Targets(map["user"], map["product"], map["order"], map["payment"], map["analytics"]);
     }
-
-    public static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var address) && IPAddress.IsLoopback(address));
 }

@@ -13,7 +13,7 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// <item>Writes made while Redis is unreachable are replayed everywhere once it is back (<see cref="CacheRepair"/>).</item>
 /// </list>
 /// </summary>
-public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheRepair repair)
+public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null)
 {
     public async ValueTask<T> GetOrCreateAsync<TState, T>(
         CachePolicy policy,
@@ -35,7 +35,7 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheR
         var started = Stopwatch.GetTimestamp();
         await cache.SetAsync(key, value, policy.EntryOptions, tags, cancellationToken);
         metrics.RecordOperation(policy.Name, "set", Stopwatch.GetElapsedTime(started), failed: false);
-        repair.AfterWrite(key);
+        repair?.AfterWrite(key);
     }
 
     public async ValueTask RemoveAsync(CachePolicy policy, string key, CancellationToken cancellationToken = default)
@@ -43,7 +43,7 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheR
         var started = Stopwatch.GetTimestamp();
         await cache.RemoveAsync(key, cancellationToken);
         metrics.RecordOperation(policy.Name, "remove", Stopwatch.GetElapsedTime(started), failed: false);
-        repair.AfterWrite(key);
+        repair?.AfterWrite(key);
     }
 
     public async ValueTask InvalidateTagsAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
@@ -51,7 +51,7 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheR
         var started = Stopwatch.GetTimestamp();
         await cache.RemoveByTagAsync(tags, cancellationToken);
         metrics.RecordOperation("tags", "invalidate", Stopwatch.GetElapsedTime(started), failed: false);
-        repair.AfterInvalidation(tags);
+        repair?.AfterInvalidation(tags);
     }
 
     /// <summary>Remembers whether the factory ran, which is what tells a miss from a hit.</summary>

@@ -39,6 +39,7 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
             "--ServiceSettings:RateLimiting:PerClient:AnonymousPermitsPerSecond=5000",
             "--ServiceSettings:RateLimiting:PerClient:AnonymousBurst=10000",
             "--ServiceSettings:Seed:Products=10000",
+            "--ServiceSettings:Diagnostics:CalibrationEndpoint=true",
         ]);
 
         // Resources' own output and start-up health probing stay out of the test log; warnings and errors stay in.

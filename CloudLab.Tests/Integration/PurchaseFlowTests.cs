@@ -31,10 +31,13 @@ public sealed class PurchaseFlowTests(CloudLabAppFixture app)
         Assert.Equal(37.50m, payment["amount"]!.GetValue<decimal>());
         Assert.Equal(17, (await products.GetObjectAsync($"/api/products/{productId}"))["stock"]!.GetValue<int>());
 
-        // The OrderPlaced event travels outbox → Redis stream → analytics consumer; the user summary is cached for a minute, so poll the product ranking.
+        // The OrderPlaced event travels outbox → Redis stream → analytics consumer. Reports are cached for a minute,
+        // so each poll asks for a range of its own (a new cache key) until the order shows.
+        var poll = 0;
         var summary = await Eventually.GetAsync(async () =>
         {
-            var top = await analytics.GetObjectAsync("/api/analytics/top-products?limit=100", admin);
+            var to = DateTime.UtcNow.AddHours(2).AddMinutes(++poll).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            var top = await analytics.GetObjectAsync($"/api/analytics/top-products?limit=100&to={Uri.EscapeDataString(to)}", admin);
             return top["products"]!.AsArray().FirstOrDefault(product => product!["productId"]!.GetValue<Guid>() == productId);
         });
         Assert.Equal(3, summary!["units"]!.GetValue<int>());
@@ -103,6 +106,25 @@ public sealed class PurchaseFlowTests(CloudLabAppFixture app)
         var shortItem = problem["shortItems"]![0]!;
         Assert.Equal(productId, shortItem["productId"]!.GetValue<Guid>());
         Assert.Equal(2, shortItem["available"]!.GetValue<int>());
+        Assert.Equal("insufficient_stock", shortItem["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Ordering_an_unknown_product_is_refused_and_reserves_nothing()
+    {
+        var customer = await app.RegisterCustomerAsync();
+        var productId = await app.CreateProductAsync(price: 1m, stock: 5);
+        var unknown = Guid.NewGuid();
+        using var orders = app.Client("orderservice");
+        using var products = app.Client("productservice");
+
+        using var response = await orders.SendAsync(customer.Request(HttpMethod.Post, "/api/orders",
+            new { items = new[] { new { productId, quantity = 1 }, new { productId = unknown, quantity = 1 } } }, Guid.NewGuid().ToString()));
+
+        var shortItem = (await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity))["shortItems"]![0]!;
+        Assert.Equal(unknown, shortItem["productId"]!.GetValue<Guid>());
+        Assert.Equal("unknown_product", shortItem["reason"]!.GetValue<string>());
+        Assert.Equal(5, (await products.GetObjectAsync($"/api/products/{productId}"))["stock"]!.GetValue<int>());
     }
 
     [Fact]

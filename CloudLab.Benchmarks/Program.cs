@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project CloudLab.Benchmarks -- --filter '*'   (add --job short for a quick pass)
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
