@@ -9,7 +9,8 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase("analyticsdb", typeof(Extensions).Assembly);
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, AnalyticsJsonContext.Default));
+        builder.AddJsonModels(AnalyticsJsonContext.Default);
+        builder.Services.AddValidation();
 
         builder.Services.AddSingleton<EventProjector>();
         builder.Services.AddHostedService<EventStreamConsumer>();

@@ -12,7 +12,7 @@ public static class Extensions
     {
         builder.AddServiceDatabase("orderdb", typeof(Extensions).Assembly);
         builder.AddEventOutbox();
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, OrderJsonContext.Default));
+        builder.AddJsonModels(OrderJsonContext.Default);
         builder.Services.AddValidation();
 
         // Each call fits well inside this service's own 10 s request budget.

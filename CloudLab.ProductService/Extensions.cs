@@ -9,7 +9,7 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase("productdb", typeof(Extensions).Assembly);
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ProductJsonContext.Default));
+        builder.AddJsonModels(ProductJsonContext.Default);
         builder.Services.AddValidation();
 
         builder.Services.AddOptions<SeedOptions>().BindConfiguration("Seed");

@@ -11,7 +11,7 @@ public static class Extensions
     {
         builder.AddServiceDatabase("userdb", typeof(Extensions).Assembly);
         builder.AddEventOutbox();
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, UserJsonContext.Default));
+        builder.AddJsonModels(UserJsonContext.Default);
         builder.Services.AddValidation();
 
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration("PasswordHashing");
