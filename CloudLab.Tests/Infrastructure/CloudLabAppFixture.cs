@@ -38,6 +38,9 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
             // The per-client limit is tested with authenticated callers, which keep the default allowance.
             "--ServiceSettings:RateLimiting:PerClient:AnonymousPermitsPerSecond=5000",
             "--ServiceSettings:RateLimiting:PerClient:AnonymousBurst=10000",
+            // Tests fire bursts of concurrent requests on purpose (oversell, per-client limits); the in-flight bound
+            // that sheds an overloaded service is covered by its unit tests, so it must not answer these first.
+            "--ServiceSettings:RateLimiting:Service:MaxConcurrentRequests=1000",
             "--ServiceSettings:Seed:Products=10000",
             "--ServiceSettings:Diagnostics:CalibrationEndpoint=true",
         ]);

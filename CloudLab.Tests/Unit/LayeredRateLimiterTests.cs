@@ -46,6 +46,29 @@ public sealed class LayeredRateLimiterTests
     }
 
     [Fact]
+    public void Requests_past_the_in_flight_bound_are_refused_until_one_finishes()
+    {
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions
+        {
+            PerClient = new ClientLimits { AuthenticatedPermitsPerSecond = 1000, AuthenticatedBurst = 1000 },
+            Service = new ServiceLimits { MaxConcurrentRequests = 2 },
+        });
+
+        var first = limiter.AttemptAcquire(Caller("a"));
+        var second = limiter.AttemptAcquire(Caller("b"));
+        var third = limiter.AttemptAcquire(Caller("c"));
+
+        Assert.True(first.IsAcquired && second.IsAcquired);
+        Assert.False(third.IsAcquired);
+        Assert.True(third.TryGetMetadata(LayeredRateLimiter.LayerMetadataName, out var layer));
+        Assert.Equal("service", layer);
+        first.Dispose(); // the request ended
+        using var fourth = limiter.AttemptAcquire(Caller("d"));
+        Assert.True(fourth.IsAcquired);
+        second.Dispose();
+    }
+
+    [Fact]
     public void Anonymous_callers_are_told_apart_by_address()
     {
         using var limiter = new LayeredRateLimiter(new RateLimitingOptions

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Http;
 namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 
 /// <summary>
-/// The two layers as one global limiter: a token bucket per client, then the instance's share of the service's
-/// burst capacity. A refusal carries the layer that refused and when to retry, for the 429 and its metric.
+/// The two layers as one global limiter: a token bucket per client, then the service layer: the instance's share of
+/// the service's burst rate and a bound on requests in flight. A refusal carries the layer that refused and when to retry, for the 429 and its metric.
 /// (PartitionedRateLimiter.CreateChained does the chaining but does not say which limiter refused.)
 /// </summary>
 public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
@@ -16,6 +16,7 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
 
     private readonly PartitionedRateLimiter<HttpContext> _perClient;
     private readonly RateLimiter? _service;
+    private readonly ConcurrencyLimiter? _inFlight;
 
     public LayeredRateLimiter(RateLimitingOptions options)
     {
@@ -34,6 +35,11 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
             var perInstance = Math.Max(1, service.BurstPermitsPerSecond / Math.Max(1, service.Instances));
             _service = new TokenBucketRateLimiter(Bucket(perInstance, perInstance));
         }
+
+        if (service.MaxConcurrentRequests > 0)
+        {
+            _inFlight = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = service.MaxConcurrentRequests, QueueLimit = 0 });
+        }
     }
 
     public override RateLimiterStatistics? GetStatistics(HttpContext resource) => _perClient.GetStatistics(resource);
@@ -46,20 +52,31 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
             return Refused("client", clientLease);
         }
 
-        if (_service is null)
+        if (_service is not null)
+        {
+            var serviceLease = _service.AttemptAcquire(permitCount);
+            if (!serviceLease.IsAcquired)
+            {
+                clientLease.Dispose();
+                return Refused("service", serviceLease);
+            }
+
+            serviceLease.Dispose(); // token buckets hand out nothing to give back
+        }
+
+        if (_inFlight is null)
         {
             return clientLease;
         }
 
-        var serviceLease = _service.AttemptAcquire(permitCount);
-        if (!serviceLease.IsAcquired)
+        var slot = _inFlight.AttemptAcquire(permitCount);
+        if (!slot.IsAcquired)
         {
             clientLease.Dispose();
-            return Refused("service", serviceLease);
+            return Refused("service", slot);
         }
 
-        serviceLease.Dispose(); // token buckets hand out nothing to give back
-        return clientLease;
+        return new HeldLease(clientLease, slot); // the slot is given back when the request ends
     }
 
     protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
@@ -71,6 +88,7 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
         {
             _perClient.Dispose();
             _service?.Dispose();
+            _inFlight?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -98,6 +116,30 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
         var retryAfter = inner.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         inner.Dispose();
         return new RefusedLease(layer, retryAfter);
+    }
+
+    private sealed class HeldLease(RateLimitLease client, RateLimitLease slot) : RateLimitLease
+    {
+        public override bool IsAcquired => true;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                slot.Dispose();
+                client.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     private sealed class RefusedLease(string layer, TimeSpan retryAfter) : RateLimitLease

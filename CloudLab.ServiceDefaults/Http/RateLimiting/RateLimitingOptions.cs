@@ -30,4 +30,10 @@ public sealed class ServiceLimits
 
     /// <summary>How many instances share the service's capacity (set by the AppHost from the replica count).</summary>
     public int Instances { get; set; } = 1;
+
+    /// <summary>
+    /// Requests one instance works on at once. A service slower than its burst rate (the order saga on two cores) would
+    /// otherwise queue until every request times out; past this bound the excess is refused at once. 0 turns it off.
+    /// </summary>
+    public int MaxConcurrentRequests { get; set; } = 512;
 }
