@@ -5,8 +5,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
+using Polly;
 using StackExchange.Redis;
 
 namespace CloudLab.ServiceDefaults.Http;
@@ -68,7 +67,7 @@ public sealed class GlobalExceptionHandler(IProblemDetailsService problemDetails
         NpgsqlException { IsTransient: true } or SocketException => (503, "The database is unavailable", "Retry in a moment."),
         ServiceBusyException busy => (503, "The service is busy", busy.Message),
         DependencyUnavailableException dependency => (503, "A service this request needs is unavailable", dependency.Message),
-        BrokenCircuitException or TimeoutRejectedException or HttpRequestException =>
+        ExecutionRejectedException or HttpRequestException =>
             (503, "A service this request needs is unavailable", "Retry in a moment."),
         RedisException => (503, "The event store is unavailable", "Retry in a moment."),
         _ => (500, "An unexpected error occurred", null),

@@ -19,6 +19,8 @@ public sealed class ProblemMappingTests
         { new DependencyUnavailableException("PaymentService did not answer."), 503 },
         { new ServiceBusyException("busy", TimeSpan.FromSeconds(2)), 503 },
         { new HttpRequestException("connection refused"), 503 },
+        { new Polly.RateLimiting.RateLimiterRejectedException(), 503 },
+        { new Polly.CircuitBreaker.BrokenCircuitException(), 503 },
         { new InvalidOperationException("a bug"), 500 },
     };
 
