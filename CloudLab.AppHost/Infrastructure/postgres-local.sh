@@ -24,6 +24,14 @@ as_postgres() {
   fi
 }
 
+exec_as_postgres() {
+  if [ "$(id -u)" = 0 ]; then
+    exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"
+  else
+    exec "$@"
+  fi
+}
+
 mkdir -p "$data_dir"
 if [ "$(id -u)" = 0 ]; then
   chown postgres:postgres "$data_dir"
@@ -44,7 +52,8 @@ if [ ! -f "$data_dir/PG_VERSION" ]; then
 fi
 
 # Settings sized for a developer machine running five services with pooled connections.
-as_postgres "$bin_dir/postgres" -D "$data_dir" -p "$port" \
+# The background job execs the server, so $! is the server's own pid and the trap below signals the server itself.
+exec_as_postgres "$bin_dir/postgres" -D "$data_dir" -p "$port" \
   -c listen_addresses=localhost \
   -c unix_socket_directories= \
   -c max_connections=400 \
