@@ -158,7 +158,7 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
     }
 
     private static string Machine() =>
-        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version} (driver on the same machine)";
+        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}, {AppProcess.BuildConfiguration} build (driver on the same machine)";
 }
 
 public sealed class CompareSettings : CommandSettings

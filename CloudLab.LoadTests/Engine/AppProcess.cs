@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace CloudLab.LoadTests.Engine;
 
@@ -22,13 +23,17 @@ public sealed class AppProcess : IAsyncDisposable
         "--ServiceSettings:RateLimiting:PerClient:AuthenticatedBurst=100000",
     ];
 
+    /// <summary>The driver's own build configuration; the app runs in the same one (build both with <c>-c Release</c> for numbers).</summary>
+    public static readonly string BuildConfiguration =
+        typeof(AppProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+
     private readonly Process _process;
 
     private AppProcess(Process process) => _process = process;
 
     public static async Task<AppProcess> StartAsync(string repositoryRoot, Scenarios.Targets targets, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet", ["run", "--no-build", "--project", Path.Combine(repositoryRoot, "CloudLab.AppHost"), "--launch-profile", "http", "--", .. LoadSettings])
+        var start = new ProcessStartInfo("dotnet", ["run", "--no-build", "--configuration", BuildConfiguration, "--project", Path.Combine(repositoryRoot, "CloudLab.AppHost"), "--launch-profile", "http", "--", .. LoadSettings])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
