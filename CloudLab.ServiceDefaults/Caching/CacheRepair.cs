@@ -13,20 +13,38 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// other replicas (the backplane was down with it). Such writes are remembered here and, once Redis answers again,
 /// replayed as removals and tag invalidations: the stale Redis entry goes, every replica drops its copy, and the
 /// next read fills both from the database.
+/// A replica whose backplane subscription was cut may also have missed other replicas' invalidations (and those sent
+/// by their repair before it had resubscribed), so when its subscription is restored it drops its own memory level,
+/// at once and again once the other replicas have had time to repair Redis.
 /// FusionCache's own auto-recovery is switched off: in 2.9.0, when Redis returned with its old entries, it copied
 /// them over the newer memory entries of the replica that took the write (seen in this repository's Redis outage test).
 /// </summary>
-public sealed class CacheRepair(IServiceProvider services, IConnectionMultiplexer redis, ILogger<CacheRepair> logger) : BackgroundService
+public sealed class CacheRepair : BackgroundService
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+
+    private readonly IServiceProvider _services;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly CacheMemoryLevel _memory;
+    private readonly ILogger<CacheRepair> _logger;
 
     private readonly ConcurrentDictionary<string, bool> _keys = new();
     private readonly ConcurrentDictionary<string, bool> _tags = new();
     private long _lastFailureTicks;
+    private long _clearMemoryAgainAtTicks;
+
+    public CacheRepair(IServiceProvider services, IConnectionMultiplexer redis, CacheMemoryLevel memory, ILogger<CacheRepair> logger)
+    {
+        _services = services;
+        _redis = redis;
+        _memory = memory;
+        _logger = logger;
+        redis.ConnectionRestored += OnConnectionRestored;
+    }
 
     /// <summary>True while Redis is down or failed within the last few seconds: writes now may not reach it.</summary>
     public bool IsImpaired =>
-        !redis.IsConnected || DateTime.UtcNow.Ticks - Interlocked.Read(ref _lastFailureTicks) < Settle.Ticks;
+        !_redis.IsConnected || DateTime.UtcNow.Ticks - Interlocked.Read(ref _lastFailureTicks) < Settle.Ticks;
 
     public int Pending => _keys.Count + _tags.Count;
 
@@ -58,9 +76,15 @@ public sealed class CacheRepair(IServiceProvider services, IConnectionMultiplexe
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (Pending > 0 && redis.IsConnected)
+                if (Pending > 0 && _redis.IsConnected)
                 {
                     await RepairAsync(stoppingToken);
+                }
+
+                var clearAgainAt = Interlocked.Read(ref _clearMemoryAgainAtTicks);
+                if (clearAgainAt != 0 && DateTime.UtcNow.Ticks >= clearAgainAt && Interlocked.CompareExchange(ref _clearMemoryAgainAtTicks, 0, clearAgainAt) == clearAgainAt)
+                {
+                    _memory.Clear();
                 }
             }
         }
@@ -81,7 +105,7 @@ public sealed class CacheRepair(IServiceProvider services, IConnectionMultiplexe
     {
         try
         {
-            await redis.GetDatabase().PingAsync();
+            await _redis.GetDatabase().PingAsync();
         }
         catch (RedisException)
         {
@@ -89,7 +113,7 @@ public sealed class CacheRepair(IServiceProvider services, IConnectionMultiplexe
         }
 
         // Resolved late: the cache's Redis layer reports its failures here, so the cache cannot be a constructor argument.
-        var cache = services.GetRequiredService<HybridCache>();
+        var cache = _services.GetRequiredService<HybridCache>();
         var repaired = 0;
         foreach (var key in _keys.Keys)
         {
@@ -111,6 +135,24 @@ public sealed class CacheRepair(IServiceProvider services, IConnectionMultiplexe
             repaired += _tags.TryRemove(tag, out _) ? 1 : 0;
         }
 
-        logger.LogInformation("Redis is back: {Repaired} cache entries and tags written during the outage were invalidated everywhere", repaired);
+        _logger.LogInformation("Redis is back: {Repaired} cache entries and tags written during the outage were invalidated everywhere", repaired);
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType != ConnectionType.Subscription)
+        {
+            return;
+        }
+
+        _memory.Clear();
+        Interlocked.Exchange(ref _clearMemoryAgainAtTicks, DateTime.UtcNow.Add(Settle).Ticks);
+        _logger.LogInformation("The cache backplane reconnected: this replica's memory cache was dropped, as it may have missed invalidations");
+    }
+
+    public override void Dispose()
+    {
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        base.Dispose();
     }
 }

@@ -17,7 +17,7 @@ public static class CachingExtensions
     /// <summary>
     /// Redis (Aspire's client on the <c>redis</c> connection string) and the HybridCache every service reads through:
     /// FusionCache with memory as L1, Redis as L2 and the Redis backplane, so a write on one replica drops the
-    /// memory copies on the others. Redis failures are absorbed (fail fast, circuit breaker, auto-recovery):
+    /// memory copies on the others. Redis failures are absorbed (fail fast; <see cref="CacheRepair"/> puts things right after):
     /// reads fall back to memory and the database.
     /// </summary>
     public static IHostApplicationBuilder AddServiceCaching(this IHostApplicationBuilder builder, string connectionName = "redis")
@@ -35,6 +35,7 @@ public static class CachingExtensions
         var l2Timeout = builder.Configuration.GetValue("Caching:DistributedTimeout", TimeSpan.FromMilliseconds(500));
         builder.Services.AddSingleton<CacheMetrics>();
         builder.Services.AddSingleton<ServiceCache>();
+        builder.Services.AddSingleton<CacheMemoryLevel>();
         builder.Services.AddSingleton<CacheRepair>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheRepair>());
         builder.Services.AddFusionCache()
@@ -60,6 +61,7 @@ public static class CachingExtensions
                 entry.AllowBackgroundBackplaneOperations = false;
                 entry.ReThrowSerializationExceptions = false; // an unreadable Redis entry is a miss, not an error
             })
+            .WithMemoryCache(sp => sp.GetRequiredService<CacheMemoryLevel>().Cache)
             .WithSerializer(sp => new FusionCacheSystemTextJsonSerializer(sp.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions))
             .WithDistributedCache(sp => new MeasuredDistributedCache(
                 new RedisCache(new RedisCacheOptions
