@@ -47,6 +47,9 @@ public sealed class RunSettingsInput : CommandSettings
     [CommandOption("--duration"), Description("Seconds per open-model scenario")]
     public int DurationSeconds { get; set; } = 30;
 
+    [CommandOption("--warmup"), Description("Seconds of unrecorded traffic to every service before measuring (0: none; smoke never warms up)")]
+    public int WarmUpSeconds { get; set; } = 60;
+
     [CommandOption("--mix"), Description("Mixed workload weights, e.g. browse=25,search=10,view=45,login=1,order=6,orders=8,profile=4,analytics=1")]
     public string? Mix { get; set; }
 
@@ -98,8 +101,12 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         using IHttpSender sender = settings.Client == "httpclient" ? new HttpClientSender(client) : new RawHttpSender(settings.MaxInFlight);
         var runner = new ScenarioRunner(sender, new OpenModelOptions(settings.MaxInFlight, TimeSpan.FromSeconds(30)), settings.Quiet);
         var runSettings = new RunSettings(settings.Scale, TimeSpan.FromSeconds(settings.DurationSeconds), settings.Mix, settings.MixedRate, settings.EnduranceRate, TimeSpan.FromMinutes(settings.EnduranceMinutes));
-        var plans = new Plans(runner, new Workloads(targets, sessions, settings.Products), runSettings);
+        var plans = new Plans(runner, new Workloads(targets, sessions, settings.Products), runSettings, client, targets);
         var started = DateTimeOffset.UtcNow;
+        if (settings.Plan is not "smoke" && settings.WarmUpSeconds > 0)
+        {
+            await plans.WarmUpAppAsync(TimeSpan.FromSeconds(settings.WarmUpSeconds), cancellationToken);
+        }
 
         switch (settings.Plan)
         {

@@ -4,7 +4,7 @@ using CloudLab.LoadTests.Scenarios;
 namespace CloudLab.LoadTests;
 
 /// <summary>The runs CloudLab's standard asks for, built from scenarios.</summary>
-public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSettings settings)
+public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSettings settings, HttpClient metricsClient, Targets targets)
 {
     private static readonly string[] Services = ["user", "product", "order", "payment", "analytics"];
 
@@ -22,6 +22,14 @@ public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSetting
     /// <summary>Reads every seeded product once, so "from cache" scenarios measure hits, not the first fill.</summary>
     public Task WarmCatalogAsync(CancellationToken cancellationToken) =>
         runner.WarmAsync(workloads.EveryProductOnce, workloads.SeededProducts, cancellationToken);
+
+    /// <summary>Every service at 5 % of its target rate for a while, unrecorded, so the runs measure a warmed-up app.</summary>
+    public async Task WarmUpAppAsync(TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await WarmCatalogAsync(cancellationToken);
+        await runner.WarmUpAppAsync(Services.Select(service => (ForService(service), StandardRates.Rate(service, "target") * 0.05)), duration, cancellationToken);
+        Findings.Add($"warm-up: {duration.TotalSeconds:N0} s with every service at 5 % of its target rate before the first measurement (unrecorded).");
+    }
 
     /// <summary>Each workload's capacity against the bare endpoint of the same process, measured back to back.</summary>
     public async Task CalibrateAsync(IReadOnlyList<IWorkload> measured, int connections, TimeSpan duration, CancellationToken cancellationToken)
@@ -93,6 +101,7 @@ public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSetting
     /// <summary>A long mixed run: compares latency at its start and end (drift).</summary>
     public async Task EnduranceAsync(CancellationToken cancellationToken)
     {
+        var memoryBefore = await MemorySample.ReadAllAsync(metricsClient, targets, cancellationToken);
         var result = await runner.OpenAsync("endurance mixed", workloads.Mixed(settings.Mix), [new Phase("endurance", settings.EnduranceRate, settings.EnduranceDuration)], cancellationToken);
         var minute = Math.Min(60, result.Timeline.Count / 3);
         if (minute > 0)
@@ -101,6 +110,10 @@ public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSetting
             var last = result.Timeline.TakeLast(minute).Average(second => second.P95Ms);
             Findings.Add($"endurance: mean per-second p95 {first:N1} ms over the first {minute} s, {last:N1} ms over the last {minute} s ({(last / Math.Max(0.001, first) - 1) * 100:+0;-0} %).");
         }
+
+        var memoryAfter = await MemorySample.ReadAllAsync(metricsClient, targets, cancellationToken);
+        Findings.Add("endurance memory (working set, gen2 heap after the last collection), start → end: " + string.Join("; ", memoryBefore.Select(pair =>
+            $"{pair.Key} {pair.Value.WorkingSetMb:N0} → {memoryAfter[pair.Key].WorkingSetMb:N0} MB, {pair.Value.Gen2HeapMb:N0} → {memoryAfter[pair.Key].Gen2HeapMb:N0} MB")) + ".");
     }
 
     public Task MixedAsync(CancellationToken cancellationToken) =>

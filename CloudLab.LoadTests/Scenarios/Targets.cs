@@ -6,6 +6,9 @@ namespace CloudLab.LoadTests.Scenarios;
 /// </summary>
 public sealed record Targets(Uri User, Uri Product, Uri Order, Uri Payment, Uri Analytics)
 {
+    public IEnumerable<(string Service, Uri Url)> All =>
+        [("user", User), ("product", Product), ("order", Order), ("payment", Payment), ("analytics", Analytics)];
+
     public static Targets Parse(string? urls)
     {
         var map = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase)
