@@ -19,6 +19,8 @@ public interface IHttpSender : IDisposable
 /// </summary>
 public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
 {
+    private const long MaxIdleMilliseconds = 60_000;
+
     private readonly ConcurrentDictionary<string, ConcurrentBag<Connection>> _idle = new();
     private int _open;
 
@@ -27,31 +29,57 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
         var uri = request.RequestUri ?? throw new ArgumentException("The request has no URI.");
         var bytes = Serialize(request, uri);
         var pool = _idle.GetOrAdd($"{uri.Host}:{uri.Port}", _ => []);
-        var connection = pool.TryTake(out var idle) ? idle : await OpenAsync(uri, cancellationToken);
-        if (connection is null)
+        for (var attempt = 0; ; attempt++)
         {
-            return 0;
-        }
-
-        try
-        {
-            var (status, reusable) = await connection.ExchangeAsync(bytes, cancellationToken);
-            if (reusable)
+            var reused = TakeIdle(pool);
+            var connection = reused ?? await OpenAsync(uri, cancellationToken);
+            if (connection is null)
             {
-                pool.Add(connection);
+                return 0;
             }
-            else
+
+            try
+            {
+                var (status, reusable) = await connection.ExchangeAsync(bytes, cancellationToken);
+                if (reusable)
+                {
+                    connection.IdleSince = Environment.TickCount64;
+                    pool.Add(connection);
+                }
+                else
+                {
+                    Close(connection);
+                }
+
+                return status;
+            }
+            catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException or InvalidDataException)
             {
                 Close(connection);
+                // The server closed a kept-alive connection while it sat in the pool: nothing was answered, so the
+                // request goes once more on a fresh connection (as HttpClient does). Anything else is an error.
+                if (reused is null || !connection.NothingReceived || attempt > 0 || cancellationToken.IsCancellationRequested)
+                {
+                    return 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>A pooled connection, skipping those idle long enough for the server to close them (Kestrel: 130 s).</summary>
+    private Connection? TakeIdle(ConcurrentBag<Connection> pool)
+    {
+        while (pool.TryTake(out var connection))
+        {
+            if (Environment.TickCount64 - connection.IdleSince < MaxIdleMilliseconds)
+            {
+                return connection;
             }
 
-            return status;
-        }
-        catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException or InvalidDataException)
-        {
             Close(connection);
-            return 0;
         }
+
+        return null;
     }
 
     public void Dispose()
@@ -127,10 +155,15 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
         private int _position;
         private int _filled;
 
+        public long IdleSince { get; set; } = Environment.TickCount64;
+
+        /// <summary>True when the last exchange failed before any byte of a response arrived.</summary>
+        public bool NothingReceived => _filled == 0;
+
         public async ValueTask<(int Status, bool Reusable)> ExchangeAsync(byte[] request, CancellationToken cancellationToken)
         {
-            await socket.SendAsync(request, SocketFlags.None, cancellationToken);
             (_position, _filled) = (0, 0);
+            await socket.SendAsync(request, SocketFlags.None, cancellationToken);
             var headEnd = await FindAsync(HeadEnd, cancellationToken);
             var (status, contentLength, chunked, close) = ParseHead(_buffer.AsSpan(_position, headEnd - _position));
             _position = headEnd + 4;
