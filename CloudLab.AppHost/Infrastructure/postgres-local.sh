@@ -16,20 +16,17 @@ if [ ! -x "$bin_dir/postgres" ] || [ ! -x "$bin_dir/initdb" ]; then
   exit 1
 fi
 
-as_postgres() {
-  if [ "$(id -u)" = 0 ]; then
-    setpriv --reuid=postgres --regid=postgres --init-groups "$@"
-  else
-    "$@"
-  fi
-}
-
+# Replaces the calling (sub)shell with the command, run as the postgres user when root.
 exec_as_postgres() {
   if [ "$(id -u)" = 0 ]; then
     exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"
   else
     exec "$@"
   fi
+}
+
+as_postgres() {
+  (exec_as_postgres "$@")
 }
 
 mkdir -p "$data_dir"
