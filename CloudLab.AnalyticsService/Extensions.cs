@@ -10,7 +10,6 @@ public static class Extensions
     {
         builder.AddServiceDatabase("analyticsdb", typeof(Extensions).Assembly);
         builder.AddJsonModels(AnalyticsJsonContext.Default);
-        builder.Services.AddValidation();
 
         builder.Services.AddSingleton<EventProjector>();
         builder.Services.AddHostedService<EventStreamConsumer>();

@@ -101,7 +101,7 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         using IHttpSender sender = settings.Client == "httpclient" ? new HttpClientSender(client) : new RawHttpSender(settings.MaxInFlight);
         var runner = new ScenarioRunner(sender, new OpenModelOptions(settings.MaxInFlight, TimeSpan.FromSeconds(30)), settings.Quiet);
         var runSettings = new RunSettings(settings.Scale, TimeSpan.FromSeconds(settings.DurationSeconds), settings.Mix, settings.MixedRate, settings.EnduranceRate, TimeSpan.FromMinutes(settings.EnduranceMinutes));
-        var plans = new Plans(runner, new Workloads(targets, sessions, settings.Products), runSettings, client, targets);
+        var plans = new Plans(runner, new Workloads(targets, sessions, settings.Products), runSettings, client);
         var started = DateTimeOffset.UtcNow;
         if (settings.Plan is not "smoke" && settings.WarmUpSeconds > 0)
         {

@@ -4,7 +4,7 @@ using CloudLab.LoadTests.Scenarios;
 namespace CloudLab.LoadTests;
 
 /// <summary>The runs CloudLab's standard asks for, built from scenarios.</summary>
-public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSettings settings, HttpClient metricsClient, Targets targets)
+public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSettings settings, HttpClient metricsClient)
 {
     private static readonly string[] Services = ["user", "product", "order", "payment", "analytics"];
 
@@ -101,7 +101,7 @@ public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSetting
     /// <summary>A long mixed run: compares latency at its start and end (drift).</summary>
     public async Task EnduranceAsync(CancellationToken cancellationToken)
     {
-        var memoryBefore = await MemorySample.ReadAllAsync(metricsClient, targets, cancellationToken);
+        var memoryBefore = await MemorySample.ReadAllAsync(metricsClient, workloads.Targets, cancellationToken);
         var result = await runner.OpenAsync("endurance mixed", workloads.Mixed(settings.Mix), [new Phase("endurance", settings.EnduranceRate, settings.EnduranceDuration)], cancellationToken);
         var minute = Math.Min(60, result.Timeline.Count / 3);
         if (minute > 0)
@@ -111,7 +111,7 @@ public sealed class Plans(ScenarioRunner runner, Workloads workloads, RunSetting
             Findings.Add($"endurance: mean per-second p95 {first:N1} ms over the first {minute} s, {last:N1} ms over the last {minute} s ({(last / Math.Max(0.001, first) - 1) * 100:+0;-0} %).");
         }
 
-        var memoryAfter = await MemorySample.ReadAllAsync(metricsClient, targets, cancellationToken);
+        var memoryAfter = await MemorySample.ReadAllAsync(metricsClient, workloads.Targets, cancellationToken);
         Findings.Add("endurance memory (working set, gen2 heap after the last collection), start → end: " + string.Join("; ", memoryBefore.Select(pair =>
             $"{pair.Key} {pair.Value.WorkingSetMb:N0} → {memoryAfter[pair.Key].WorkingSetMb:N0} MB, {pair.Value.Gen2HeapMb:N0} → {memoryAfter[pair.Key].Gen2HeapMb:N0} MB")) + ".");
     }

@@ -39,6 +39,8 @@ public sealed class Workloads(Targets targets, Sessions? sessions, int seededPro
 {
     private static readonly string[] Prefixes = ["compact", "classic", "deluxe", "eco", "ultra", "smart", "rugged", "portable", "premium", "essential"];
 
+    public Targets Targets => targets;
+
     private readonly int[] _orderable = Enumerable.Range(1, seededProducts).Where(SeedData.IsOrderable).ToArray();
 
     public int SeededProducts => seededProducts;

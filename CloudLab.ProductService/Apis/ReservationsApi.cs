@@ -22,7 +22,7 @@ public static class ReservationsApi
         var outcome = await reservations.ReserveAsync(request.OrderId!.Value, request.Items, cancellationToken);
         return outcome.Failure switch
         {
-            ReservationFailure.InsufficientStock => TypedResults.Problem(
+            ReservationFailure.ItemsNotAvailable => TypedResults.Problem(
                 "Some items cannot be reserved (see shortItems: unknown_product, not_for_sale or insufficient_stock); nothing was reserved.",
                 statusCode: StatusCodes.Status422UnprocessableEntity,
                 title: "Items not available",

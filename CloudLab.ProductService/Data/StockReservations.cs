@@ -46,7 +46,7 @@ public sealed class StockReservations(Database database, Catalog catalog)
                 // Give the order id back: a later attempt with the same id may succeed once stock returns.
                 await session.ExecuteAsync(
                     Query.Write("reservations", "unclaim"), "DELETE FROM reservations WHERE order_id = @orderId", new { orderId }, cancellationToken);
-                return (new ReservationOutcome(null, ReservationFailure.InsufficientStock, shortItems), []);
+                return (new ReservationOutcome(null, ReservationFailure.ItemsNotAvailable, shortItems), []);
             }
 
             var quantities = ids.Select(id => wanted[id]).ToArray();

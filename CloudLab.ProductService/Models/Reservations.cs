@@ -21,7 +21,7 @@ public sealed record ShortItem(Guid ProductId, int Requested, int Available, str
 public enum ReservationFailure
 {
     None,
-    InsufficientStock,
+    ItemsNotAvailable,
     AlreadyReleased,
 }
 
