@@ -138,6 +138,11 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
             .Select(result => $"{result.Name}: the driver fell behind (p99 send lag {result.SendLagP99Ms:N1} ms, {result.DriverSkipped:N0} requests not sent): that scenario measures the driver's limit too.")).ToList();
         var report = new RunReport(settings.Plan, started, Machine(), runner.Results, plans.CapacityRatios, findings);
         var folder = ReportWriter.Write(report, settings.Reports ?? Path.Combine(root, "CloudLab.LoadTests", "reports"));
+        if (!settings.Quiet)
+        {
+            WriteCpuTable(runner.Results);
+        }
+
         AnsiConsole.MarkupLine($"Report: [link]{Markup.Escape(Path.Combine(folder, "report.md"))}[/]");
         foreach (var finding in findings)
         {
@@ -151,6 +156,28 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         }
 
         return settings.Baseline is null ? 0 : CompareCommand.Check(Baseline.Load(settings.Baseline), report.CapacityRatios);
+    }
+
+    private static void WriteCpuTable(IEnumerable<ScenarioResult> results)
+    {
+        var rows = CpuTable.Rows(results);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Title(CpuTable.Title).AddColumn(CpuTable.Columns[0]);
+        foreach (var column in CpuTable.Columns.Skip(1))
+        {
+            table.AddColumn(new TableColumn(column).RightAligned());
+        }
+
+        foreach (var row in rows)
+        {
+            table.AddRow([.. row.Select(Markup.Escape)]);
+        }
+
+        AnsiConsole.Write(table);
     }
 
     internal static string RepositoryRoot()

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CloudLab.LoadTests.Engine;
 
 /// <summary>The outcome of one scenario, as it goes into the JSON and Markdown reports.</summary>
@@ -19,7 +21,9 @@ public sealed record ScenarioResult(
     double SendLagP99Ms,
     long DriverSkipped,
     IReadOnlyDictionary<string, long> StatusCounts,
-    IReadOnlyList<IntervalStats> Timeline)
+    IReadOnlyList<IntervalStats> Timeline,
+    // Optional: reports written before it have no "cpu", and a run without /proc (not Linux) writes none.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CpuPerOperation? Cpu = null)
 {
     /// <summary>The standard's thresholds: p95 under 200 ms and fewer than 0.1 % errors, at (nearly) the intended rate.</summary>
     public bool MeetsStandard => P95Ms < Thresholds.P95Ms && ErrorRatePercent < Thresholds.ErrorRatePercent
@@ -28,7 +32,14 @@ public sealed record ScenarioResult(
     /// <summary>The driver itself could not keep the schedule (slots full, or sends more than 50 ms late).</summary>
     public bool DriverFellBehind => DriverSkipped > 0 || SendLagP99Ms > 50;
 
-    public static ScenarioResult From(string name, string workload, string kind, double intendedRps, TimeSpan duration, LatencyRecorder recorder)
+    public static ScenarioResult From(
+        string name,
+        string workload,
+        string kind,
+        double intendedRps,
+        TimeSpan duration,
+        LatencyRecorder recorder,
+        CpuPerOperation? cpu = null)
     {
         var total = recorder.Total;
         var requests = total.TotalCount + recorder.DriverSkipped;
@@ -46,7 +57,8 @@ public sealed record ScenarioResult(
             LatencyRecorder.Ms(recorder.SendLag, 99),
             recorder.DriverSkipped,
             statuses.ToDictionary(status => status.Key == 0 ? "no answer" : status.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), status => status.Value),
-            recorder.Intervals);
+            recorder.Intervals,
+            cpu);
     }
 }
 

@@ -18,9 +18,11 @@ public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options,
         await new OpenModelRunner(sender, options).RunAsync(workload, [phases[0] with { Duration = WarmUp }], null, cancellationToken);
         var duration = TimeSpan.FromTicks(phases.Sum(phase => phase.Duration.Ticks));
         var intended = phases.Sum(phase => phase.RatePerSecond * phase.Duration.TotalSeconds) / duration.TotalSeconds;
+        var cpu = ProcessCpuSampler.StartWindow();
         var recorder = await WithProgressAsync(name, intended, duration, onSecond =>
             new OpenModelRunner(sender, options).RunAsync(workload, phases, onSecond, cancellationToken));
-        return Keep(ScenarioResult.From(name, workload.Name, "open", intended, duration, recorder));
+        var cpuPerOperation = cpu?.Stop(CompletedOperations(recorder));
+        return Keep(ScenarioResult.From(name, workload.Name, "open", intended, duration, recorder, cpuPerOperation));
     }
 
     /// <summary>
@@ -40,9 +42,11 @@ public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options,
     {
         var runner = new ClosedLoopRunner(sender);
         await runner.RunAsync(workload, connections, WarmUp, cancellationToken);
+        var cpu = ProcessCpuSampler.StartWindow();
         var (rps, recorder) = await runner.RunAsync(workload, connections, duration, cancellationToken);
+        var cpuPerOperation = cpu?.Stop(CompletedOperations(recorder));
         Say($"[grey]{Markup.Escape(name)}:[/] {rps:N0} requests/s with {connections} connections");
-        return Keep(ScenarioResult.From(name, workload.Name, "capacity", rps, duration, recorder));
+        return Keep(ScenarioResult.From(name, workload.Name, "capacity", rps, duration, recorder, cpuPerOperation));
     }
 
     /// <summary>Sends <paramref name="requests"/> requests of the workload, unrecorded (filling caches before measuring).</summary>
@@ -74,6 +78,11 @@ public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options,
         var verdict = result.Kind == "capacity" ? "" : result.MeetsStandard ? " [green]meets the standard[/]" : " [red]misses the standard[/]";
         Say($"[bold]{Markup.Escape(result.Name)}[/]: {result.AchievedRps:N0}/{result.IntendedRps:N0} rps, p95 {result.P95Ms:N1} ms, p99 {result.P99Ms:N1} ms, errors {result.ErrorRatePercent:N3} %{verdict}"
             + (result.DriverFellBehind ? " [yellow](driver fell behind)[/]" : ""));
+        if (result.Cpu is { } cpu)
+        {
+            Say($"[grey]  CPU ms per operation:[/] {Markup.Escape(Reports.CpuTable.Summary(cpu))}");
+        }
+
         return result;
     }
 
@@ -99,4 +108,10 @@ public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options,
             });
         return recorder!;
     }
+
+    /// <summary>
+    /// The operations CPU is divided by: requests sent and finished in the window, successful or failed. Requests the
+    /// driver skipped for want of a slot are left out: they were never sent, so no process spent anything on them.
+    /// </summary>
+    private static long CompletedOperations(LatencyRecorder recorder) => recorder.Total.TotalCount;
 }

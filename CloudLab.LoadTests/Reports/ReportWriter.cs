@@ -59,6 +59,21 @@ public static class ReportWriter
             md.AppendLine();
         }
 
+        var cpuRows = CpuTable.Rows(report.Scenarios);
+        if (cpuRows.Count > 0)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"{CpuTable.Title}. {CpuTable.Explanation}");
+            md.AppendLine();
+            md.AppendLine($"| {string.Join(" | ", CpuTable.Columns)} |");
+            md.AppendLine($"|---|{string.Concat(Enumerable.Repeat("---:|", CpuTable.Columns.Count - 1))}");
+            foreach (var row in cpuRows)
+            {
+                md.AppendLine($"| {string.Join(" | ", row)} |");
+            }
+
+            md.AppendLine();
+        }
+
         md.AppendLine("Status codes per scenario:");
         md.AppendLine();
         foreach (var s in report.Scenarios)
