@@ -1,5 +1,5 @@
 using CloudLab.AnalyticsService.Data;
-using CloudLab.AnalyticsService.Events;
+using CloudLab.AnalyticsService.Domain;
 using CloudLab.AnalyticsService.Models;
 
 namespace CloudLab.AnalyticsService;
@@ -9,6 +9,7 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase("analyticsdb", typeof(Extensions).Assembly);
+        builder.AddServiceCache();
         builder.AddJsonModels(AnalyticsJsonContext.Default);
 
         builder.Services.AddSingleton<EventProjector>();

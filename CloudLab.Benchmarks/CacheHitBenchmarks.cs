@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using CloudLab.ProductService.Domain;
 using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Caching;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -50,5 +51,5 @@ public class CacheHitBenchmarks
 
     [Benchmark(Description = "ServiceCache hit (+ hit/miss metrics)")]
     public ValueTask<Product> Service() =>
-        _serviceCache.GetOrCreateAsync(CachePolicies.Product, _key, 0, static (_, _) => ValueTask.FromResult(Product));
+        _serviceCache.GetOrLoadAsync(CachePolicies.Product, _key, 0, static (_, _) => Task.FromResult(Product));
 }

@@ -93,7 +93,7 @@ public class JwtValidationBenchmarks
     public void SetUp()
     {
         var options = new AuthOptions { SigningKey = "benchmark-signing-key-0123456789abcdef0123456789abcdef" };
-        _token = new TokenFactory(Options.Create(options), TimeProvider.System).CreateToken(Guid.NewGuid().ToString(), Roles.Customer, "ada@example.com");
+        _token = new TokenFactory(Options.Create(options), TimeProvider.System).CreateToken(Guid.NewGuid().ToString(), "customer", "ada@example.com");
         _parameters = new TokenValidationParameters
         {
             ValidIssuer = options.Issuer,

@@ -1,7 +1,7 @@
+using CloudLab.Contracts;
 using CloudLab.PaymentService.Data;
-using CloudLab.PaymentService.Gateway;
+using CloudLab.PaymentService.Domain;
 using CloudLab.PaymentService.Models;
-using CloudLab.PaymentService.Payments;
 using CloudLab.ServiceDefaults.Http;
 using Microsoft.Extensions.Options;
 
@@ -12,19 +12,21 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase("paymentdb", typeof(Extensions).Assembly);
-        builder.AddEventOutbox();
+        builder.AddServiceCache();
+        builder.AddEventOutbox(EventStreams.Events);
         builder.AddJsonModels(PaymentJsonContext.Default);
         builder.Services.AddValidation();
 
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration("Gateway");
         var gateway = builder.Configuration.GetSection("Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
-// An external API call: at most 1 s (the standard); fast failures are retried within it, safely: each call carries the payment id as its idempotency key.
-        builder.Services.AddHttpClient<PaymentGatewayClient>((services, http) =>
+        // An external API call: at most 1 s (the standard); fast failures are retried within it, safely: each call
+        // carries the payment id as its idempotency key.
+        builder.Services.AddHttpClient<IPaymentGateway, PaymentGatewayClient>((services, http) =>
                 http.BaseAddress = services.GetRequiredService<IOptions<GatewayOptions>>().Value.BaseUrl
                     ?? throw new InvalidOperationException("Gateway:BaseUrl is not set: the AppHost sets it to the simulated gateway."))
             .WithCallBudget(new CallBudget(gateway.AttemptTimeout, gateway.TotalTimeout));
 
-        builder.Services.AddSingleton<PaymentStore>();
+        builder.Services.AddSingleton<IPaymentStore, PaymentStore>();
         builder.Services.AddSingleton<PaymentProcessor>();
         builder.Services.AddHostedService<PendingPaymentRecovery>();
     }

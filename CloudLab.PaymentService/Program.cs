@@ -1,6 +1,5 @@
 using CloudLab.PaymentService;
 using CloudLab.PaymentService.Apis;
-using CloudLab.PaymentService.Gateway;
 
 var builder = WebApplication.CreateBuilder(args);
 

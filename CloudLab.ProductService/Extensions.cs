@@ -1,4 +1,5 @@
 using CloudLab.ProductService.Data;
+using CloudLab.ProductService.Domain;
 using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Data;
 
@@ -9,6 +10,7 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase("productdb", typeof(Extensions).Assembly);
+        builder.AddServiceCache();
         builder.AddJsonModels(ProductJsonContext.Default);
         builder.Services.AddValidation();
 
@@ -16,6 +18,7 @@ public static class Extensions
         builder.Services.AddSingleton<IDatabaseSeeder, CatalogSeeder>();
         builder.Services.AddSingleton<ProductStore>();
         builder.Services.AddSingleton<Catalog>();
+        builder.Services.AddSingleton<ReservationStore>();
         builder.Services.AddSingleton<StockReservations>();
     }
 }

@@ -8,7 +8,11 @@ using Scalar.AspNetCore;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>The spine every CloudLab service shares. See ../shared/ARCHITECTURE.md.</summary>
+/// <summary>
+/// The defaults every CloudLab service shares: telemetry, health, HTTP client defaults (discovery, resilience),
+/// ProblemDetails, token validation, rate limiting and the other API protections, OpenAPI. The building blocks a
+/// service opts into are separate calls: <c>AddServiceDatabase</c>, <c>AddServiceCache</c>, <c>AddEventOutbox</c>.
+/// </summary>
 public static class Extensions
 {
     private const string LiveTag = "live";
@@ -35,7 +39,6 @@ public static class Extensions
 
         builder.Services.AddApiProtections(builder.Configuration);
         builder.AddJwtAuthentication();
-        builder.AddServiceCaching();
         builder.Services.AddOpenApi();
         return builder;
     }

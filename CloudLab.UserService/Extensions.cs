@@ -1,7 +1,8 @@
+using CloudLab.Contracts;
 using CloudLab.ServiceDefaults.Data;
 using CloudLab.UserService.Data;
+using CloudLab.UserService.Domain;
 using CloudLab.UserService.Models;
-using CloudLab.UserService.Security;
 
 namespace CloudLab.UserService;
 
@@ -10,7 +11,8 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase("userdb", typeof(Extensions).Assembly);
-        builder.AddEventOutbox();
+        builder.AddServiceCache();
+        builder.AddEventOutbox(EventStreams.Events);
         builder.AddJsonModels(UserJsonContext.Default);
         builder.Services.AddValidation();
 

@@ -1,4 +1,4 @@
-using CloudLab.AnalyticsService.Data;
+using CloudLab.AnalyticsService.Domain;
 using CloudLab.AnalyticsService.Models;
 using CloudLab.ServiceDefaults.Auth;
 using CloudLab.ServiceDefaults.Http;

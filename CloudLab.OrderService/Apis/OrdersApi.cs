@@ -1,7 +1,6 @@
 using System.Security.Claims;
-using CloudLab.OrderService.Data;
 using CloudLab.OrderService.Models;
-using CloudLab.OrderService.Saga;
+using CloudLab.OrderService.Domain;
 using CloudLab.ServiceDefaults.Auth;
 using CloudLab.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,7 +24,7 @@ public static class OrdersApi
     public static async Task<Results<Created<Order>, Ok<Order>, ProblemHttpResult>> PlaceOrder(
         IdempotencyKey key, PlaceOrderRequest request, ClaimsPrincipal caller, OrderPlacement placement, CancellationToken cancellationToken)
     {
-        var result = await placement.PlaceAsync(caller.UserId(), key, request, cancellationToken);
+        var result = await placement.PlaceAsync(caller.SubjectId(), key, request, cancellationToken);
         if (result.Failure is { } failure)
         {
             return TypedResults.Problem(failure.Detail, statusCode: failure.Status, title: failure.Title,
@@ -36,7 +35,7 @@ public static class OrdersApi
     }
 
     public static async Task<Ok<PagedResult<Order>>> ListMyOrders(PageRequest page, ClaimsPrincipal caller, OrderReads orders, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await orders.ListForUserAsync(caller.UserId(), page, cancellationToken));
+        TypedResults.Ok(await orders.ListForUserAsync(caller.SubjectId(), page, cancellationToken));
 
     /// <summary>The owner or an admin; anyone else gets 404, as if the order did not exist.</summary>
     public static async Task<Results<Ok<Order>, NotFound>> GetOrder(Guid id, ClaimsPrincipal caller, OrderReads orders, CancellationToken cancellationToken) =>
@@ -70,7 +69,7 @@ public static class OrdersApi
         };
     }
 
-    private static bool MayAccess(ClaimsPrincipal caller, Order order) => caller.IsAdmin() || order.UserId == caller.UserId();
+    private static bool MayAccess(ClaimsPrincipal caller, Order order) => caller.IsAdmin() || order.UserId == caller.SubjectId();
 
     private static ProblemHttpResult InvalidTransition(string? from, string to) =>
         TypedResults.Problem($"A {from} order cannot become {to}.", statusCode: StatusCodes.Status409Conflict, title: "Invalid status change");

@@ -4,12 +4,20 @@ using System.Text.Json;
 
 namespace CloudLab.OrderService.Models;
 
+/// <summary>An order's status, as stored and as returned: paid → shipped | cancelled (an order is created paid).</summary>
 public static class OrderStatus
 {
-    public const string Pending = "pending";
     public const string Paid = "paid";
     public const string Shipped = "shipped";
     public const string Cancelled = "cancelled";
+}
+
+/// <summary>Where an order request (one Idempotency-Key) stands in the saga.</summary>
+public static class OrderRequestState
+{
+    public const string Started = "started";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
 }
 
 public sealed record OrderItem(Guid ProductId, int Quantity, decimal UnitPrice);

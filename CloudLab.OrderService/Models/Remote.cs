@@ -14,6 +14,13 @@ public sealed record ShortItem(Guid ProductId, int Requested, int Available, str
 
 public sealed record ChargeRequest(Guid OrderId, Guid UserId, decimal Amount, string Currency);
 
+/// <summary>The payment states OrderService acts on.</summary>
+public static class RemotePaymentStatus
+{
+    public const string Pending = "pending";
+    public const string Captured = "captured";
+}
+
 public sealed record PaymentInfo(Guid Id, Guid OrderId, decimal Amount, string Currency, string Status, string? DeclineReason);
 
 public sealed record PaymentPage(IReadOnlyList<PaymentInfo> Items);

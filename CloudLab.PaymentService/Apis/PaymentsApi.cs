@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using CloudLab.PaymentService.Data;
 using CloudLab.PaymentService.Models;
-using CloudLab.PaymentService.Payments;
+using CloudLab.PaymentService.Domain;
 using CloudLab.ServiceDefaults.Auth;
 using CloudLab.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -54,7 +54,7 @@ public static class PaymentsApi
             : TypedResults.NotFound();
 
     public static async Task<Ok<PagedResult<Payment>>> ListPayments(
-        [FromQuery(Name = "order_id")] Guid? orderId, PageRequest page, ClaimsPrincipal caller, PaymentStore store, CancellationToken cancellationToken)
+        [FromQuery(Name = "order_id")] Guid? orderId, PageRequest page, ClaimsPrincipal caller, IPaymentStore store, CancellationToken cancellationToken)
     {
         if (orderId is null)
         {

@@ -1,11 +1,30 @@
 using CloudLab.PaymentService.Models;
 using CloudLab.ServiceDefaults.Data;
-using CloudLab.ServiceDefaults.Events;
 using CloudLab.ServiceDefaults.Http;
+using CloudLab.ServiceDefaults.Messaging;
 
 namespace CloudLab.PaymentService.Data;
 
-public sealed class PaymentStore(Database database, OutboxWriter outbox)
+/// <summary>Payments: pending under the caller's idempotency key, then settled, then perhaps refunded.</summary>
+public interface IPaymentStore
+{
+    Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    Task<PagedResult<Payment>> ListForOrderAsync(Guid orderId, PageRequest page, CancellationToken cancellationToken);
+
+    /// <summary>Records a pending payment under its idempotency key, or returns the payment that already holds the key.</summary>
+    Task<(Payment Payment, bool Created)> ClaimAsync(string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Settles a pending payment with its event, if any; a payment settled meanwhile is returned as it is.</summary>
+    Task<Payment> SettleAsync(Guid id, string status, string? declineReason, string chargeId, Func<Payment, OutboxEvent?> announce, CancellationToken cancellationToken);
+
+    /// <summary>Marks a captured payment refunded (once) with its event; null when it was not captured.</summary>
+    Task<Payment?> MarkRefundedAsync(Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Guid>> StalePendingAsync(TimeSpan olderThan, CancellationToken cancellationToken);
+}
+
+public sealed class PaymentStore(Database database, OutboxWriter outbox) : IPaymentStore
 {
     private const string Columns =
         "id, order_id AS orderid, user_id AS userid, amount, currency, status, decline_reason AS declinereason, created_at AS createdat, updated_at AS updatedat";
@@ -24,18 +43,17 @@ public sealed class PaymentStore(Database database, OutboxWriter outbox)
         return PagedResult.Create(page, items, total);
     }
 
-    /// <summary>Records a pending payment under its idempotency key, or returns the payment that already holds the key.</summary>
     public async Task<(Payment Payment, bool Created)> ClaimAsync(string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken)
     {
         var created = await database.QuerySingleOrDefaultAsync<Payment>(
             Query.Write("payments", "claim"),
             $"""
             INSERT INTO payments (id, idempotency_key, order_id, user_id, amount, currency, status)
-            VALUES (@id, @idempotencyKey, @OrderId, @UserId, @Amount, @Currency, 'pending')
+            VALUES (@id, @idempotencyKey, @OrderId, @UserId, @Amount, @Currency, @Pending)
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING {Columns}
             """,
-            new { id = Guid.CreateVersion7(), idempotencyKey, request.OrderId, request.UserId, request.Amount, request.Currency },
+            new { id = Guid.CreateVersion7(), idempotencyKey, request.OrderId, request.UserId, request.Amount, request.Currency, PaymentStatus.Pending },
             cancellationToken);
         if (created is not null)
         {
@@ -47,47 +65,42 @@ public sealed class PaymentStore(Database database, OutboxWriter outbox)
         return (existing!, false);
     }
 
-    /// <summary>Settles a pending payment (captured or declined); the event goes out with it when it is captured.</summary>
-    public Task<Payment> SettleAsync(Guid id, string status, string? declineReason, string chargeId, CancellationToken cancellationToken) =>
+    public Task<Payment> SettleAsync(
+        Guid id, string status, string? declineReason, string chargeId, Func<Payment, OutboxEvent?> announce, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async session =>
         {
             var payment = await session.QuerySingleOrDefaultAsync<Payment>(
                 Query.Write("payments", "settle"),
                 $"""
                 UPDATE payments SET status = @status, decline_reason = @declineReason, gateway_charge = @chargeId, updated_at = now()
-                WHERE id = @id AND status = 'pending'
+                WHERE id = @id AND status = @Pending
                 RETURNING {Columns}
                 """,
-                new { id, status, declineReason, chargeId }, cancellationToken);
+                new { id, status, declineReason, chargeId, PaymentStatus.Pending }, cancellationToken);
             if (payment is null)
             {
                 // Settled meanwhile by a concurrent retry or the recovery job: same gateway charge, same outcome.
                 return (await session.QuerySingleOrDefaultAsync<Payment>(Query.Read("payments", "get_by_id"), $"SELECT {Columns} FROM payments WHERE id = @id", new { id }, cancellationToken))!;
             }
 
-            if (payment.Status == PaymentStatus.Captured)
+            if (announce(payment) is { } settled)
             {
-                await outbox.AddAsync(session, EventTypes.PaymentCaptured,
-                    new PaymentCaptured(payment.Id, payment.OrderId, payment.UserId, payment.Amount, payment.Currency, payment.UpdatedAt),
-                    EventJsonContext.Default.PaymentCaptured, cancellationToken);
+                await outbox.AddAsync(session, settled, cancellationToken);
             }
 
             return payment;
         }, cancellationToken: cancellationToken);
 
-    /// <summary>Marks a captured payment refunded (once) with its PaymentRefunded event.</summary>
-    public Task<Payment?> MarkRefundedAsync(Guid id, CancellationToken cancellationToken) =>
+    public Task<Payment?> MarkRefundedAsync(Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async session =>
         {
             var payment = await session.QuerySingleOrDefaultAsync<Payment>(
                 Query.Write("payments", "refund"),
-                $"UPDATE payments SET status = 'refunded', updated_at = now() WHERE id = @id AND status = 'captured' RETURNING {Columns}",
-                new { id }, cancellationToken);
+                $"UPDATE payments SET status = @Refunded, updated_at = now() WHERE id = @id AND status = @Captured RETURNING {Columns}",
+                new { id, PaymentStatus.Refunded, PaymentStatus.Captured }, cancellationToken);
             if (payment is not null)
             {
-                await outbox.AddAsync(session, EventTypes.PaymentRefunded,
-                    new PaymentRefunded(payment.Id, payment.OrderId, payment.UserId, payment.Amount, payment.Currency, payment.UpdatedAt),
-                    EventJsonContext.Default.PaymentRefunded, cancellationToken);
+                await outbox.AddAsync(session, announce(payment), cancellationToken);
             }
 
             return payment;
@@ -96,6 +109,6 @@ public sealed class PaymentStore(Database database, OutboxWriter outbox)
     public Task<IReadOnlyList<Guid>> StalePendingAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
         database.QueryAsync<Guid>(
             Query.Read("payments", "list_stale_pending"),
-            "SELECT id FROM payments WHERE status = 'pending' AND created_at < now() - @olderThan ORDER BY created_at LIMIT 100",
-            new { olderThan }, cancellationToken);
+            "SELECT id FROM payments WHERE status = @Pending AND created_at < now() - @olderThan ORDER BY created_at LIMIT 100",
+            new { olderThan, PaymentStatus.Pending }, cancellationToken);
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CloudLab.PaymentService.Gateway;
 using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.PaymentService.Models;

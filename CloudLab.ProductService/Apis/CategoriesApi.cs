@@ -1,4 +1,4 @@
-using CloudLab.ProductService.Data;
+using CloudLab.ProductService.Domain;
 using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;

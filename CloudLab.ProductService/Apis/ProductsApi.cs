@@ -1,4 +1,4 @@
-using CloudLab.ProductService.Data;
+using CloudLab.ProductService.Domain;
 using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Auth;
 using CloudLab.ServiceDefaults.Http;
@@ -66,14 +66,10 @@ public static class ProductsApi
             : TypedResults.NotFound();
     }
 
-    private static ProductStatus? ParseStatus(string? status) => status switch
-    {
-        null or "" => null,
-        "active" => ProductStatus.Active,
-        "inactive" => ProductStatus.Inactive,
-        "discontinued" => ProductStatus.Discontinued,
-        _ => throw new RequestValidationException("status", "status must be active, inactive or discontinued."),
-    };
+    private static ProductStatus? ParseStatus(string? status) =>
+        string.IsNullOrEmpty(status) ? null
+        : ProductStatusNames.TryParse(status, out var parsed) ? parsed
+        : throw new RequestValidationException("status", "status must be active, inactive or discontinued.");
 
     private static ValidationProblem UnknownCategory() =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["categoryId"] = ["No category has this id."] });

@@ -6,13 +6,13 @@ namespace CloudLab.ProductService.Models;
 [JsonConverter(typeof(JsonStringEnumConverter<ProductStatus>))]
 public enum ProductStatus
 {
-    [JsonStringEnumMemberName("active")]
+    [JsonStringEnumMemberName(ProductStatusNames.Active)]
     Active,
 
-    [JsonStringEnumMemberName("inactive")]
+    [JsonStringEnumMemberName(ProductStatusNames.Inactive)]
     Inactive,
 
-    [JsonStringEnumMemberName("discontinued")]
+    [JsonStringEnumMemberName(ProductStatusNames.Discontinued)]
     Discontinued,
 }
 
@@ -33,19 +33,32 @@ public sealed record Product(
 [ImmutableObject(true)]
 public sealed record Category(Guid Id, string Name);
 
+/// <summary>The one spelling of each <see cref="ProductStatus"/>, in SQL, in JSON and in query strings.</summary>
 public static class ProductStatusNames
 {
+    public const string Active = "active";
+    public const string Inactive = "inactive";
+    public const string Discontinued = "discontinued";
+
     public static string ToDb(this ProductStatus status) => status switch
     {
-        ProductStatus.Active => "active",
-        ProductStatus.Inactive => "inactive",
-        _ => "discontinued",
+        ProductStatus.Active => Active,
+        ProductStatus.Inactive => Inactive,
+        _ => Discontinued,
     };
 
-    public static ProductStatus FromDb(string value) => value switch
+    public static bool TryParse(string? value, out ProductStatus status)
     {
-        "active" => ProductStatus.Active,
-        "inactive" => ProductStatus.Inactive,
-        _ => ProductStatus.Discontinued,
-    };
+        (var known, status) = value switch
+        {
+            Active => (true, ProductStatus.Active),
+            Inactive => (true, ProductStatus.Inactive),
+            Discontinued => (true, ProductStatus.Discontinued),
+            _ => (false, default),
+        };
+        return known;
+    }
+
+    public static ProductStatus FromDb(string value) =>
+        TryParse(value, out var status) ? status : throw new InvalidDataException($"Unknown product status '{value}'.");
 }

@@ -14,7 +14,22 @@ public sealed record ReservedLine(Guid ProductId, int Quantity, decimal UnitPric
 
 public sealed record Reservation(Guid OrderId, string Status, IReadOnlyList<ReservedLine> Items);
 
-/// <summary>An item that cannot be reserved; <paramref name="Reason"/> is unknown_product, not_for_sale or insufficient_stock.</summary>
+/// <summary>A reservation's state, as stored and as returned.</summary>
+public static class ReservationStatus
+{
+    public const string Reserved = "reserved";
+    public const string Released = "released";
+}
+
+/// <summary>Why an item cannot be reserved.</summary>
+public static class ShortItemReason
+{
+    public const string UnknownProduct = "unknown_product";
+    public const string NotForSale = "not_for_sale";
+    public const string InsufficientStock = "insufficient_stock";
+}
+
+/// <summary>An item that cannot be reserved, with a <see cref="ShortItemReason"/>.</summary>
 public sealed record ShortItem(Guid ProductId, int Requested, int Available, string Reason);
 
 /// <summary>Why a reservation could not be made.</summary>

@@ -12,12 +12,12 @@ public sealed class AuthOptions
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 }
 
+/// <summary>The roles the shared policies know; a service may issue others (its own users' roles).</summary>
 public static class Roles
 {
-    public const string Customer = "customer";
     public const string Admin = "admin";
 
-    /// <summary>Another CloudLab service calling on its own behalf (e.g. OrderService reserving stock).</summary>
+    /// <summary>Another CloudLab service calling on its own behalf, with the token it signs for itself.</summary>
     public const string Service = "service";
 }
 

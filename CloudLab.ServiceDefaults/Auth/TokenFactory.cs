@@ -7,9 +7,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace CloudLab.ServiceDefaults.Auth;
 
 /// <summary>
-/// Signs access tokens (HS256). UserService issues user tokens; a service signs its own short-lived token with role
-/// <c>service</c> for calls to other services. The key is shared, so any service could sign: production deployments
-/// that need to separate that should move to asymmetric keys (UserService signing, the others validating via JWKS).
+/// Signs access tokens (HS256). The identity service issues its users' tokens; every service signs its own short-lived
+/// token with role <c>service</c> for calls to other services. The key is shared, so any service could sign.
 /// </summary>
 public sealed class TokenFactory(IOptions<AuthOptions> options, TimeProvider time)
 {
@@ -54,8 +53,9 @@ public sealed class TokenFactory(IOptions<AuthOptions> options, TimeProvider tim
 
 public static class ClaimsPrincipalExtensions
 {
-    public static Guid UserId(this ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : throw new InvalidOperationException("The caller has no user id.");
+    /// <summary>The caller's subject (<c>sub</c>) as an id.</summary>
+    public static Guid SubjectId(this ClaimsPrincipal caller) =>
+        Guid.TryParse(caller.FindFirstValue("sub"), out var id) ? id : throw new InvalidOperationException("The caller has no subject id.");
 
-    public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(Roles.Admin);
+    public static bool IsAdmin(this ClaimsPrincipal caller) => caller.IsInRole(Roles.Admin);
 }

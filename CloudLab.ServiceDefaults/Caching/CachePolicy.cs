@@ -10,6 +10,14 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// </summary>
 public sealed record CachePolicy(string Name, TimeSpan Expiration, TimeSpan LocalExpiration)
 {
+    /// <summary>How long a memory copy lives unless a service says otherwise: the bound on staleness while Redis is down.</summary>
+    public static readonly TimeSpan DefaultLocalExpiration = TimeSpan.FromMinutes(1);
+
+    public CachePolicy(string name, TimeSpan expiration)
+        : this(name, expiration, DefaultLocalExpiration)
+    {
+    }
+
     public HybridCacheEntryOptions EntryOptions { get; } = new() { Expiration = Expiration, LocalCacheExpiration = LocalExpiration };
 
     public string Key(string id) => string.Concat(Name, ":", id);
@@ -17,20 +25,4 @@ public sealed record CachePolicy(string Name, TimeSpan Expiration, TimeSpan Loca
     public string Key(Guid id) => Key(id.ToString("N"));
 
     public string Key(long id) => Key(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-}
-
-/// <summary>The standard's TTLs.</summary>
-public static class CachePolicies
-{
-    private static readonly TimeSpan LocalCopy = TimeSpan.FromMinutes(1);
-
-    public static readonly CachePolicy User = new("user", TimeSpan.FromMinutes(15), LocalCopy);
-    public static readonly CachePolicy Product = new("product", TimeSpan.FromMinutes(30), LocalCopy);
-    public static readonly CachePolicy ProductList = new("product-list", TimeSpan.FromMinutes(30), LocalCopy);
-    public static readonly CachePolicy Category = new("category", TimeSpan.FromMinutes(30), LocalCopy);
-    public static readonly CachePolicy Order = new("order", TimeSpan.FromMinutes(5), LocalCopy);
-    public static readonly CachePolicy Payment = new("payment", TimeSpan.FromMinutes(5), LocalCopy);
-
-    /// <summary>Analytics aggregates change with every event; a minute of staleness is what dashboards tolerate.</summary>
-    public static readonly CachePolicy Analytics = new("analytics", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30));
 }

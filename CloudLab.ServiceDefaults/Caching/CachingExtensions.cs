@@ -20,7 +20,7 @@ public static class CachingExtensions
     /// memory copies on the others. Redis failures are absorbed (fail fast; <see cref="CacheRepair"/> puts things right after):
     /// reads fall back to memory and the database.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceCaching(this IHostApplicationBuilder builder, string connectionName = "redis")
+    public static IHostApplicationBuilder AddServiceCache(this IHostApplicationBuilder builder, string connectionName = "redis")
     {
         builder.AddRedisClient(connectionName, settings => settings.DisableHealthChecks = true, options =>
         {

@@ -7,7 +7,7 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// The services' cache: HybridCache (FusionCache underneath: L1 memory, L2 Redis, Redis backplane) used through
 /// <see cref="CachePolicy"/>s, with every read counted as a hit or a miss.
 /// <list type="bullet">
-/// <item>Cache-aside reads: <see cref="GetOrCreateAsync{TState,T}"/>; concurrent misses on one key run the factory once.</item>
+/// <item>Cache-aside reads: <see cref="GetOrLoadAsync{TArgument,T}"/>; concurrent misses on one key run the factory once.</item>
 /// <item>Write-through: <see cref="SetAsync{T}"/> after the database commit; every replica's memory copy is dropped.</item>
 /// <item>Related keys: entries carry tags, and <see cref="InvalidateTagsAsync"/> drops all entries with a tag.</item>
 /// <item>Writes made while Redis is unreachable are replayed everywhere once it is back (<see cref="CacheRepair"/>).</item>
@@ -15,17 +15,22 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// </summary>
 public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null)
 {
-    public async ValueTask<T> GetOrCreateAsync<TState, T>(
+    /// <summary>
+    /// Cache-aside, the one way services read through the cache: the entry under <paramref name="key"/>, or what
+    /// <paramref name="load"/> returns for <paramref name="argument"/>, stored with the policy's TTLs and tags.
+    /// </summary>
+    public async ValueTask<T> GetOrLoadAsync<TArgument, T>(
         CachePolicy policy,
         string key,
-        TState state,
-        Func<TState, CancellationToken, ValueTask<T>> factory,
+        TArgument argument,
+        Func<TArgument, CancellationToken, Task<T>> load,
         IEnumerable<string>? tags = null,
         CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var call = new FactoryCall<TState, T>(factory, state);
-        var value = await cache.GetOrCreateAsync(key, call, static (call, token) => call.InvokeAsync(token), policy.EntryOptions, tags, cancellationToken);
+        var call = new LoadCall<TArgument, T>(load, argument);
+        var value = await cache.GetOrCreateAsync(
+            key, call, static (call, token) => call.InvokeAsync(token), policy.EntryOptions, tags, cancellationToken);
         metrics.RecordRead(policy.Name, hit: !call.Invoked, Stopwatch.GetElapsedTime(started));
         return value;
     }
@@ -54,15 +59,15 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheR
         repair?.AfterInvalidation(tags);
     }
 
-    /// <summary>Remembers whether the factory ran, which is what tells a miss from a hit.</summary>
-    private sealed class FactoryCall<TState, T>(Func<TState, CancellationToken, ValueTask<T>> factory, TState state)
+    /// <summary>Remembers whether the loader ran, which is what tells a miss from a hit.</summary>
+    private sealed class LoadCall<TArgument, T>(Func<TArgument, CancellationToken, Task<T>> load, TArgument argument)
     {
         public bool Invoked { get; private set; }
 
         public ValueTask<T> InvokeAsync(CancellationToken cancellationToken)
         {
             Invoked = true;
-            return factory(state, cancellationToken);
+            return new ValueTask<T>(load(argument, cancellationToken));
         }
     }
 }

@@ -15,7 +15,7 @@ public static class DatabaseExtensions
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase(this IHostApplicationBuilder builder, string connectionName, Assembly migrationsAssembly)
     {
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true; // category_id -> CategoryId
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true; // created_at -> CreatedAt
         var options = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database");
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CloudLab.ServiceDefaults.Http;
 
 /// <summary>The request path every service shares: metrics, errors, size limit, rate limits, compression.</summary>
-public static class ApiProtectionsExtensions
+internal static class ApiProtectionsExtensions
 {
     public static IServiceCollection AddApiProtections(this IServiceCollection services, IConfiguration configuration)
     {

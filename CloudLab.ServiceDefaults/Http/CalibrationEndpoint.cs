@@ -7,24 +7,24 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CloudLab.ServiceDefaults.Http;
 
 /// <summary>
-/// <c>GET /calibration/bare</c>: fixed bytes the size of a product, answered before any of CloudLab's middleware.
-/// Load tests drive it next to a real endpoint of the same process, so "the whole stack costs X" is a ratio measured in
-/// one run on one machine. Off unless <c>Diagnostics:CalibrationEndpoint=true</c> (the load tests turn it on).
+/// <c>GET /calibration/bare</c>: a fixed JSON body, answered before any of CloudLab's middleware. Load tests drive it
+/// next to a real endpoint of the same process, so "the whole stack costs X" is a ratio measured in one run on one
+/// machine. Off unless <c>Diagnostics:CalibrationEndpoint=true</c>; <c>Diagnostics:CalibrationBodyBytes</c> (default
+/// 300) matches the body to the size of the endpoint it is compared with.
 /// </summary>
-public static class CalibrationEndpoint
+internal static class CalibrationEndpoint
 {
     public const string Path = "/calibration/bare";
 
-    private static readonly byte[] Body = Encoding.UTF8.GetBytes(
-        """{"id":"00000000-0000-0000-0000-000000000000","name":"Calibration","description":"Fixed bytes the size of a cached product.","categoryId":"00000000-0000-0000-0000-000000000000","price":10.00,"currency":"USD","stock":100,"status":"active","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}""");
-
     public static WebApplication UseCalibrationEndpoint(this WebApplication app)
     {
-        if (!app.Services.GetRequiredService<IConfiguration>().GetValue("Diagnostics:CalibrationEndpoint", false))
+        var configuration = app.Services.GetRequiredService<IConfiguration>();
+        if (!configuration.GetValue("Diagnostics:CalibrationEndpoint", false))
         {
             return app;
         }
 
+        var body = Body(configuration.GetValue("Diagnostics:CalibrationBodyBytes", 300));
         app.Use((context, next) =>
         {
             if (!context.Request.Path.Equals(Path, StringComparison.Ordinal))
@@ -33,9 +33,18 @@ public static class CalibrationEndpoint
             }
 
             context.Response.ContentType = "application/json; charset=utf-8";
-            context.Response.ContentLength = Body.Length;
-            return context.Response.Body.WriteAsync(Body).AsTask();
+            context.Response.ContentLength = body.Length;
+            return context.Response.Body.WriteAsync(body).AsTask();
         });
         return app;
+    }
+
+    /// <summary><c>{"calibration":"xxx…"}</c>, padded to <paramref name="size"/> bytes.</summary>
+    internal static byte[] Body(int size)
+    {
+        const string Prefix = """{"calibration":""";
+        const string Suffix = "\"}";
+        var padding = Math.Max(0, size - Prefix.Length - Suffix.Length - 1);
+        return Encoding.UTF8.GetBytes(string.Concat(Prefix, "\"", new string('x', padding), Suffix));
     }
 }

@@ -16,7 +16,7 @@ public sealed class CompressionOptions
 }
 
 /// <summary>gzip and brotli for JSON, negotiated by Accept-Encoding, skipped for small bodies.</summary>
-public static class CompressionExtensions
+internal static class CompressionExtensions
 {
     public static IServiceCollection AddApiCompression(this IServiceCollection services, IConfiguration configuration)
     {

@@ -1,10 +1,8 @@
 using CloudLab.ServiceDefaults.Auth;
+using CloudLab.ServiceDefaults.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CloudLab.ServiceDefaults.Http;
-
-/// <summary>How long a call to another service may take: shorter than the caller's own request budget.</summary>
-public sealed record CallBudget(TimeSpan AttemptTimeout, TimeSpan TotalTimeout, int Retries = 2);
+namespace Microsoft.Extensions.Hosting;
 
 public static class ServiceClientExtensions
 {
@@ -13,11 +11,13 @@ public static class ServiceClientExtensions
     /// with this service's own token, under the standard resilience handler tuned to <paramref name="budget"/>.
     /// Retries include POSTs: every CloudLab write between services is idempotent (order id or Idempotency-Key).
     /// </summary>
-    public static IHttpClientBuilder AddServiceClient<TClient>(this IServiceCollection services, string serviceName, CallBudget budget)
+    public static IHttpClientBuilder AddServiceClient<TClient, TImplementation>(
+        this IServiceCollection services, string serviceName, CallBudget budget)
         where TClient : class
+        where TImplementation : class, TClient
     {
         services.AddTransient<ServiceTokenHandler>();
-        return services.AddHttpClient<TClient>(http => http.BaseAddress = new Uri($"http://{serviceName}"))
+        return services.AddHttpClient<TClient, TImplementation>(http => http.BaseAddress = new Uri($"http://{serviceName}"))
             .AddHttpMessageHandler<ServiceTokenHandler>()
             .WithCallBudget(budget);
     }

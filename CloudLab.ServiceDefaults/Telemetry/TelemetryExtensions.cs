@@ -13,7 +13,7 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class TelemetryExtensions
 {
-    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    internal static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         // Npgsql and FusionCache (2.9) log every command and every cache call at Information: on a hot path that costs
         // more than the work itself (FusionCache's log line alone cost ~60 µs of CPU per cached read). Warnings still come through.
@@ -61,7 +61,7 @@ public static class TelemetryExtensions
     }
 
     /// <summary>Prometheus text format at <c>/metrics</c>, next to OTLP.</summary>
-    public static WebApplication MapMetricsEndpoint(this WebApplication app)
+    internal static WebApplication MapMetricsEndpoint(this WebApplication app)
     {
         app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting().WithMetadata(new ExcludeFromApiMetricsAttribute());
         return app;

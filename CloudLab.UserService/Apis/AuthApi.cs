@@ -1,7 +1,7 @@
 using CloudLab.ServiceDefaults.Auth;
 using CloudLab.UserService.Data;
 using CloudLab.UserService.Models;
-using CloudLab.UserService.Security;
+using CloudLab.UserService.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 

@@ -3,7 +3,7 @@ using CloudLab.ServiceDefaults.Auth;
 using CloudLab.ServiceDefaults.Http;
 using CloudLab.UserService.Data;
 using CloudLab.UserService.Models;
-using CloudLab.UserService.Security;
+using CloudLab.UserService.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CloudLab.UserService.Apis;
@@ -25,23 +25,23 @@ public static class UsersApi
         RegisterUserRequest request, UserDirectory users, PasswordHashingPool hashing, CancellationToken cancellationToken)
     {
         var hash = await hashing.HashAsync(request.Password);
-        return await users.RegisterAsync(request.Email, hash, request.Name, Roles.Customer, cancellationToken) is { } user
+        return await users.RegisterAsync(request.Email, hash, request.Name, UserRoles.Customer, cancellationToken) is { } user
             ? TypedResults.Created($"/api/users/{user.Id}", user)
             : TypedResults.Problem("An account with this e-mail already exists.", statusCode: StatusCodes.Status409Conflict, title: "E-mail taken");
     }
 
     public static async Task<Results<Ok<UserProfile>, NotFound>> GetMe(ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken) =>
-        await users.GetAsync(caller.UserId(), cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
+        await users.GetAsync(caller.SubjectId(), cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
 
     public static async Task<Results<Ok<UserProfile>, NotFound>> UpdateMe(
         UpdateProfileRequest request, ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken) =>
-        await users.UpdateProfileAsync(caller.UserId(), request, cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
+        await users.UpdateProfileAsync(caller.SubjectId(), request, cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
 
     /// <summary>Yourself, or anyone for an admin; anyone else's id answers 404 so ids cannot be probed.</summary>
     public static async Task<Results<Ok<UserProfile>, NotFound>> GetUser(
         Guid id, ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken)
     {
-        if (id != caller.UserId() && !caller.IsAdmin())
+        if (id != caller.SubjectId() && !caller.IsAdmin())
         {
             return TypedResults.NotFound();
         }

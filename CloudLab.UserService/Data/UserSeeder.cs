@@ -1,6 +1,6 @@
-using CloudLab.ServiceDefaults.Auth;
+using CloudLab.UserService.Models;
 using CloudLab.ServiceDefaults.Data;
-using CloudLab.UserService.Security;
+using CloudLab.UserService.Domain;
 using Microsoft.Extensions.Options;
 
 namespace CloudLab.UserService.Data;
@@ -33,7 +33,7 @@ public sealed class UserSeeder(IOptions<UserSeedOptions> options, PasswordHashin
                 VALUES (@id, @email, @normalized, @hash, 'Administrator', @role)
                 ON CONFLICT (normalized_email) DO UPDATE SET role = EXCLUDED.role
                 """,
-                new { id = Guid.CreateVersion7(), email = seed.AdminEmail.Trim(), normalized = UserStore.Normalize(seed.AdminEmail), hash = await hashing.HashAsync(seed.AdminPassword), role = Roles.Admin },
+                new { id = Guid.CreateVersion7(), email = seed.AdminEmail.Trim(), normalized = UserStore.Normalize(seed.AdminEmail), hash = await hashing.HashAsync(seed.AdminPassword), role = UserRoles.Admin },
                 cancellationToken);
             logger.LogInformation("Admin account {AdminEmail} is in place ({Rows} row written)", seed.AdminEmail, created);
         }

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using CloudLab.Contracts;
 using CloudLab.ServiceDefaults.Data;
-using CloudLab.ServiceDefaults.Events;
 using CloudLab.ServiceDefaults.Http;
+using CloudLab.ServiceDefaults.Messaging;
 using CloudLab.UserService.Models;
 
 namespace CloudLab.UserService.Data;

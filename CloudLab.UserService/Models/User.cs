@@ -3,6 +3,13 @@ using System.ComponentModel.DataAnnotations;
 
 namespace CloudLab.UserService.Models;
 
+/// <summary>The roles a user account can have; <c>admin</c> is the shared policies' admin role.</summary>
+public static class UserRoles
+{
+    public const string Customer = "customer";
+    public const string Admin = CloudLab.ServiceDefaults.Auth.Roles.Admin;
+}
+
 /// <summary>A user as the API returns it and as it is cached; never the password hash.</summary>
 [ImmutableObject(true)]
 public sealed record UserProfile(

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 
-public static class RateLimitingExtensions
+internal static class RateLimitingExtensions
 {
     public static IServiceCollection AddApiRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {

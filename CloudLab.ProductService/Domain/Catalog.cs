@@ -1,0 +1,96 @@
+using CloudLab.ProductService.Data;
+using CloudLab.ProductService.Models;
+using CloudLab.ServiceDefaults.Caching;
+using CloudLab.ServiceDefaults.Http;
+
+namespace CloudLab.ProductService.Domain;
+
+/// <summary>
+/// The catalogue as the API sees it: cache-aside reads, write-through writes, and tag invalidation of the list pages
+/// a change can affect. List pages are tagged by the category they are filtered on, or "all" when they are not.
+/// </summary>
+public sealed class Catalog(ProductStore store, ServiceCache cache)
+{
+    private const string CategoriesKey = "category:all";
+    private const string AllListsTag = "product-lists:all";
+
+    public ValueTask<Product?> GetProductAsync(Guid id, CancellationToken cancellationToken) =>
+        cache.GetOrLoadAsync(CachePolicies.Product, CachePolicies.Product.Key(id), id, store.GetAsync, cancellationToken: cancellationToken);
+
+    public ValueTask<PagedResult<Product>> ListProductsAsync(ProductFilter filter, PageRequest page, CancellationToken cancellationToken) =>
+        cache.GetOrLoadAsync(
+            CachePolicies.ProductList, CachePolicies.ProductList.Key(filter.CacheKey(page.Page, page.PageSize)), (store, filter, page),
+            static (state, token) => state.store.ListAsync(state.filter, state.page, token),
+            [filter.CategoryId is { } category ? CategoryListTag(category) : AllListsTag],
+            cancellationToken);
+
+    public ValueTask<IReadOnlyList<Category>> CategoriesAsync(CancellationToken cancellationToken) =>
+        cache.GetOrLoadAsync(
+            CachePolicies.Category, CategoriesKey, store, static (store, token) => store.CategoriesAsync(token), cancellationToken: cancellationToken);
+
+    public async Task<Product> CreateProductAsync(CreateProductRequest request, CancellationToken cancellationToken)
+    {
+        var product = await store.InsertAsync(request, cancellationToken);
+        await ProductChangedAsync(product, previousCategory: null, cancellationToken);
+        return product;
+    }
+
+    public async Task<Product?> UpdateProductAsync(Guid id, UpdateProductRequest request, CancellationToken cancellationToken)
+    {
+        var before = await store.GetAsync(id, cancellationToken);
+        var product = await store.UpdateAsync(id, request, cancellationToken);
+        if (product is not null)
+        {
+            await ProductChangedAsync(product, before?.CategoryId, cancellationToken);
+        }
+
+        return product;
+    }
+
+    /// <summary>Stock moved (reserve or release): the new rows go into the cache; lists only where availability flipped.</summary>
+    public async Task StockChangedAsync(IEnumerable<StockChange> changes, CancellationToken cancellationToken)
+    {
+        var tags = new HashSet<string>();
+        foreach (var (product, availabilityChanged) in changes)
+        {
+            await cache.SetAsync(CachePolicies.Product, CachePolicies.Product.Key(product.Id), product, cancellationToken: cancellationToken);
+            if (availabilityChanged)
+            {
+                tags.Add(CategoryListTag(product.CategoryId));
+                tags.Add(AllListsTag);
+            }
+        }
+
+        if (tags.Count > 0)
+        {
+            await cache.InvalidateTagsAsync(tags, cancellationToken);
+        }
+    }
+
+    public async Task<Category?> CreateCategoryAsync(string name, CancellationToken cancellationToken)
+    {
+        var category = await store.InsertCategoryAsync(name, cancellationToken);
+        if (category is not null)
+        {
+            await cache.RemoveAsync(CachePolicies.Category, CategoriesKey, cancellationToken);
+        }
+
+        return category;
+    }
+
+    public Task<bool> CategoryExistsAsync(Guid id, CancellationToken cancellationToken) => store.CategoryExistsAsync(id, cancellationToken);
+
+    private async Task ProductChangedAsync(Product product, Guid? previousCategory, CancellationToken cancellationToken)
+    {
+        await cache.SetAsync(CachePolicies.Product, CachePolicies.Product.Key(product.Id), product, cancellationToken: cancellationToken);
+        List<string> tags = [AllListsTag, CategoryListTag(product.CategoryId)];
+        if (previousCategory is { } previous && previous != product.CategoryId)
+        {
+            tags.Add(CategoryListTag(previous));
+        }
+
+        await cache.InvalidateTagsAsync(tags, cancellationToken);
+    }
+
+    private static string CategoryListTag(Guid categoryId) => $"product-lists:category:{categoryId:N}";
+}

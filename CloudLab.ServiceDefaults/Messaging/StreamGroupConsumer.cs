@@ -1,0 +1,103 @@
+using CloudLab.ServiceDefaults.Data;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace CloudLab.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Reads a Redis stream as a consumer group: each entry is handled, then acknowledged. Entries a crashed replica left
+/// unacknowledged are claimed after <see cref="IdleBeforeClaim"/> and handled here. While Redis or PostgreSQL is
+/// unavailable the loop pauses and reads again: nothing is acknowledged that was not handled, so handlers must be
+/// idempotent (the outbox relay delivers at least once).
+/// </summary>
+public abstract class StreamGroupConsumer(IConnectionMultiplexer redis, string streamName, string groupName, ILogger logger)
+    : BackgroundService
+{
+    private const int BatchSize = 100;
+    private static readonly TimeSpan IdleBeforeClaim = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ClaimInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan EmptyPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan PauseAfterFailure = TimeSpan.FromSeconds(1);
+
+    private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
+    private bool _groupReady;
+
+    protected ILogger Logger => logger;
+
+    /// <summary>Handles one entry. It is acknowledged when this returns; an exception it lets through is retried.</summary>
+    protected abstract Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var stream = redis.GetDatabase();
+        var failing = false;
+        var nextClaim = DateTime.UtcNow;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await EnsureGroupAsync(stream);
+                var entries = await stream.StreamReadGroupAsync(streamName, groupName, _consumer, ">", BatchSize);
+                if (DateTime.UtcNow >= nextClaim)
+                {
+                    var claimed = await stream.StreamAutoClaimAsync(
+                        streamName, groupName, _consumer, (long)IdleBeforeClaim.TotalMilliseconds, "0-0", BatchSize);
+                    entries = [.. entries, .. claimed.ClaimedEntries];
+                    nextClaim = DateTime.UtcNow + ClaimInterval;
+                }
+
+                foreach (var entry in entries)
+                {
+                    await HandleAsync(entry, stoppingToken);
+                    await stream.StreamAcknowledgeAsync(streamName, groupName, entry.Id);
+                }
+
+                failing = false;
+                if (entries.Length == 0)
+                {
+                    await Task.Delay(EmptyPoll, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (IsTransient(exception))
+            {
+                // Redis restarted without the group: make it again.
+                _groupReady &= !exception.Message.Contains("NOGROUP", StringComparison.Ordinal);
+                if (!failing)
+                {
+                    logger.LogWarning(exception, "Consumer of {Stream} paused: Redis or PostgreSQL unavailable; "
+                        + "unacknowledged entries are read again", streamName);
+                    failing = true;
+                }
+
+                await Task.Delay(PauseAfterFailure, stoppingToken);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception exception) =>
+        exception is RedisException or Npgsql.NpgsqlException or DatabaseTimeoutException;
+
+    private async Task EnsureGroupAsync(IDatabase stream)
+    {
+        if (_groupReady)
+        {
+            return;
+        }
+
+        try
+        {
+            await stream.StreamCreateConsumerGroupAsync(streamName, groupName, StreamPosition.Beginning, createStream: true);
+        }
+        catch (RedisServerException exception) when (exception.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // The group exists: another replica or an earlier run made it.
+        }
+
+        _groupReady = true;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using CloudLab.OrderService.Domain;
+using CloudLab.OrderService.Models;
+using CloudLab.ServiceDefaults.Http;
+
+namespace CloudLab.Tests.Unit.Fakes;
+
+/// <summary>ProductService as the saga sees it: a price per product, stock per product, and a switch to take it down.</summary>
+internal sealed class FakeProductReservations : IProductReservations
+{
+    public ConcurrentDictionary<Guid, (decimal Price, string Currency, int Stock)> Products { get; } = new();
+    public ConcurrentDictionary<Guid, ReservationRequest> Reserved { get; } = new();
+    public ConcurrentQueue<Guid> Released { get; } = new();
+    public bool Down { get; set; }
+
+    public Guid AddProduct(decimal price, int stock, string currency = "USD")
+    {
+        var id = Guid.NewGuid();
+        Products[id] = (price, currency, stock);
+        return id;
+    }
+
+    public Task<ReserveResult> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        var shortItems = request.Items
+            .Where(item => !Products.TryGetValue(item.ProductId, out var product) || product.Stock < item.Quantity)
+            .Select(item => new ShortItem(item.ProductId, item.Quantity, 0, "insufficient_stock"))
+            .ToList();
+        if (shortItems.Count > 0)
+        {
+            return Task.FromResult(new ReserveResult(null, shortItems));
+        }
+
+        foreach (var item in request.Items)
+        {
+            var product = Products[item.ProductId];
+            Products[item.ProductId] = product with { Stock = product.Stock - item.Quantity };
+        }
+
+        Reserved[request.OrderId] = request;
+        var lines = request.Items
+            .Select(item => new ReservationLine(item.ProductId, item.Quantity, Products[item.ProductId].Price, Products[item.ProductId].Currency))
+            .ToList();
+        return Task.FromResult(new ReserveResult(new ReservationResponse(request.OrderId, "reserved", lines), []));
+    }
+
+    public Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        if (Reserved.TryRemove(orderId, out var request))
+        {
+            foreach (var item in request.Items)
+            {
+                var product = Products[item.ProductId];
+                Products[item.ProductId] = product with { Stock = product.Stock + item.Quantity };
+            }
+        }
+
+        Released.Enqueue(orderId);
+        return Task.CompletedTask;
+    }
+
+    private void ThrowIfDown()
+    {
+        if (Down)
+        {
+            throw new DependencyUnavailableException("ProductService did not answer.");
+        }
+    }
+}
+
+/// <summary>PaymentService as the saga sees it: what the next charge does, and the payments it holds.</summary>
+internal sealed class FakePayments : IPayments
+{
+    public ConcurrentDictionary<Guid, PaymentInfo> Payments { get; } = new();
+
+    /// <summary>captured, declined, or lost (the charge lands but the answer never comes back).</summary>
+    public string NextCharge { get; set; } = "captured";
+    public bool Down { get; set; }
+
+    public Task<PaymentInfo> ChargeAsync(ChargeRequest charge, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        var payment = new PaymentInfo(
+            Guid.NewGuid(), charge.OrderId, charge.Amount, charge.Currency,
+            NextCharge == "declined" ? "declined" : RemotePaymentStatus.Captured,
+            NextCharge == "declined" ? "card_declined" : null);
+        Payments[payment.Id] = payment;
+        return NextCharge == "lost"
+            ? throw new DependencyUnavailableException("PaymentService did not answer.")
+            : Task.FromResult(payment);
+    }
+
+    public Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        return Task.FromResult<IReadOnlyList<PaymentInfo>>(Payments.Values.Where(payment => payment.OrderId == orderId).ToList());
+    }
+
+    public Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        if (!Payments.TryGetValue(paymentId, out var payment) || payment.Status is not (RemotePaymentStatus.Captured or "refunded"))
+        {
+            return Task.FromResult(false);
+        }
+
+        Payments[paymentId] = payment with { Status = "refunded" };
+        return Task.FromResult(true);
+    }
+
+    public IEnumerable<PaymentInfo> Captured => Payments.Values.Where(payment => payment.Status == RemotePaymentStatus.Captured);
+
+    private void ThrowIfDown()
+    {
+        if (Down)
+        {
+            throw new DependencyUnavailableException("PaymentService did not answer.");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using CloudLab.OrderService.Data;
+using CloudLab.OrderService.Models;
+using CloudLab.ServiceDefaults.Http;
+using CloudLab.ServiceDefaults.Messaging;
+
+namespace CloudLab.Tests.Unit.Fakes;
+
+/// <summary>IOrderStore in memory, with what a test wants to see: requests, orders, events and the due flags.</summary>
+internal sealed class FakeOrderStore : IOrderStore
+{
+    public ConcurrentDictionary<Guid, Order> Orders { get; } = new();
+    public ConcurrentDictionary<(Guid User, string Key), Request> Requests { get; } = new();
+    public ConcurrentQueue<OutboxEvent> Events { get; } = new();
+    public ConcurrentDictionary<Guid, bool> CompensationDue { get; } = new();
+
+    /// <summary>When set, the next transition answers as if the database were unreachable.</summary>
+    public Exception? FailNextWrite { get; set; }
+
+    public Request RequestFor(Guid orderId) => Requests.Values.Single(request => request.OrderId == orderId);
+
+    public Task<Order?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(Orders.GetValueOrDefault(id));
+
+    public Task<PagedResult<Order>> ListForUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
+    {
+        var mine = Orders.Values.Where(order => order.UserId == userId).ToList();
+        return Task.FromResult(PagedResult.Create(page, mine, mine.Count));
+    }
+
+    public Task<OrderRequestRecord?> ClaimRequestAsync(
+        Guid userId, string key, string requestHash, Guid orderId, CancellationToken cancellationToken)
+    {
+        var request = new Request(orderId, requestHash);
+        var held = Requests.GetOrAdd((userId, key), request);
+        return Task.FromResult(ReferenceEquals(held, request)
+            ? null
+            : new OrderRequestRecord(held.OrderId, held.Hash, held.State, held.Failure, DateTime.UtcNow));
+    }
+
+    public Task CompleteAsync(Order order, OutboxEvent placed, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        Orders[order.Id] = order;
+        Events.Enqueue(placed);
+        RequestFor(order.Id).State = OrderRequestState.Completed;
+        return Task.CompletedTask;
+    }
+
+    public Task FailRequestAsync(Guid orderId, OrderFailure failure, CancellationToken cancellationToken)
+    {
+        var request = RequestFor(orderId);
+        if (request.State == OrderRequestState.Started)
+        {
+            request.State = OrderRequestState.Failed;
+            request.Failure = System.Text.Json.JsonSerializer.Serialize(failure, OrderJsonContext.Default.OrderFailure);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<(Order? Order, string? Status)> TransitionAsync(Guid id, OrderTransition transition, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        if (!Orders.TryGetValue(id, out var current) || !transition.From.Contains(current.Status))
+        {
+            return Task.FromResult<(Order?, string?)>((null, current?.Status));
+        }
+
+        var moved = current with { Status = transition.To, UpdatedAt = DateTime.UtcNow };
+        Orders[id] = moved;
+        CompensationDue[id] = transition.CompensationDue;
+        if (transition.Event is { } announcement)
+        {
+            Events.Enqueue(announcement);
+        }
+
+        return Task.FromResult<(Order?, string?)>((moved, moved.Status));
+    }
+
+    public Task<IReadOnlyList<Guid>> StalledRequestsAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Guid>>(
+            Requests.Values.Where(request => request.State == OrderRequestState.Started).Select(request => request.OrderId).ToList());
+
+    public Task<IReadOnlyList<Order>> CompensationDueAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Order>>(
+            CompensationDue.Where(entry => entry.Value).Select(entry => Orders[entry.Key]).ToList());
+
+    public Task CompensationDoneAsync(Guid id, CancellationToken cancellationToken)
+    {
+        CompensationDue[id] = false;
+        return Task.CompletedTask;
+    }
+
+    private void ThrowIfFailing()
+    {
+        if (FailNextWrite is { } failure)
+        {
+            FailNextWrite = null;
+            throw failure;
+        }
+    }
+
+    internal sealed class Request(Guid orderId, string hash)
+    {
+        public Guid OrderId { get; } = orderId;
+        public string Hash { get; } = hash;
+        public string State { get; set; } = OrderRequestState.Started;
+        public string? Failure { get; set; }
+    }
+}

@@ -1,0 +1,49 @@
+using CloudLab.OrderService.Data;
+using CloudLab.OrderService.Domain;
+using CloudLab.ServiceDefaults.Caching;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace CloudLab.Tests.Unit.Fakes;
+
+/// <summary>
+/// OrderService's domain wired as the service wires it, with fakes for the store and the two remote services and a
+/// memory-only cache: the saga's decisions tested without a network.
+/// </summary>
+internal sealed class OrderSagaHarness : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public OrderSagaHarness()
+    {
+        var services = new ServiceCollection().AddLogging().AddMetrics();
+        services.AddFusionCache().AsHybridCache();
+        services.AddSingleton<CacheMetrics>();
+        services.AddSingleton<ServiceCache>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Store);
+        services.AddSingleton<IOrderStore>(Store);
+        services.AddSingleton<IProductReservations>(Products);
+        services.AddSingleton<IPayments>(Payments);
+        services.AddSingleton(Options.Create(new SagaOptions { RecoverAfter = TimeSpan.Zero }));
+        services.AddSingleton<OrderReads>();
+        services.AddTransient<OrderCompensation>();
+        services.AddTransient<OrderPlacement>();
+        services.AddTransient<OrderLifecycle>();
+        services.AddSingleton<SagaRecovery>();
+        services.AddSingleton<CancelledOrderRecovery>();
+        _services = services.BuildServiceProvider();
+    }
+
+    public FakeOrderStore Store { get; } = new();
+    public FakeProductReservations Products { get; } = new();
+    public FakePayments Payments { get; } = new();
+
+    public OrderPlacement Placement => _services.GetRequiredService<OrderPlacement>();
+    public OrderLifecycle Lifecycle => _services.GetRequiredService<OrderLifecycle>();
+    public SagaRecovery SagaRecovery => _services.GetRequiredService<SagaRecovery>();
+    public CancelledOrderRecovery CancelledOrderRecovery => _services.GetRequiredService<CancelledOrderRecovery>();
+
+    public void Dispose() => _services.Dispose();
+}

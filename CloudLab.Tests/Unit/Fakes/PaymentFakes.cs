@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using CloudLab.PaymentService.Data;
+using CloudLab.PaymentService.Domain;
+using CloudLab.PaymentService.Models;
+using CloudLab.ServiceDefaults.Http;
+using CloudLab.ServiceDefaults.Messaging;
+
+namespace CloudLab.Tests.Unit.Fakes;
+
+/// <summary>IPaymentStore in memory: payments by id and key, and the events their changes announced.</summary>
+internal sealed class FakePaymentStore : IPaymentStore
+{
+    public ConcurrentDictionary<Guid, Payment> Payments { get; } = new();
+    public ConcurrentDictionary<string, Guid> Keys { get; } = new();
+    public ConcurrentQueue<OutboxEvent> Events { get; } = new();
+
+    public Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken) => Task.FromResult(Payments.GetValueOrDefault(id));
+
+    public Task<PagedResult<Payment>> ListForOrderAsync(Guid orderId, PageRequest page, CancellationToken cancellationToken)
+    {
+        var items = Payments.Values.Where(payment => payment.OrderId == orderId).ToList();
+        return Task.FromResult(PagedResult.Create(page, items, items.Count));
+    }
+
+    public Task<(Payment Payment, bool Created)> ClaimAsync(string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid();
+        if (Keys.GetOrAdd(idempotencyKey, id) != id)
+        {
+            return Task.FromResult((Payments[Keys[idempotencyKey]], false));
+        }
+
+        var now = DateTime.UtcNow;
+        var payment = new Payment(id, request.OrderId!.Value, request.UserId!.Value, request.Amount!.Value, request.Currency, PaymentStatus.Pending, null, now, now);
+        Payments[id] = payment;
+        return Task.FromResult((payment, true));
+    }
+
+    public Task<Payment> SettleAsync(
+        Guid id, string status, string? declineReason, string chargeId, Func<Payment, OutboxEvent?> announce, CancellationToken cancellationToken)
+    {
+        var payment = Payments[id];
+        if (payment.Status != PaymentStatus.Pending)
+        {
+            return Task.FromResult(payment);
+        }
+
+        var settled = payment with { Status = status, DeclineReason = declineReason, UpdatedAt = DateTime.UtcNow };
+        Payments[id] = settled;
+        if (announce(settled) is { } settledEvent)
+        {
+            Events.Enqueue(settledEvent);
+        }
+
+        return Task.FromResult(settled);
+    }
+
+    public Task<Payment?> MarkRefundedAsync(Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken)
+    {
+        if (Payments[id].Status != PaymentStatus.Captured)
+        {
+            return Task.FromResult<Payment?>(null);
+        }
+
+        var refunded = Payments[id] with { Status = PaymentStatus.Refunded };
+        Payments[id] = refunded;
+        Events.Enqueue(announce(refunded));
+        return Task.FromResult<Payment?>(refunded);
+    }
+
+    public Task<IReadOnlyList<Guid>> StalePendingAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Guid>>(Payments.Values.Where(payment => payment.Status == PaymentStatus.Pending).Select(payment => payment.Id).ToList());
+}
+
+/// <summary>A card gateway that keeps one charge per payment id, can lose its answers, and can be down.</summary>
+internal sealed class FakePaymentGateway : IPaymentGateway
+{
+    public ConcurrentDictionary<Guid, GatewayCharge> Charges { get; } = new();
+    public int ChargeCalls;
+    public bool Down { get; set; }
+    public bool LoseAnswers { get; set; }
+
+    public Task<GatewayCharge> ChargeAsync(Guid paymentId, decimal amount, string currency, CancellationToken cancellationToken)
+    {
+        if (Down)
+        {
+            throw new DependencyUnavailableException("The payment gateway did not answer.");
+        }
+
+        Interlocked.Increment(ref ChargeCalls);
+        var charge = Charges.GetOrAdd(paymentId, _ => new GatewayCharge("ch_" + paymentId.ToString("N"), GatewayOutcome.Captured, null, false));
+        return LoseAnswers ? throw new DependencyUnavailableException("The answer was lost.") : Task.FromResult(charge);
+    }
+
+    public Task<GatewayCharge?> RefundAsync(Guid paymentId, CancellationToken cancellationToken) =>
+        Task.FromResult(Charges.TryGetValue(paymentId, out var charge) ? charge with { Refunded = true } : null);
+}

@@ -1,0 +1,150 @@
+using CloudLab.Contracts;
+using CloudLab.OrderService.Domain;
+using CloudLab.OrderService.Models;
+using CloudLab.ServiceDefaults.Http;
+using CloudLab.Tests.Unit.Fakes;
+
+namespace CloudLab.Tests.Unit;
+
+/// <summary>The order saga's decisions, with fakes for the store, ProductService and PaymentService.</summary>
+public sealed class OrderPlacementTests : IDisposable
+{
+    private readonly OrderSagaHarness _saga = new();
+    private readonly Guid _user = Guid.NewGuid();
+
+    public void Dispose() => _saga.Dispose();
+
+    [Fact]
+    public async Task A_placed_order_is_paid_priced_at_reservation_and_announced_with_its_commit()
+    {
+        var lamp = _saga.Products.AddProduct(price: 12.50m, stock: 5);
+
+        var result = await PlaceAsync("k1", (lamp, 2));
+
+        var order = Assert.IsType<Order>(result.Order);
+        Assert.Null(result.Failure);
+        Assert.Equal(OrderStatus.Paid, order.Status);
+        Assert.Equal(25.00m, order.Total);
+        Assert.Equal(3, _saga.Products.Products[lamp].Stock);
+        Assert.Single(_saga.Payments.Captured);
+        Assert.Equal(OrderRequestState.Completed, _saga.Store.RequestFor(order.Id).State);
+        var placed = Assert.Single(_saga.Store.Events);
+        Assert.Equal(EventTypes.OrderPlaced, placed.Type);
+        Assert.Contains(order.Id.ToString(), placed.Payload, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Short_stock_fails_with_422_and_charges_nothing()
+    {
+        var lamp = _saga.Products.AddProduct(price: 10m, stock: 1);
+
+        var result = await PlaceAsync("k1", (lamp, 2));
+
+        Assert.Equal(422, result.Failure?.Status);
+        Assert.Empty(_saga.Payments.Payments);
+        Assert.Empty(_saga.Store.Orders);
+        Assert.Equal(OrderRequestState.Failed, Assert.Single(_saga.Store.Requests.Values).State);
+    }
+
+    [Fact]
+    public async Task A_decline_fails_with_402_and_gives_the_stock_back()
+    {
+        var lamp = _saga.Products.AddProduct(price: 10m, stock: 3);
+        _saga.Payments.NextCharge = "declined";
+
+        var result = await PlaceAsync("k1", (lamp, 2));
+
+        Assert.Equal(402, result.Failure?.Status);
+        Assert.Equal(3, _saga.Products.Products[lamp].Stock);
+        Assert.Empty(_saga.Store.Orders);
+        Assert.Empty(_saga.Store.Events);
+    }
+
+    [Fact]
+    public async Task An_unknown_payment_outcome_gives_the_stock_back_at_once_and_leaves_the_money_to_recovery()
+    {
+        var lamp = _saga.Products.AddProduct(price: 10m, stock: 3);
+        _saga.Payments.NextCharge = "lost"; // charged, but the answer is lost
+
+        await Assert.ThrowsAsync<DependencyUnavailableException>(() => PlaceAsync("k1", (lamp, 1)));
+
+        Assert.Equal(3, _saga.Products.Products[lamp].Stock);
+        var request = Assert.Single(_saga.Store.Requests.Values);
+        Assert.Equal(OrderRequestState.Started, request.State);
+        Assert.Single(_saga.Payments.Captured); // the charge landed: SagaRecovery must refund it
+
+        await _saga.SagaRecovery.SweepAsync(CancellationToken.None);
+
+        Assert.Empty(_saga.Payments.Captured);
+        Assert.Equal(OrderRequestState.Failed, request.State);
+        Assert.Empty(_saga.Store.Orders);
+    }
+
+    [Fact]
+    public async Task A_failed_commit_is_reported_unavailable_and_recovery_refunds_the_charge()
+    {
+        var lamp = _saga.Products.AddProduct(price: 10m, stock: 3);
+        _saga.Store.FailNextWrite = new InvalidOperationException("the database went away");
+
+        await Assert.ThrowsAsync<DependencyUnavailableException>(() => PlaceAsync("k1", (lamp, 1)));
+        await _saga.SagaRecovery.SweepAsync(CancellationToken.None);
+
+        Assert.Empty(_saga.Payments.Captured);
+        Assert.Equal(3, _saga.Products.Products[lamp].Stock);
+    }
+
+    [Fact]
+    public async Task Recovery_waits_while_a_payment_is_pending_or_a_dependency_is_down()
+    {
+        var lamp = _saga.Products.AddProduct(price: 10m, stock: 3);
+        _saga.Payments.NextCharge = "lost";
+        await Assert.ThrowsAsync<DependencyUnavailableException>(() => PlaceAsync("k1", (lamp, 1)));
+        var request = Assert.Single(_saga.Store.Requests.Values);
+
+        _saga.Payments.Down = true;
+        await _saga.SagaRecovery.SweepAsync(CancellationToken.None);
+        Assert.Equal(OrderRequestState.Started, request.State);
+
+        _saga.Payments.Down = false;
+        var payment = Assert.Single(_saga.Payments.Payments.Values);
+        _saga.Payments.Payments[payment.Id] = payment with { Status = RemotePaymentStatus.Pending };
+        await _saga.SagaRecovery.SweepAsync(CancellationToken.None);
+        Assert.Equal(OrderRequestState.Started, request.State);
+    }
+
+    [Fact]
+    public async Task The_same_key_replays_the_order_and_a_different_body_under_it_is_refused()
+    {
+        var lamp = _saga.Products.AddProduct(price: 10m, stock: 5);
+        var first = await PlaceAsync("k1", (lamp, 1));
+
+        var again = await PlaceAsync("k1", (lamp, 1));
+        var other = await PlaceAsync("k1", (lamp, 2));
+
+        Assert.True(again.Replayed);
+        Assert.Equal(first.Order!.Id, again.Order!.Id);
+        Assert.Single(_saga.Payments.Payments);
+        Assert.Equal(422, other.Failure?.Status);
+        Assert.Equal(Failures.KeyReused.Title, other.Failure?.Title);
+    }
+
+    [Fact]
+    public async Task Mixed_currencies_release_the_stock_and_fail_with_422()
+    {
+        var lamp = _saga.Products.AddProduct(price: 10m, stock: 5, currency: "USD");
+        var chair = _saga.Products.AddProduct(price: 10m, stock: 5, currency: "EUR");
+
+        var result = await PlaceAsync("k1", (lamp, 1), (chair, 1));
+
+        Assert.Equal(Failures.MixedCurrencies, result.Failure);
+        Assert.Equal(5, _saga.Products.Products[lamp].Stock);
+        Assert.Empty(_saga.Payments.Payments);
+    }
+
+    private Task<PlacementResult> PlaceAsync(string key, params (Guid Product, int Quantity)[] lines) =>
+        _saga.Placement.PlaceAsync(
+            _user,
+            new IdempotencyKey(key),
+            new PlaceOrderRequest(lines.Select(line => new OrderLineRequest(line.Product, line.Quantity)).ToList()),
+            CancellationToken.None);
+}

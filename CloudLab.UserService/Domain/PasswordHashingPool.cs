@@ -1,0 +1,90 @@
+using System.Threading.Channels;
+using CloudLab.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace CloudLab.UserService.Domain;
+
+public sealed class PasswordHashingOptions
+{
+    /// <summary>Dedicated hashing threads; 0 means one per CPU.</summary>
+    public int Workers { get; set; }
+
+    /// <summary>Hashes waiting for a worker; beyond this a log-in storm is answered 503 instead of queueing without bound.</summary>
+    public int QueueLimit { get; set; } = 256;
+}
+
+/// <summary>
+/// Password hashing (ASP.NET Core Identity's PBKDF2 hasher) on a fixed set of dedicated threads with a bounded queue.
+/// Hashing is CPU-bound by design (~100k iterations): run on the thread pool, a burst of log-ins would starve every
+/// other request of threads; here it waits its turn, and a full queue is refused at once.
+/// </summary>
+public sealed class PasswordHashingPool : IDisposable
+{
+    private readonly PasswordHasher<object> _hasher = new();
+    private readonly Channel<WorkItem> _queue;
+    private readonly Thread[] _workers;
+
+    public PasswordHashingPool(IOptions<PasswordHashingOptions> options)
+    {
+        var settings = options.Value;
+        _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(settings.QueueLimit) { FullMode = BoundedChannelFullMode.Wait });
+        var workers = settings.Workers > 0 ? settings.Workers : Environment.ProcessorCount;
+        _workers = Enumerable.Range(0, workers).Select(index => new Thread(Work) { IsBackground = true, Name = $"password-hashing-{index}" }).ToArray();
+        foreach (var worker in _workers)
+        {
+            worker.Start();
+        }
+    }
+
+    public Task<string> HashAsync(string password) => Enqueue(() => _hasher.HashPassword(string.Empty, password));
+
+    public Task<PasswordVerificationResult> VerifyAsync(string hash, string password) =>
+        Enqueue(() => _hasher.VerifyHashedPassword(string.Empty, hash, password));
+
+    public void Dispose() => _queue.Writer.TryComplete();
+
+    private Task<T> Enqueue<T>(Func<T> work)
+    {
+        var item = new WorkItem<T>(work);
+        return _queue.Writer.TryWrite(item)
+            ? item.Completion
+            : throw new ServiceBusyException("Too many log-ins and registrations are waiting; retry in a moment.", TimeSpan.FromSeconds(1));
+    }
+
+    private void Work()
+    {
+        var reader = _queue.Reader;
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var item))
+            {
+                item.Run();
+            }
+        }
+    }
+
+    private abstract class WorkItem
+    {
+        public abstract void Run();
+    }
+
+    private sealed class WorkItem<T>(Func<T> work) : WorkItem
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Completion => _completion.Task;
+
+        public override void Run()
+        {
+            try
+            {
+                _completion.SetResult(work());
+            }
+            catch (Exception exception)
+            {
+                _completion.SetException(exception);
+            }
+        }
+    }
+}
