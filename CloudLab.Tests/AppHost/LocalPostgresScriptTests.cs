@@ -18,7 +18,13 @@ public sealed class LocalPostgresScriptTests
         start.Environment["PGPORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var server = Process.Start(start)!;
         var ready = new TaskCompletionSource();
-        server.OutputDataReceived += (_, line) => { if (line.Data?.StartsWith("PostgreSQL is ready", StringComparison.Ordinal) == true) ready.TrySetResult(); };
+        server.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data?.StartsWith("PostgreSQL is ready", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
         server.ErrorDataReceived += (_, _) => { };
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();
