@@ -21,7 +21,9 @@ public static class ServiceResourceExtensions
             .WithHttpHealthCheck("/health")
             .WithReplicas(replicas)
             // Replicas share the service's load-shedding capacity.
-            .WithEnvironment("RateLimiting__Service__Instances", replicas.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            .WithEnvironment(
+                "RateLimiting__Service__Instances",
+                replicas.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         // One instance listens on its documented port itself: DCP's proxy in front of it halves a cheap endpoint's
         // throughput (measured: 28k → 13k requests/s). Replicas need the proxy to share the port.
@@ -38,7 +40,8 @@ public static class ServiceResourceExtensions
         }
 
         // ServiceSettings:* is handed to every service as its own configuration (e.g. rate limits for a load test).
-        foreach (var (key, value) in builder.Configuration.GetSection("ServiceSettings").AsEnumerable(makePathsRelative: true))
+        foreach (var (key, value) in
+            builder.Configuration.GetSection("ServiceSettings").AsEnumerable(makePathsRelative: true))
         {
             if (value is not null)
             {

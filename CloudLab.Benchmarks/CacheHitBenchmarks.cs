@@ -9,11 +9,23 @@ using ZiggyCreatures.Caching.Fusion;
 
 namespace CloudLab.Benchmarks;
 
-/// <summary>A read served from memory (L1): the product page's hot path, through each layer CloudLab puts on it.</summary>
+/// <summary>
+/// A read served from memory (L1): the product page's hot path, through each layer CloudLab puts on it.
+/// </summary>
 [MemoryDiagnoser]
 public class CacheHitBenchmarks
 {
-    private static readonly Product Product = new(Guid.NewGuid(), "Smart Lamp 00042", "Seeded product number 42.", Guid.NewGuid(), 42.5m, "USD", 100, ProductStatus.Active, DateTime.UtcNow, DateTime.UtcNow);
+    private static readonly Product Product = new(
+        Guid.NewGuid(),
+        "Smart Lamp 00042",
+        "Seeded product number 42.",
+        Guid.NewGuid(),
+        42.5m,
+        "USD",
+        100,
+        ProductStatus.Active,
+        DateTime.UtcNow,
+        DateTime.UtcNow);
 
     private readonly string _key = CachePolicies.Product.Key(Product.Id);
     private ServiceProvider _services = null!;

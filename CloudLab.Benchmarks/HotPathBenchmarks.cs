@@ -17,7 +17,17 @@ namespace CloudLab.Benchmarks;
 [MemoryDiagnoser]
 public class SerializationBenchmarks
 {
-    private static readonly Product Product = new(Guid.NewGuid(), "Smart Lamp 00042", "Seeded product number 42.", Guid.NewGuid(), 42.5m, "USD", 100, ProductStatus.Active, DateTime.UtcNow, DateTime.UtcNow);
+    private static readonly Product Product = new(
+        Guid.NewGuid(),
+        "Smart Lamp 00042",
+        "Seeded product number 42.",
+        Guid.NewGuid(),
+        42.5m,
+        "USD",
+        100,
+        ProductStatus.Active,
+        DateTime.UtcNow,
+        DateTime.UtcNow);
     private static readonly JsonSerializerOptions Reflection = new(JsonSerializerDefaults.Web);
 
     [Benchmark(Baseline = true, Description = "reflection")]
@@ -56,11 +66,20 @@ public class RateLimiterBenchmarks
     {
         _limiter = new LayeredRateLimiter(new RateLimitingOptions
         {
-            PerClient = new ClientLimits { AnonymousPermitsPerSecond = int.MaxValue / 2, AnonymousBurst = int.MaxValue / 2, AuthenticatedPermitsPerSecond = int.MaxValue / 2, AuthenticatedBurst = int.MaxValue / 2 },
+            PerClient = new ClientLimits
+            {
+                AnonymousPermitsPerSecond = int.MaxValue / 2,
+                AnonymousBurst = int.MaxValue / 2,
+                AuthenticatedPermitsPerSecond = int.MaxValue / 2,
+                AuthenticatedBurst = int.MaxValue / 2,
+            },
             Service = new ServiceLimits { BurstPermitsPerSecond = int.MaxValue / 2 },
         });
         _anonymous = new DefaultHttpContext { Connection = { RemoteIpAddress = System.Net.IPAddress.Loopback } };
-        _user = new DefaultHttpContext { User = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString())], "jwt")) };
+        _user = new DefaultHttpContext
+        {
+            User = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString())], "jwt")),
+        };
     }
 
     [GlobalCleanup]
@@ -93,7 +112,8 @@ public class JwtValidationBenchmarks
     public void SetUp()
     {
         var options = new AuthOptions { SigningKey = "benchmark-signing-key-0123456789abcdef0123456789abcdef" };
-        _token = new TokenFactory(Options.Create(options), TimeProvider.System).CreateToken(Guid.NewGuid().ToString(), "customer", "ada@example.com");
+        _token = new TokenFactory(Options.Create(options), TimeProvider.System)
+            .CreateToken(Guid.NewGuid().ToString(), "customer", "ada@example.com");
         _parameters = new TokenValidationParameters
         {
             ValidIssuer = options.Issuer,

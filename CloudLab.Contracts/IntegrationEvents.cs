@@ -3,7 +3,9 @@ using System.Text.Json.Serialization;
 
 namespace CloudLab.Contracts;
 
-/// <summary>The event types that cross service boundaries, on the <see cref="EventStreams.Events"/> Redis stream.</summary>
+/// <summary>
+/// The event types that cross service boundaries, on the <see cref="EventStreams.Events"/> Redis stream.
+/// </summary>
 public static class EventTypes
 {
     public const string OrderPlaced = "order.placed";
@@ -21,13 +23,37 @@ public static class EventStreams
 
 public sealed record OrderLine(Guid ProductId, int Quantity, decimal UnitPrice);
 
-public sealed record OrderPlaced(Guid OrderId, Guid UserId, decimal Total, string Currency, IReadOnlyList<OrderLine> Lines, DateTimeOffset PlacedAt);
+public sealed record OrderPlaced(
+    Guid OrderId,
+    Guid UserId,
+    decimal Total,
+    string Currency,
+    IReadOnlyList<OrderLine> Lines,
+    DateTimeOffset PlacedAt);
 
-public sealed record OrderCancelled(Guid OrderId, Guid UserId, decimal Total, string Currency, IReadOnlyList<OrderLine> Lines, DateTimeOffset CancelledAt);
+public sealed record OrderCancelled(
+    Guid OrderId,
+    Guid UserId,
+    decimal Total,
+    string Currency,
+    IReadOnlyList<OrderLine> Lines,
+    DateTimeOffset CancelledAt);
 
-public sealed record PaymentCaptured(Guid PaymentId, Guid OrderId, Guid UserId, decimal Amount, string Currency, DateTimeOffset CapturedAt);
+public sealed record PaymentCaptured(
+    Guid PaymentId,
+    Guid OrderId,
+    Guid UserId,
+    decimal Amount,
+    string Currency,
+    DateTimeOffset CapturedAt);
 
-public sealed record PaymentRefunded(Guid PaymentId, Guid OrderId, Guid UserId, decimal Amount, string Currency, DateTimeOffset RefundedAt);
+public sealed record PaymentRefunded(
+    Guid PaymentId,
+    Guid OrderId,
+    Guid UserId,
+    decimal Amount,
+    string Currency,
+    DateTimeOffset RefundedAt);
 
 public sealed record UserRegistered(Guid UserId, DateTimeOffset RegisteredAt);
 

@@ -17,8 +17,10 @@ public static class LoadTestCli
         app.Configure(config =>
         {
             config.SetApplicationName("cloudlab-load");
-            config.AddCommand<RunCommand>("run").WithDescription("Run a plan: smoke, calibrate, target, peak, burst, spike, stress, endurance, mixed or full.");
-            config.AddCommand<CompareCommand>("compare").WithDescription("Compare a report's capacity ratios with the baseline (10 % tolerance); exit 1 on a regression.");
+            config.AddCommand<RunCommand>("run").WithDescription(
+                "Run a plan: smoke, calibrate, target, peak, burst, spike, stress, endurance, mixed or full.");
+            config.AddCommand<CompareCommand>("compare").WithDescription(
+                "Compare a report's capacity ratios with the baseline (10 % tolerance); exit 1 on a regression.");
         });
         return app.RunAsync(args);
     }
@@ -29,7 +31,9 @@ public sealed class RunSettingsInput : CommandSettings
     [CommandArgument(0, "<plan>")]
     public string Plan { get; set; } = "smoke";
 
-    [CommandOption("--urls"), Description("service=url pairs, e.g. product=http://localhost:5102 (default: the AppHost's ports on this machine)")]
+    [CommandOption("--urls")]
+    [Description(
+        "service=url pairs, e.g. product=http://localhost:5102 (default: the AppHost's ports on this machine)")]
     public string? Urls { get; set; }
 
     [CommandOption("--start-app"), Description("Start the AppHost with the load settings first, and stop it after")]
@@ -47,10 +51,14 @@ public sealed class RunSettingsInput : CommandSettings
     [CommandOption("--duration"), Description("Seconds per open-model scenario")]
     public int DurationSeconds { get; set; } = 30;
 
-    [CommandOption("--warmup"), Description("Seconds of unrecorded traffic to every service before measuring (0: none; smoke never warms up)")]
+    [CommandOption("--warmup")]
+    [Description(
+        "Seconds of unrecorded traffic to every service before measuring (0: none; smoke never warms up)")]
     public int WarmUpSeconds { get; set; } = 60;
 
-    [CommandOption("--mix"), Description("Mixed workload weights, e.g. browse=25,search=10,view=45,login=1,order=6,orders=8,profile=4,analytics=1")]
+    [CommandOption("--mix")]
+    [Description(
+        "Mixed workload weights, e.g. browse=25,search=10,view=45,login=1,order=6,orders=8,profile=4,analytics=1")]
     public string? Mix { get; set; }
 
     [CommandOption("--mixed-rate")]
@@ -89,18 +97,34 @@ public sealed class RunSettingsInput : CommandSettings
 
 public sealed class RunCommand : AsyncCommand<RunSettingsInput>
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, RunSettingsInput settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(
+        CommandContext context, RunSettingsInput settings, CancellationToken cancellationToken)
     {
         var targets = Targets.Parse(settings.Urls);
         var root = RepositoryRoot();
         await using var app = settings.StartApp ? await AppProcess.StartAsync(root, targets, cancellationToken) : null;
 
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = settings.MaxInFlight, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = settings.MaxInFlight,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        };
         using var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        var sessions = settings.Plan is "smoke" ? null : await Sessions.SignInAsync(client.WithBase(targets.User), settings.Users, cancellationToken);
-        using IHttpSender sender = settings.Client == "httpclient" ? new HttpClientSender(client) : new RawHttpSender(settings.MaxInFlight);
-        var runner = new ScenarioRunner(sender, new OpenModelOptions(settings.MaxInFlight, TimeSpan.FromSeconds(30)), settings.Quiet);
-        var runSettings = new RunSettings(settings.Scale, TimeSpan.FromSeconds(settings.DurationSeconds), settings.Mix, settings.MixedRate, settings.EnduranceRate, TimeSpan.FromMinutes(settings.EnduranceMinutes));
+        var sessions = settings.Plan is "smoke"
+            ? null
+            : await Sessions.SignInAsync(client.WithBase(targets.User), settings.Users, cancellationToken);
+        using IHttpSender sender = settings.Client == "httpclient"
+            ? new HttpClientSender(client)
+            : new RawHttpSender(settings.MaxInFlight);
+        var runner = new ScenarioRunner(
+            sender, new OpenModelOptions(settings.MaxInFlight, TimeSpan.FromSeconds(30)), settings.Quiet);
+        var runSettings = new RunSettings(
+            settings.Scale,
+            TimeSpan.FromSeconds(settings.DurationSeconds),
+            settings.Mix,
+            settings.MixedRate,
+            settings.EnduranceRate,
+            TimeSpan.FromMinutes(settings.EnduranceMinutes));
         var plans = new Plans(runner, new Workloads(targets, sessions, settings.Products), runSettings, client);
         var started = DateTimeOffset.UtcNow;
         if (settings.Plan is not "smoke" && settings.WarmUpSeconds > 0)
@@ -111,14 +135,20 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         switch (settings.Plan)
         {
             case "smoke": await plans.SmokeAsync(cancellationToken); break;
-            case "calibrate": await plans.CalibrateAsync(plans.CalibrationSet, settings.Connections, TimeSpan.FromSeconds(10), cancellationToken); break;
-            case "target" or "peak" or "burst": await plans.LevelAsync(settings.Plan, Plans.ParseServices(settings.Services), cancellationToken); break;
+            case "calibrate":
+                await plans.CalibrateAsync(
+                    plans.CalibrationSet, settings.Connections, TimeSpan.FromSeconds(10), cancellationToken);
+                break;
+            case "target" or "peak" or "burst":
+                await plans.LevelAsync(settings.Plan, Plans.ParseServices(settings.Services), cancellationToken);
+                break;
             case "spike": await plans.SpikeAsync(settings.Service, cancellationToken); break;
             case "stress": await plans.StressAsync(settings.Service, cancellationToken); break;
             case "endurance": await plans.EnduranceAsync(cancellationToken); break;
             case "mixed": await plans.MixedAsync(cancellationToken); break;
             case "full":
-                await plans.CalibrateAsync(plans.CalibrationSet, settings.Connections, TimeSpan.FromSeconds(10), cancellationToken);
+                await plans.CalibrateAsync(
+                    plans.CalibrationSet, settings.Connections, TimeSpan.FromSeconds(10), cancellationToken);
                 foreach (var level in new[] { "target", "peak", "burst" })
                 {
                     await plans.LevelAsync(level, Plans.ParseServices(settings.Services), cancellationToken);
@@ -135,9 +165,13 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         }
 
         var findings = plans.Findings.Concat(runner.Results.Where(result => result.DriverFellBehind)
-            .Select(result => $"{result.Name}: the driver fell behind (p99 send lag {result.SendLagP99Ms:N1} ms, {result.DriverSkipped:N0} requests not sent): that scenario measures the driver's limit too.")).ToList();
+            .Select(result =>
+                $"{result.Name}: the driver fell behind (p99 send lag {result.SendLagP99Ms:N1} ms, "
+                    + $"{result.DriverSkipped:N0} requests not sent): that scenario measures the driver's limit too."))
+            .ToList();
         var report = new RunReport(settings.Plan, started, Machine(), runner.Results, plans.CapacityRatios, findings);
-        var folder = ReportWriter.Write(report, settings.Reports ?? Path.Combine(root, "CloudLab.LoadTests", "reports"));
+        var folder = ReportWriter.Write(
+            report, settings.Reports ?? Path.Combine(root, "CloudLab.LoadTests", "reports"));
         if (!settings.Quiet)
         {
             WriteCpuTable(runner.Results);
@@ -155,7 +189,9 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
             return 1;
         }
 
-        return settings.Baseline is null ? 0 : CompareCommand.Check(Baseline.Load(settings.Baseline), report.CapacityRatios);
+        return settings.Baseline is null
+            ? 0
+            : CompareCommand.Check(Baseline.Load(settings.Baseline), report.CapacityRatios);
     }
 
     private static void WriteCpuTable(IEnumerable<ScenarioResult> results)
@@ -192,7 +228,9 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
     }
 
     private static string Machine() =>
-        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}, {AppProcess.BuildConfiguration} build (driver on the same machine)";
+        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, "
+            + $"{RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}, "
+            + $"{AppProcess.BuildConfiguration} build (driver on the same machine)";
 }
 
 public sealed class CompareSettings : CommandSettings
@@ -206,15 +244,21 @@ public sealed class CompareSettings : CommandSettings
 
 public sealed class CompareCommand : Command<CompareSettings>
 {
-    public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellationToken) =>
-        Check(Reports.Baseline.Load(settings.Baseline ?? Path.Combine(RunCommand.RepositoryRoot(), "CloudLab.LoadTests", "baseline.json")), Reports.Baseline.Load(settings.Report));
+    public override int Execute(
+        CommandContext context, CompareSettings settings, CancellationToken cancellationToken) =>
+        Check(
+            Reports.Baseline.Load(
+                settings.Baseline ?? Path.Combine(RunCommand.RepositoryRoot(), "CloudLab.LoadTests", "baseline.json")),
+            Reports.Baseline.Load(settings.Report));
 
     internal static int Check(IReadOnlyDictionary<string, double> baseline, IReadOnlyDictionary<string, double> current)
     {
         var comparisons = Reports.Baseline.Compare(baseline, current);
         foreach (var comparison in comparisons)
         {
-            AnsiConsole.MarkupLine(comparison.Regressed ? $"[red]{Markup.Escape(Reports.Baseline.Describe(comparison))}[/]" : Markup.Escape(Reports.Baseline.Describe(comparison)));
+            AnsiConsole.MarkupLine(comparison.Regressed
+                ? $"[red]{Markup.Escape(Reports.Baseline.Describe(comparison))}[/]"
+                : Markup.Escape(Reports.Baseline.Describe(comparison)));
         }
 
         return comparisons.Any(comparison => comparison.Regressed) ? 1 : 0;

@@ -22,7 +22,12 @@ public static class AnalyticsApi
     }
 
     public static async Task<Ok<SalesReport>> Sales(
-        DateTime? from, DateTime? to, string? granularity, AnalyticsReports reports, TimeProvider time, CancellationToken cancellationToken)
+        DateTime? from,
+        DateTime? to,
+        string? granularity,
+        AnalyticsReports reports,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var unit = (granularity ?? "day").ToLowerInvariant();
         if (unit is not ("day" or "hour"))
@@ -35,7 +40,12 @@ public static class AnalyticsApi
     }
 
     public static async Task<Ok<TopProductsReport>> TopProducts(
-        DateTime? from, DateTime? to, int? limit, AnalyticsReports reports, TimeProvider time, CancellationToken cancellationToken)
+        DateTime? from,
+        DateTime? to,
+        int? limit,
+        AnalyticsReports reports,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 100)
         {
@@ -46,10 +56,15 @@ public static class AnalyticsApi
         return TypedResults.Ok(await reports.TopProductsAsync(start, end, limit ?? 10, cancellationToken));
     }
 
-    public static async Task<Results<Ok<UserSummary>, NotFound>> UserSummaryOf([FromRoute] Guid id, AnalyticsReports reports, CancellationToken cancellationToken) =>
-        await reports.UserSummaryAsync(id, cancellationToken) is { } summary ? TypedResults.Ok(summary) : TypedResults.NotFound();
+    public static async Task<Results<Ok<UserSummary>, NotFound>> UserSummaryOf(
+        [FromRoute] Guid id, AnalyticsReports reports, CancellationToken cancellationToken) =>
+        await reports.UserSummaryAsync(id, cancellationToken) is { } summary
+            ? TypedResults.Ok(summary)
+            : TypedResults.NotFound();
 
-    /// <summary>Defaults to the last seven days; <paramref name="longest"/> bounds how much one request may scan.</summary>
+    /// <summary>
+    /// Defaults to the last seven days; <paramref name="longest"/> bounds how much one request may scan.
+    /// </summary>
     private static (DateTime From, DateTime To) Range(DateTime? from, DateTime? to, TimeProvider time, TimeSpan longest)
     {
         var end = (to ?? time.GetUtcNow().UtcDateTime.AddHours(1)).ToUniversalTime();
@@ -61,12 +76,14 @@ public static class AnalyticsApi
 
         if (end - start > longest)
         {
-            throw new RequestValidationException("to", $"The range may span at most {longest.TotalDays:0} days at this granularity.");
+            throw new RequestValidationException(
+                "to", $"The range may span at most {longest.TotalDays:0} days at this granularity.");
         }
 
         // Whole minutes: equal requests share a cache entry.
         return (Truncate(start), Truncate(end));
     }
 
-    private static DateTime Truncate(DateTime time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+    private static DateTime Truncate(DateTime time) =>
+        new(time.Ticks - time.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 }

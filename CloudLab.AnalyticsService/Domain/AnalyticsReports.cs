@@ -8,15 +8,21 @@ namespace CloudLab.AnalyticsService.Domain;
 /// <summary>The reports through the cache: aggregates change with every event, so they are kept for a minute.</summary>
 public sealed class AnalyticsReports(AnalyticsStore store, ServiceCache cache)
 {
-    public ValueTask<SalesReport> SalesAsync(DateTime from, DateTime to, string granularity, CancellationToken cancellationToken) =>
+    public ValueTask<SalesReport> SalesAsync(
+        DateTime from, DateTime to, string granularity, CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
-            CachePolicies.Report, CachePolicies.Report.Key($"sales:{Stamp(from)}:{Stamp(to)}:{granularity}"), (store, from, to, granularity),
+            CachePolicies.Report,
+            CachePolicies.Report.Key($"sales:{Stamp(from)}:{Stamp(to)}:{granularity}"),
+            (store, from, to, granularity),
             static (state, token) => state.store.SalesAsync(state.from, state.to, state.granularity, token),
             cancellationToken: cancellationToken);
 
-    public ValueTask<TopProductsReport> TopProductsAsync(DateTime from, DateTime to, int limit, CancellationToken cancellationToken) =>
+    public ValueTask<TopProductsReport> TopProductsAsync(
+        DateTime from, DateTime to, int limit, CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
-            CachePolicies.Report, CachePolicies.Report.Key($"top:{Stamp(from)}:{Stamp(to)}:{limit}"), (store, from, to, limit),
+            CachePolicies.Report,
+            CachePolicies.Report.Key($"top:{Stamp(from)}:{Stamp(to)}:{limit}"),
+            (store, from, to, limit),
             static (state, token) => state.store.TopProductsAsync(state.from, state.to, state.limit, token),
             cancellationToken: cancellationToken);
 

@@ -19,7 +19,8 @@ public sealed class CloudLabInfrastructure(
 
 public static class InfrastructureBuilderExtensions
 {
-    public static CloudLabInfrastructure AddCloudLabInfrastructure(this IDistributedApplicationBuilder builder, params string[] databaseNames)
+    public static CloudLabInfrastructure AddCloudLabInfrastructure(
+        this IDistributedApplicationBuilder builder, params string[] databaseNames)
     {
         var mode = InfrastructureModeSelector.Select(builder);
         var storage = LocalStorage.FromConfiguration(builder);
@@ -28,7 +29,8 @@ public static class InfrastructureBuilderExtensions
             : AddLocalProcesses(builder, storage, databaseNames);
     }
 
-    private static CloudLabInfrastructure AddContainers(IDistributedApplicationBuilder builder, LocalStorage storage, string[] databaseNames)
+    private static CloudLabInfrastructure AddContainers(
+        IDistributedApplicationBuilder builder, LocalStorage storage, string[] databaseNames)
     {
         var postgres = builder.AddPostgres("postgres");
         var redis = builder.AddRedis("redis");
@@ -44,13 +46,18 @@ public static class InfrastructureBuilderExtensions
         return new CloudLabInfrastructure(InfrastructureMode.Containers, redis, databases);
     }
 
-    private static CloudLabInfrastructure AddLocalProcesses(IDistributedApplicationBuilder builder, LocalStorage storage, string[] databaseNames)
+    private static CloudLabInfrastructure AddLocalProcesses(
+        IDistributedApplicationBuilder builder, LocalStorage storage, string[] databaseNames)
     {
         var scripts = Path.Combine(builder.AppHostDirectory, "Infrastructure");
 
         var postgres = builder.AddResource(new LocalPostgresServerResource("postgres", "/bin/sh", scripts))
-            .WithEndpoint(name: LocalPostgresServerResource.EndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
-            .WithArgs(Path.Combine(scripts, "postgres-local.sh"), storage.PostgresDirectory, storage.Ephemeral ? "ephemeral" : "persistent")
+            .WithEndpoint(
+                name: LocalPostgresServerResource.EndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
+            .WithArgs(
+                Path.Combine(scripts, "postgres-local.sh"),
+                storage.PostgresDirectory,
+                storage.Ephemeral ? "ephemeral" : "persistent")
             .WithArgs(databaseNames)
             .WithIconName("DatabaseMultiple")
             .WithConnectionHealthCheck((checks, connectionString, key) =>
@@ -63,14 +70,17 @@ public static class InfrastructureBuilderExtensions
                 .AddResource(new LocalPostgresDatabaseResource(name, postgres.Resource))
                 .WithIconName("Database")
                 .WithParentState()
-                .WithConnectionHealthCheck((checks, connectionString, key) => checks.AddNpgSql(_ => connectionString(), name: key)));
+                .WithConnectionHealthCheck((checks, connectionString, key) =>
+                    checks.AddNpgSql(_ => connectionString(), name: key)));
 
         var redisServer = FindOnPath("redis-server") ?? throw new DistributedApplicationException(
-            "redis-server is not installed: run './cloudlab.sh setup' (or 'apt-get install redis-server'), or start a container engine.");
+            "redis-server is not installed: run './cloudlab.sh setup' (or 'apt-get install redis-server'), "
+                + "or start a container engine.");
         var redis = builder.AddResource(new LocalRedisResource("redis", redisServer, storage.RedisDirectory))
             .WithEndpoint(name: LocalRedisResource.EndpointName, scheme: "tcp", isProxied: false)
             .WithIconName("Database")
-            .WithConnectionHealthCheck((checks, connectionString, key) => checks.AddRedis(_ => connectionString(), name: key));
+            .WithConnectionHealthCheck((checks, connectionString, key) =>
+                checks.AddRedis(_ => connectionString(), name: key));
         redis.WithArgs(context =>
         {
             context.Args.Add("--port");
@@ -83,7 +93,8 @@ public static class InfrastructureBuilderExtensions
             context.Args.Add("volatile-lru");
             context.Args.Add("--save");
             context.Args.Add("");
-            // An append-only file even for throwaway runs: a restarted Redis comes back with its data, as in production.
+            // An append-only file even for throwaway runs: a restarted
+            // Redis comes back with its data, as in production.
             context.Args.Add("--appendonly");
             context.Args.Add("yes");
             context.Args.Add("--dir");
@@ -97,7 +108,8 @@ public static class InfrastructureBuilderExtensions
     /// Aspire passes a container's state on to its child resources, but not an executable's: a database on the local
     /// server mirrors the server's state itself, so it turns Running (and then gets health-checked) with it.
     /// </summary>
-    private static IResourceBuilder<LocalPostgresDatabaseResource> WithParentState(this IResourceBuilder<LocalPostgresDatabaseResource> database) =>
+    private static IResourceBuilder<LocalPostgresDatabaseResource> WithParentState(
+        this IResourceBuilder<LocalPostgresDatabaseResource> database) =>
         database.OnInitializeResource((resource, @event, cancellationToken) =>
         {
             _ = Task.Run(async () =>
@@ -125,13 +137,16 @@ public static class InfrastructureBuilderExtensions
         where T : IResourceWithConnectionString
     {
         string? connectionString = null;
-        resource.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(resource.Resource, async (_, ct) =>
-            connectionString = await resource.Resource.GetConnectionStringAsync(ct).ConfigureAwait(false));
+        resource.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(
+            resource.Resource,
+            async (_, ct) =>
+                connectionString = await resource.Resource.GetConnectionStringAsync(ct).ConfigureAwait(false));
 
         var key = $"{resource.Resource.Name}_check";
         register(
             resource.ApplicationBuilder.Services.AddHealthChecks(),
-            () => connectionString ?? throw new InvalidOperationException($"The connection string of '{resource.Resource.Name}' is not available yet."),
+            () => connectionString ?? throw new InvalidOperationException(
+                $"The connection string of '{resource.Resource.Name}' is not available yet."),
             key);
         return resource.WithHealthCheck(key);
     }

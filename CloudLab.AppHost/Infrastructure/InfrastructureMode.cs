@@ -30,7 +30,9 @@ public static class InfrastructureModeSelector
         {
             "containers" => InfrastructureMode.Containers,
             "local" => InfrastructureMode.Local,
-            "auto" => ContainerEngineAnswers(builder.Configuration) ? InfrastructureMode.Containers : InfrastructureMode.Local,
+            "auto" => ContainerEngineAnswers(builder.Configuration)
+                ? InfrastructureMode.Containers
+                : InfrastructureMode.Local,
             _ => throw new DistributedApplicationException(
                 $"Infrastructure:Mode is '{configured}'; use auto, containers or local."),
         };
@@ -38,7 +40,9 @@ public static class InfrastructureModeSelector
 
     private static bool ContainerEngineAnswers(IConfiguration configuration)
     {
-        var runtime = configuration["ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
+        var runtime = configuration["ASPIRE_CONTAINER_RUNTIME"]
+            ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"]
+            ?? "docker";
         try
         {
             using var probe = Process.Start(new ProcessStartInfo(runtime, ["info", "--format", "{{.ServerVersion}}"])

@@ -10,8 +10,15 @@ public sealed class LocalPostgresServerResource(string name, string command, str
 
     public EndpointReference PrimaryEndpoint => _endpoint ??= new(this, EndpointName);
 
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"Host={PrimaryEndpoint.Property(EndpointProperty.Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)};Username=postgres");
+    public ReferenceExpression ConnectionStringExpression
+    {
+        get
+        {
+            var host = PrimaryEndpoint.Property(EndpointProperty.Host);
+            var port = PrimaryEndpoint.Property(EndpointProperty.Port);
+            return ReferenceExpression.Create($"Host={host};Port={port};Username=postgres");
+        }
+    }
 
     public List<string> DatabaseNames { get; } = [];
 }

@@ -23,7 +23,10 @@ public sealed class AppProcess : IAsyncDisposable
         "--ServiceSettings:RateLimiting:PerClient:AuthenticatedBurst=100000",
     ];
 
-    /// <summary>The driver's own build configuration; the app runs in the same one (build both with <c>-c Release</c> for numbers).</summary>
+    /// <summary>
+    /// The driver's own build configuration; the app runs in the
+    /// same one (build both with <c>-c Release</c> for numbers).
+    /// </summary>
     public static readonly string BuildConfiguration =
         typeof(AppProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
 
@@ -31,9 +34,16 @@ public sealed class AppProcess : IAsyncDisposable
 
     private AppProcess(Process process) => _process = process;
 
-    public static async Task<AppProcess> StartAsync(string repositoryRoot, Scenarios.Targets targets, CancellationToken cancellationToken)
+    public static async Task<AppProcess> StartAsync(
+        string repositoryRoot, Scenarios.Targets targets, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet", ["run", "--no-build", "--configuration", BuildConfiguration, "--project", Path.Combine(repositoryRoot, "CloudLab.AppHost"), "--launch-profile", "http", "--", .. LoadSettings])
+        var start = new ProcessStartInfo(
+            "dotnet",
+            [
+                "run", "--no-build", "--configuration", BuildConfiguration,
+                "--project", Path.Combine(repositoryRoot, "CloudLab.AppHost"),
+                "--launch-profile", "http", "--", .. LoadSettings,
+            ])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -48,19 +58,23 @@ public sealed class AppProcess : IAsyncDisposable
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddMinutes(4);
-        foreach (var service in new[] { targets.User, targets.Product, targets.Order, targets.Payment, targets.Analytics })
+        foreach (var service in
+            new[] { targets.User, targets.Product, targets.Order, targets.Payment, targets.Analytics })
         {
             while (true)
             {
                 if (process.HasExited || DateTime.UtcNow > deadline)
                 {
                     await app.DisposeAsync();
-                    throw new InvalidOperationException($"The app did not become healthy at {service} (AppHost {(process.HasExited ? "exited" : "still starting")}).");
+                    throw new InvalidOperationException(
+                        $"The app did not become healthy at {service} "
+                            + $"(AppHost {(process.HasExited ? "exited" : "still starting")}).");
                 }
 
                 try
                 {
-                    if ((await http.GetStringAsync(new Uri(service, "/health"), cancellationToken)) is "Healthy" or "Degraded")
+                    var health = await http.GetStringAsync(new Uri(service, "/health"), cancellationToken);
+                    if (health is "Healthy" or "Degraded")
                     {
                         break;
                     }
@@ -81,7 +95,8 @@ public sealed class AppProcess : IAsyncDisposable
         if (!_process.HasExited)
         {
             // SIGTERM to the AppHost (the child of `dotnet run`): it stops every resource it started.
-            Process.Start("pkill", ["-TERM", "-P", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+            var appHostId = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Process.Start("pkill", ["-TERM", "-P", appHostId])?.WaitForExit();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             try
             {

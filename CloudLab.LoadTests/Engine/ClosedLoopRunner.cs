@@ -9,7 +9,8 @@ namespace CloudLab.LoadTests.Engine;
 /// </summary>
 public sealed class ClosedLoopRunner(IHttpSender sender)
 {
-    public async Task<(double RequestsPerSecond, LatencyRecorder Latencies)> RunAsync(IWorkload workload, int connections, TimeSpan duration, CancellationToken cancellationToken)
+    public async Task<(double RequestsPerSecond, LatencyRecorder Latencies)> RunAsync(
+        IWorkload workload, int connections, TimeSpan duration, CancellationToken cancellationToken)
     {
         var recorder = new LatencyRecorder();
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);

@@ -4,7 +4,8 @@ using HdrHistogram;
 namespace CloudLab.LoadTests.Engine;
 
 /// <summary>One second of a run: what was completed in it and how long it took.</summary>
-public sealed record IntervalStats(double Second, long Requests, long Errors, double P50Ms, double P95Ms, double P99Ms, double MaxMs);
+public sealed record IntervalStats(
+    double Second, long Requests, long Errors, double P50Ms, double P95Ms, double P99Ms, double MaxMs);
 
 /// <summary>
 /// Latencies (from each request's intended send time, in microseconds) in an HdrHistogram recorder, swapped out every
@@ -39,9 +40,12 @@ public sealed class LatencyRecorder
     public void RecordFailure(long intendedTimestamp) => RecordResponse(intendedTimestamp, 0);
 
     /// <summary>How late the driver sent a request after its intended time (its own lag, not the server's).</summary>
-    public void RecordSendLag(long intendedTimestamp) => _lag.RecordValue(Micros(Stopwatch.GetTimestamp() - intendedTimestamp));
+    public void RecordSendLag(long intendedTimestamp) =>
+        _lag.RecordValue(Micros(Stopwatch.GetTimestamp() - intendedTimestamp));
 
-    /// <summary>The driver had no free slot for a request: it is counted as failed and reported as driver saturation.</summary>
+    /// <summary>
+    /// The driver had no free slot for a request: it is counted as failed and reported as driver saturation.
+    /// </summary>
     public void RecordDriverSkip()
     {
         Interlocked.Increment(ref _driverSkipped);
@@ -60,7 +64,10 @@ public sealed class LatencyRecorder
         _errors += errors;
         var stats = new IntervalStats(
             Stopwatch.GetElapsedTime(_started).TotalSeconds, interval.TotalCount, errors,
-            Ms(interval, 50), Ms(interval, 95), Ms(interval, 99), interval.TotalCount == 0 ? 0 : interval.GetMaxValue() / 1000.0);
+            Ms(interval, 50),
+            Ms(interval, 95),
+            Ms(interval, 99),
+            interval.TotalCount == 0 ? 0 : interval.GetMaxValue() / 1000.0);
         lock (_intervals)
         {
             _intervals.Add(stats);
@@ -89,7 +96,9 @@ public sealed class LatencyRecorder
     }
 
     public IReadOnlyDictionary<int, long> StatusCounts =>
-        Enumerable.Range(0, _statusCounts.Length).Where(code => _statusCounts[code] > 0).ToDictionary(code => code, code => _statusCounts[code]);
+        Enumerable.Range(0, _statusCounts.Length)
+            .Where(code => _statusCounts[code] > 0)
+            .ToDictionary(code => code, code => _statusCounts[code]);
 
     public static double Ms(HistogramBase histogram, double percentile) =>
         histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;

@@ -14,10 +14,15 @@ public sealed class OpenModelRunner(IHttpSender sender, OpenModelOptions options
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
 
-    public async Task<LatencyRecorder> RunAsync(IWorkload workload, IReadOnlyList<Phase> phases, Action<IntervalStats>? onSecond, CancellationToken cancellationToken)
+    public async Task<LatencyRecorder> RunAsync(
+        IWorkload workload,
+        IReadOnlyList<Phase> phases,
+        Action<IntervalStats>? onSecond,
+        CancellationToken cancellationToken)
     {
         var recorder = new LatencyRecorder();
-        using var clock = new Timer(_ => onSecond?.Invoke(recorder.CloseInterval()), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        using var clock = new Timer(
+            _ => onSecond?.Invoke(recorder.CloseInterval()), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var inFlight = 0;
         var pending = new List<Task>();
 
@@ -41,7 +46,8 @@ public sealed class OpenModelRunner(IHttpSender sender, OpenModelOptions options
 
                     Interlocked.Increment(ref inFlight);
                     recorder.RecordSendLag(intended);
-                    var task = SendAsync(workload.NextRequest(), intended, recorder, () => Interlocked.Decrement(ref inFlight));
+                    var task = SendAsync(
+                        workload.NextRequest(), intended, recorder, () => Interlocked.Decrement(ref inFlight));
                     if (!task.IsCompleted)
                     {
                         pending.Add(task);

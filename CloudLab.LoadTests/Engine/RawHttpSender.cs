@@ -15,7 +15,8 @@ public interface IHttpSender : IDisposable
 /// <summary>
 /// A lean HTTP/1.1 client for the driver: keep-alive sockets, requests written as bytes, responses read just far enough
 /// to know their status and where they end. HttpClient costs several times more CPU per request, and on two cores
-/// shared with the app under test the driver's CPU is taken straight from the app (the same reason wrk is written in C).
+/// shared with the app under test the driver's CPU is taken straight from the app (the same reason wrk is written
+/// in C).
 /// </summary>
 public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
 {
@@ -53,12 +54,16 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
 
                 return status;
             }
-            catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException or InvalidDataException)
+            catch (Exception exception) when (
+                exception is SocketException or IOException or OperationCanceledException or InvalidDataException)
             {
                 Close(connection);
                 // The server closed a kept-alive connection while it sat in the pool: nothing was answered, so the
                 // request goes once more on a fresh connection (as HttpClient does). Anything else is an error.
-                if (reused is null || !connection.NothingReceived || attempt > 0 || cancellationToken.IsCancellationRequested)
+                if (reused is null
+                    || !connection.NothingReceived
+                    || attempt > 0
+                    || cancellationToken.IsCancellationRequested)
                 {
                     return 0;
                 }
@@ -66,7 +71,9 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
         }
     }
 
-    /// <summary>A pooled connection, skipping those idle long enough for the server to close them (Kestrel: 130 s).</summary>
+    /// <summary>
+    /// A pooled connection, skipping those idle long enough for the server to close them (Kestrel: 130 s).
+    /// </summary>
     private Connection? TakeIdle(ConcurrentBag<Connection> pool)
     {
         while (pool.TryTake(out var connection))
@@ -122,7 +129,8 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
     {
         var body = request.Content?.ReadAsByteArrayAsync().GetAwaiter().GetResult() ?? [];
         var head = new StringBuilder(256)
-            .Append(request.Method.Method).Append(' ').Append(uri.PathAndQuery).Append(" HTTP/1.1\r\nHost: ").Append(uri.Authority).Append("\r\n");
+            .Append(request.Method.Method).Append(' ').Append(uri.PathAndQuery)
+            .Append(" HTTP/1.1\r\nHost: ").Append(uri.Authority).Append("\r\n");
         foreach (var header in request.Headers)
         {
             head.Append(header.Key).Append(": ").AppendJoin(", ", header.Value).Append("\r\n");
@@ -160,7 +168,8 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
         /// <summary>True when the last exchange failed before any byte of a response arrived.</summary>
         public bool NothingReceived => _filled == 0;
 
-        public async ValueTask<(int Status, bool Reusable)> ExchangeAsync(byte[] request, CancellationToken cancellationToken)
+        public async ValueTask<(int Status, bool Reusable)> ExchangeAsync(
+            byte[] request, CancellationToken cancellationToken)
         {
             (_position, _filled) = (0, 0);
             await socket.SendAsync(request, SocketFlags.None, cancellationToken);
@@ -180,7 +189,8 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
                     }
 
                     _position = lineEnd + 2;
-                    await SkipAsync(size + 2, cancellationToken); // the chunk and its CRLF (for the last chunk: the empty trailer line)
+                    // The chunk and its CRLF (for the last chunk: the empty trailer line).
+                    await SkipAsync(size + 2, cancellationToken);
                     if (size == 0)
                     {
                         break;
@@ -195,7 +205,9 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
             return (status, !close);
         }
 
-        /// <summary>Reads until <paramref name="marker"/> is in the buffer after the current position; returns its index.</summary>
+        /// <summary>
+        /// Reads until <paramref name="marker"/> is in the buffer after the current position; returns its index.
+        /// </summary>
         private async ValueTask<int> FindAsync(byte[] marker, CancellationToken cancellationToken)
         {
             int found;
@@ -264,7 +276,8 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
 
                 var name = line[..colon];
                 var value = line[(colon + 1)..].Trim((byte)' ');
-                if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8) && !Utf8Parser.TryParse(value, out contentLength, out _))
+                if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8)
+                    && !Utf8Parser.TryParse(value, out contentLength, out _))
                 {
                     throw new InvalidDataException("Bad Content-Length.");
                 }
@@ -296,7 +309,8 @@ public sealed class HttpClientSender(HttpClient client) : IHttpSender
     {
         try
         {
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            using var response = await client.SendAsync(
+                request, HttpCompletionOption.ResponseContentRead, cancellationToken);
             return (int)response.StatusCode;
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)

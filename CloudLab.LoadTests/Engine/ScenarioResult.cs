@@ -25,7 +25,9 @@ public sealed record ScenarioResult(
     // Optional: reports written before it have no "cpu", and a run without /proc (not Linux) writes none.
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CpuPerOperation? Cpu = null)
 {
-    /// <summary>The standard's thresholds: p95 under 200 ms and fewer than 0.1 % errors, at (nearly) the intended rate.</summary>
+    /// <summary>
+    /// The standard's thresholds: p95 under 200 ms and fewer than 0.1 % errors, at (nearly) the intended rate.
+    /// </summary>
     public bool MeetsStandard => P95Ms < Thresholds.P95Ms && ErrorRatePercent < Thresholds.ErrorRatePercent
         && (Kind != "open" || AchievedRps >= IntendedRps * 0.95);
 
@@ -52,11 +54,18 @@ public sealed record ScenarioResult(
             requests,
             errors,
             requests == 0 ? 0 : 100.0 * errors / requests,
-            LatencyRecorder.Ms(total, 50), LatencyRecorder.Ms(total, 90), LatencyRecorder.Ms(total, 95), LatencyRecorder.Ms(total, 99),
+            LatencyRecorder.Ms(total, 50),
+            LatencyRecorder.Ms(total, 90),
+            LatencyRecorder.Ms(total, 95),
+            LatencyRecorder.Ms(total, 99),
             total.TotalCount == 0 ? 0 : LatencyRecorder.Ms(total, 100),
             LatencyRecorder.Ms(recorder.SendLag, 99),
             recorder.DriverSkipped,
-            statuses.ToDictionary(status => status.Key == 0 ? "no answer" : status.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), status => status.Value),
+            statuses.ToDictionary(
+                status => status.Key == 0
+                    ? "no answer"
+                    : status.Key.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                status => status.Value),
             recorder.Intervals,
             cpu);
     }

@@ -13,9 +13,11 @@ public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options,
     /// An open-model scenario at the phases' rates, after an unrecorded warm-up at the first phase's rate (JIT, pools,
     /// caches): warming up flat out would overload a slow workload before the measurement starts.
     /// </summary>
-    public async Task<ScenarioResult> OpenAsync(string name, IWorkload workload, IReadOnlyList<Phase> phases, CancellationToken cancellationToken)
+    public async Task<ScenarioResult> OpenAsync(
+        string name, IWorkload workload, IReadOnlyList<Phase> phases, CancellationToken cancellationToken)
     {
-        await new OpenModelRunner(sender, options).RunAsync(workload, [phases[0] with { Duration = WarmUp }], null, cancellationToken);
+        await new OpenModelRunner(sender, options)
+            .RunAsync(workload, [phases[0] with { Duration = WarmUp }], null, cancellationToken);
         var duration = TimeSpan.FromTicks(phases.Sum(phase => phase.Duration.Ticks));
         var intended = phases.Sum(phase => phase.RatePerSecond * phase.Duration.TotalSeconds) / duration.TotalSeconds;
         var cpu = ProcessCpuSampler.StartWindow();
@@ -27,18 +29,24 @@ public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options,
 
     /// <summary>
     /// Brings the app to steady state before anything is measured: every workload at once at a modest rate, unrecorded.
-    /// A freshly started service needs tens of seconds of traffic before tiered compilation has optimised its code paths:
-    /// from a cold start the order saga at 50 rps stayed above 1 s p95 for a minute, and settled near 100 ms after that.
+    /// A freshly started service needs tens of seconds of traffic before tiered compilation has optimised its code
+    /// paths: from a cold start the order saga at 50 rps stayed above 1 s p95 for a minute, and settled near 100 ms
+    /// after that.
     /// </summary>
-    public async Task WarmUpAppAsync(IEnumerable<(IWorkload Workload, double Rate)> workloads, TimeSpan duration, CancellationToken cancellationToken)
+    public async Task WarmUpAppAsync(
+        IEnumerable<(IWorkload Workload, double Rate)> workloads,
+        TimeSpan duration,
+        CancellationToken cancellationToken)
     {
         Say($"[grey]warming the app up for {duration.TotalSeconds:N0} s (unrecorded)[/]");
         await Task.WhenAll(workloads.Select(warm =>
-            new OpenModelRunner(sender, options).RunAsync(warm.Workload, [new Phase("warm-up", warm.Rate, duration)], null, cancellationToken)));
+            new OpenModelRunner(sender, options)
+                .RunAsync(warm.Workload, [new Phase("warm-up", warm.Rate, duration)], null, cancellationToken)));
     }
 
     /// <summary>How many requests per second the workload is served at most (closed loop, fixed connections).</summary>
-    public async Task<ScenarioResult> CapacityAsync(string name, IWorkload workload, int connections, TimeSpan duration, CancellationToken cancellationToken)
+    public async Task<ScenarioResult> CapacityAsync(
+        string name, IWorkload workload, int connections, TimeSpan duration, CancellationToken cancellationToken)
     {
         var runner = new ClosedLoopRunner(sender);
         await runner.RunAsync(workload, connections, WarmUp, cancellationToken);
@@ -49,7 +57,9 @@ public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options,
         return Keep(ScenarioResult.From(name, workload.Name, "capacity", rps, duration, recorder, cpuPerOperation));
     }
 
-    /// <summary>Sends <paramref name="requests"/> requests of the workload, unrecorded (filling caches before measuring).</summary>
+    /// <summary>
+    /// Sends <paramref name="requests"/> requests of the workload, unrecorded (filling caches before measuring).
+    /// </summary>
     public async Task WarmAsync(IWorkload workload, int requests, CancellationToken cancellationToken)
     {
         var left = requests;
@@ -75,8 +85,11 @@ public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options,
     private ScenarioResult Keep(ScenarioResult result)
     {
         Results.Add(result);
-        var verdict = result.Kind == "capacity" ? "" : result.MeetsStandard ? " [green]meets the standard[/]" : " [red]misses the standard[/]";
-        Say($"[bold]{Markup.Escape(result.Name)}[/]: {result.AchievedRps:N0}/{result.IntendedRps:N0} rps, p95 {result.P95Ms:N1} ms, p99 {result.P99Ms:N1} ms, errors {result.ErrorRatePercent:N3} %{verdict}"
+        var verdict = result.Kind == "capacity" ? ""
+            : result.MeetsStandard ? " [green]meets the standard[/]"
+            : " [red]misses the standard[/]";
+        Say($"[bold]{Markup.Escape(result.Name)}[/]: {result.AchievedRps:N0}/{result.IntendedRps:N0} rps, "
+            + $"p95 {result.P95Ms:N1} ms, p99 {result.P99Ms:N1} ms, errors {result.ErrorRatePercent:N3} %{verdict}"
             + (result.DriverFellBehind ? " [yellow](driver fell behind)[/]" : ""));
         if (result.Cpu is { } cpu)
         {
@@ -86,7 +99,8 @@ public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options,
         return result;
     }
 
-    private async Task<LatencyRecorder> WithProgressAsync(string name, double rate, TimeSpan duration, Func<Action<IntervalStats>, Task<LatencyRecorder>> run)
+    private async Task<LatencyRecorder> WithProgressAsync(
+        string name, double rate, TimeSpan duration, Func<Action<IntervalStats>, Task<LatencyRecorder>> run)
     {
         if (quiet || !AnsiConsole.Profile.Capabilities.Interactive)
         {
@@ -102,7 +116,8 @@ public sealed class ScenarioRunner(IHttpSender sender, OpenModelOptions options,
                 recorder = await run(second =>
                 {
                     task.Increment(1);
-                    task.Description = $"{Markup.Escape(name)}: {second.Requests:N0} rps, p95 {second.P95Ms:N1} ms, p99 {second.P99Ms:N1} ms, errors {second.Errors}";
+                    task.Description = $"{Markup.Escape(name)}: {second.Requests:N0} rps, "
+                        + $"p95 {second.P95Ms:N1} ms, p99 {second.P99Ms:N1} ms, errors {second.Errors}";
                 });
                 task.Value = task.MaxValue;
             });

@@ -25,19 +25,26 @@ public static class ReportWriter
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# CloudLab load test: {report.Name}");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Started {report.StartedAt:u} on {report.Machine}. Latencies are from each request's intended send time (open model), in ms.");
-        md.AppendLine(CultureInfo.InvariantCulture, $"The standard: p95 < {Thresholds.P95Ms} ms (max {Thresholds.P95MaxMs}), errors < {Thresholds.ErrorRatePercent} % (5xx, 429 and no answer count as errors).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Started {report.StartedAt:u} on {report.Machine}. "
+            + $"Latencies are from each request's intended send time (open model), in ms.");
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"The standard: p95 < {Thresholds.P95Ms} ms (max {Thresholds.P95MaxMs}), "
+                + $"errors < {Thresholds.ErrorRatePercent} % (5xx, 429 and no answer count as errors).");
         md.AppendLine();
 
         var open = report.Scenarios.Where(scenario => scenario.Kind == "open").ToList();
         if (open.Count > 0)
         {
-            md.AppendLine("| scenario | intended rps | achieved rps | p50 | p90 | p95 | p99 | max | errors % | standard |");
+            md.AppendLine(
+                "| scenario | intended rps | achieved rps | p50 | p90 | p95 | p99 | max | errors % | standard |");
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var s in open)
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {s.Name} | {s.IntendedRps:N0} | {s.AchievedRps:N0} | {s.P50Ms:N1} | {s.P90Ms:N1} | {s.P95Ms:N1} | {s.P99Ms:N1} | {s.MaxMs:N0} | {s.ErrorRatePercent:N3} | {(s.MeetsStandard ? "pass" : "**fail**")}{(s.DriverFellBehind ? " (driver fell behind)" : "")} |");
+                    $"| {s.Name} | {s.IntendedRps:N0} | {s.AchievedRps:N0} | {s.P50Ms:N1} | {s.P90Ms:N1} "
+                        + $"| {s.P95Ms:N1} | {s.P99Ms:N1} | {s.MaxMs:N0} | {s.ErrorRatePercent:N3} "
+                        + $"| {(s.MeetsStandard ? "pass" : "**fail**")}"
+                        + $"{(s.DriverFellBehind ? " (driver fell behind)" : "")} |");
             }
 
             md.AppendLine();
@@ -46,14 +53,18 @@ public static class ReportWriter
         var capacity = report.Scenarios.Where(scenario => scenario.Kind == "capacity").ToList();
         if (capacity.Count > 0)
         {
-            md.AppendLine("Capacity (closed loop, most requests per second served) and its ratio to the bare endpoint of the same run:");
+            md.AppendLine("Capacity (closed loop, most requests per second served) and its ratio to the bare endpoint "
+                + "of the same run:");
             md.AppendLine();
             md.AppendLine("| workload | rps | ratio to bare | p95 | errors % |");
             md.AppendLine("|---|---:|---:|---:|---:|");
             foreach (var s in capacity)
             {
-                var ratio = report.CapacityRatios.TryGetValue(s.Workload, out var value) ? value.ToString("0.00", CultureInfo.InvariantCulture) : "—";
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name} | {s.AchievedRps:N0} | {ratio} | {s.P95Ms:N1} | {s.ErrorRatePercent:N3} |");
+                var ratio = report.CapacityRatios.TryGetValue(s.Workload, out var value)
+                    ? value.ToString("0.00", CultureInfo.InvariantCulture)
+                    : "—";
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {s.Name} | {s.AchievedRps:N0} | {ratio} | {s.P95Ms:N1} | {s.ErrorRatePercent:N3} |");
             }
 
             md.AppendLine();
@@ -78,7 +89,8 @@ public static class ReportWriter
         md.AppendLine();
         foreach (var s in report.Scenarios)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {s.Name}: {string.Join(", ", s.StatusCounts.Select(status => $"{status.Key} × {status.Value:N0}"))}");
+            var statuses = string.Join(", ", s.StatusCounts.Select(status => $"{status.Key} × {status.Value:N0}"));
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {s.Name}: {statuses}");
         }
 
         if (report.Findings.Count > 0)

@@ -23,7 +23,9 @@ public static class SvgPlot
         var open = scenarios.Where(scenario => scenario.Kind == "open" && scenario.Timeline.Count > 0).ToList();
         var height = Math.Max(1, open.Count) * (PanelHeight + Top + 30) + 20;
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{PanelWidth + Left + 160}" height="{height}" font-family="sans-serif" font-size="11">""");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<svg xmlns="http://www.w3.org/2000/svg" width="{PanelWidth + Left + 160}" height="{height}" """
+                + $"""font-family="sans-serif" font-size="11">""");
         svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
         var y0 = 10;
         foreach (var scenario in open)
@@ -40,33 +42,57 @@ public static class SvgPlot
     {
         var top = y0 + Top;
         var seconds = Math.Max(1, scenario.Timeline.Count);
-        svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Left}" y="{y0 + 16}" font-size="13" font-weight="bold">{Escape(scenario.Name)}: {scenario.IntendedRps:N0} rps intended, p95 {scenario.P95Ms:N1} ms, errors {scenario.ErrorRatePercent:N3} %</text>""");
-        svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{Left}" y="{top}" width="{PanelWidth}" height="{PanelHeight}" fill="none" stroke="#999"/>""");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<text x="{Left}" y="{y0 + 16}" font-size="13" font-weight="bold">"""
+                + $"""{Escape(scenario.Name)}: {scenario.IntendedRps:N0} rps intended, """
+                + $"""p95 {scenario.P95Ms:N1} ms, errors {scenario.ErrorRatePercent:N3} %</text>""");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<rect x="{Left}" y="{top}" width="{PanelWidth}" height="{PanelHeight}" fill="none" stroke="#999"/>""");
         foreach (var ms in new[] { 1.0, 10, 100, 1000 })
         {
             var y = Y(ms, top);
-            svg.Append(CultureInfo.InvariantCulture, $"""<line x1="{Left}" x2="{Left + PanelWidth}" y1="{y:F1}" y2="{y:F1}" stroke="#eee"/><text x="{Left - 6}" y="{y + 4:F1}" text-anchor="end">{ms:0.#} ms</text>""");
+            svg.Append(CultureInfo.InvariantCulture,
+                $"""<line x1="{Left}" x2="{Left + PanelWidth}" y1="{y:F1}" y2="{y:F1}" stroke="#eee"/>"""
+                    + $"""<text x="{Left - 6}" y="{y + 4:F1}" text-anchor="end">{ms:0.#} ms</text>""");
         }
 
         var limit = Y(Thresholds.P95Ms, top);
-        svg.Append(CultureInfo.InvariantCulture, $"""<line x1="{Left}" x2="{Left + PanelWidth}" y1="{limit:F1}" y2="{limit:F1}" stroke="#d33" stroke-dasharray="6,4"/><text x="{Left + PanelWidth + 6}" y="{limit + 4:F1}" fill="#d33">p95 limit 200 ms</text>""");
-        svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Left + PanelWidth / 2}" y="{top + PanelHeight + 16}" text-anchor="middle">seconds into the scenario (0–{seconds})</text>""");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<line x1="{Left}" x2="{Left + PanelWidth}" y1="{limit:F1}" y2="{limit:F1}" """
+                + $"""stroke="#d33" stroke-dasharray="6,4"/>"""
+                + $"""<text x="{Left + PanelWidth + 6}" y="{limit + 4:F1}" fill="#d33">p95 limit 200 ms</text>""");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<text x="{Left + PanelWidth / 2}" y="{top + PanelHeight + 16}" text-anchor="middle">"""
+                + $"""seconds into the scenario (0–{seconds})</text>""");
 
         Series(svg, scenario, top, seconds, point => point.P50Ms, "#2a9d8f", "p50", 0);
         Series(svg, scenario, top, seconds, point => point.P95Ms, "#e9c46a", "p95", 1);
         Series(svg, scenario, top, seconds, point => point.P99Ms, "#e76f51", "p99", 2);
     }
 
-    private static void Series(StringBuilder svg, ScenarioResult scenario, int top, int seconds, Func<IntervalStats, double> value, string color, string label, int index)
+    private static void Series(
+        StringBuilder svg,
+        ScenarioResult scenario,
+        int top,
+        int seconds,
+        Func<IntervalStats, double> value,
+        string color,
+        string label,
+        int index)
     {
         var points = scenario.Timeline.Select((point, second) =>
-            string.Create(CultureInfo.InvariantCulture, $"{Left + (second + 0.5) * PanelWidth / seconds:F1},{Y(Math.Max(MinMs, value(point)), top):F1}"));
-        svg.Append(CultureInfo.InvariantCulture, $"""<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{string.Join(' ', points)}"/>""");
-        svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Left + PanelWidth + 6}" y="{top + 14 + index * 14}" fill="{color}">{label}</text>""");
+            string.Create(CultureInfo.InvariantCulture,
+                $"{Left + (second + 0.5) * PanelWidth / seconds:F1},{Y(Math.Max(MinMs, value(point)), top):F1}"));
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{string.Join(' ', points)}"/>""");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"""<text x="{Left + PanelWidth + 6}" y="{top + 14 + index * 14}" fill="{color}">{label}</text>""");
     }
 
     private static double Y(double ms, int top) =>
-        top + PanelHeight * (1 - (Math.Log10(Math.Clamp(ms, MinMs, MaxMs)) - Math.Log10(MinMs)) / (Math.Log10(MaxMs) - Math.Log10(MinMs)));
+        top + PanelHeight * (1 - (Math.Log10(Math.Clamp(ms, MinMs, MaxMs)) - Math.Log10(MinMs))
+            / (Math.Log10(MaxMs) - Math.Log10(MinMs)));
 
-    private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
+    private static string Escape(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
 }

@@ -21,14 +21,16 @@ public sealed class Sessions(IReadOnlyList<string> customerTokens, string adminT
             await throttle.WaitAsync(cancellationToken);
             try
             {
-                return await LogInAsync(users, SeedData.LoadTestEmail(number), SeedData.LoadTestPassword, cancellationToken);
+                return await LogInAsync(
+                    users, SeedData.LoadTestEmail(number), SeedData.LoadTestPassword, cancellationToken);
             }
             finally
             {
                 throttle.Release();
             }
         }));
-        return new Sessions(tokens, await LogInAsync(users, SeedData.AdminEmail, SeedData.AdminPassword, cancellationToken));
+        return new Sessions(
+            tokens, await LogInAsync(users, SeedData.AdminEmail, SeedData.AdminPassword, cancellationToken));
     }
 
     public static HttpRequestMessage Authorized(HttpMethod method, Uri uri, string token)
@@ -38,15 +40,18 @@ public sealed class Sessions(IReadOnlyList<string> customerTokens, string adminT
         return request;
     }
 
-    private static async Task<string> LogInAsync(HttpClient users, string email, string password, CancellationToken cancellationToken)
+    private static async Task<string> LogInAsync(
+        HttpClient users, string email, string password, CancellationToken cancellationToken)
     {
         using var response = await users.PostAsJsonAsync("/api/auth/login", new { email, password }, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException(
-                $"Log-in of {email} answered {(int)response.StatusCode}. Start the app with --ServiceSettings:Seed:LoadTestUsers=N (see README, Performance).");
+                $"Log-in of {email} answered {(int)response.StatusCode}. "
+                    + "Start the app with --ServiceSettings:Seed:LoadTestUsers=N (see README, Performance).");
         }
 
-        return (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["accessToken"]!.GetValue<string>();
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+        return body!["accessToken"]!.GetValue<string>();
     }
 }

@@ -19,12 +19,17 @@ public sealed record Targets(Uri User, Uri Product, Uri Order, Uri Payment, Uri 
             ["payment"] = new("http://localhost:5104"),
             ["analytics"] = new("http://localhost:5105"),
         };
-        foreach (var pair in (urls ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var pairs = (urls ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var pair in pairs)
         {
             var parts = pair.Split('=', 2);
-            if (parts.Length != 2 || !map.ContainsKey(parts[0]) || !Uri.TryCreate(parts[1], UriKind.Absolute, out var uri))
+            if (parts.Length != 2
+                || !map.ContainsKey(parts[0])
+                || !Uri.TryCreate(parts[1], UriKind.Absolute, out var uri))
             {
-                throw new ArgumentException($"--urls takes service=url pairs (user, product, order, payment, analytics); '{pair}' is not one.");
+                throw new ArgumentException(
+                    $"--urls takes service=url pairs (user, product, order, payment, analytics); '{pair}' is not one.");
             }
 
             map[parts[0]] = uri;

@@ -37,7 +37,8 @@ public sealed class MixedWorkload(string name, IReadOnlyList<(IWorkload Workload
 /// <summary>The requests CloudLab's users make, over the seeded data.</summary>
 public sealed class Workloads(Targets targets, Sessions? sessions, int seededProducts)
 {
-    private static readonly string[] Prefixes = ["compact", "classic", "deluxe", "eco", "ultra", "smart", "rugged", "portable", "premium", "essential"];
+    private static readonly string[] Prefixes =
+        ["compact", "classic", "deluxe", "eco", "ultra", "smart", "rugged", "portable", "premium", "essential"];
 
     public Targets Targets => targets;
 
@@ -51,7 +52,11 @@ public sealed class Workloads(Targets targets, Sessions? sessions, int seededPro
         get
         {
             var next = 0;
-            return new DelegateWorkload("every-product", () => Get(targets.Product, $"/api/products/{SeedData.ProductId(Interlocked.Increment(ref next) % seededProducts + 1)}"));
+            return new DelegateWorkload("every-product", () =>
+            {
+                var number = Interlocked.Increment(ref next) % seededProducts + 1;
+                return Get(targets.Product, $"/api/products/{SeedData.ProductId(number)}");
+            });
         }
     }
 
@@ -63,42 +68,64 @@ public sealed class Workloads(Targets targets, Sessions? sessions, int seededPro
     public IWorkload ProductBrowse => new DelegateWorkload("product-browse", () => Random.Shared.Next(3) switch
     {
         0 => Get(targets.Product, $"/api/products?page={Random.Shared.Next(1, 51)}&page_size=20"),
-        1 => Get(targets.Product, $"/api/products?category_id={SeedData.CategoryId(Random.Shared.Next(1, 21))}&page={Random.Shared.Next(1, 11)}"),
+        1 => Get(
+            targets.Product,
+            $"/api/products?category_id={SeedData.CategoryId(Random.Shared.Next(1, 21))}"
+                + $"&page={Random.Shared.Next(1, 11)}"),
         _ => Get(targets.Product, "/api/categories"),
     });
 
     public IWorkload ProductSearch => new DelegateWorkload("product-search", () =>
-        Get(targets.Product, $"/api/products?q={Prefixes[Random.Shared.Next(Prefixes.Length)]}&in_stock=true&page={Random.Shared.Next(1, 6)}"));
+        Get(
+            targets.Product,
+            $"/api/products?q={Prefixes[Random.Shared.Next(Prefixes.Length)]}"
+                + $"&in_stock=true&page={Random.Shared.Next(1, 6)}"));
 
     /// <summary>ProductService's standard scenario: mostly product pages, some lists and searches.</summary>
-    public IWorkload Product => new MixedWorkload("product", [(ProductById, 80), (ProductBrowse, 15), (ProductSearch, 5)]);
+    public IWorkload Product =>
+        new MixedWorkload("product", [(ProductById, 80), (ProductBrowse, 15), (ProductSearch, 5)]);
 
     public IWorkload UserProfile => new DelegateWorkload("user-profile", () =>
-        Sessions.Authorized(HttpMethod.Get, new Uri(targets.User, "/api/users/me"), RequireSessions().RandomCustomer()));
+        Sessions.Authorized(
+            HttpMethod.Get, new Uri(targets.User, "/api/users/me"), RequireSessions().RandomCustomer()));
 
-    public IWorkload UserLogin => new DelegateWorkload("user-login", () => new HttpRequestMessage(HttpMethod.Post, new Uri(targets.User, "/api/auth/login"))
-    {
-        Content = JsonContent.Create(new { email = SeedData.LoadTestEmail(Random.Shared.Next(1, RequireSessions().Count + 1)), password = SeedData.LoadTestPassword }),
-    });
+    public IWorkload UserLogin => new DelegateWorkload("user-login", () =>
+        new HttpRequestMessage(HttpMethod.Post, new Uri(targets.User, "/api/auth/login"))
+        {
+            Content = JsonContent.Create(new
+            {
+                email = SeedData.LoadTestEmail(Random.Shared.Next(1, RequireSessions().Count + 1)),
+                password = SeedData.LoadTestPassword,
+            }),
+        });
 
     /// <summary>The full saga: price, reserve, charge, commit, event.</summary>
     public IWorkload OrderPlace => new DelegateWorkload("order-place", () =>
     {
-        var request = Sessions.Authorized(HttpMethod.Post, new Uri(targets.Order, "/api/orders"), RequireSessions().RandomCustomer());
+        var request = Sessions.Authorized(
+            HttpMethod.Post, new Uri(targets.Order, "/api/orders"), RequireSessions().RandomCustomer());
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        request.Content = JsonContent.Create(new { items = new[] { new { productId = SeedData.ProductId(_orderable[Random.Shared.Next(_orderable.Length)]), quantity = 1 } } });
+        request.Content = JsonContent.Create(new
+        {
+            items = new[]
+            {
+                new { productId = SeedData.ProductId(_orderable[Random.Shared.Next(_orderable.Length)]), quantity = 1 },
+            },
+        });
         return request;
     });
 
     public IWorkload OrderList => new DelegateWorkload("order-list", () =>
-        Sessions.Authorized(HttpMethod.Get, new Uri(targets.Order, "/api/orders"), RequireSessions().RandomCustomer()));
+        Sessions.Authorized(
+            HttpMethod.Get, new Uri(targets.Order, "/api/orders"), RequireSessions().RandomCustomer()));
 
     public IWorkload Order => new MixedWorkload("order", [(OrderPlace, 1)]);
 
     /// <summary>Charges as an admin (the role OrderService's service token has), each with its own key.</summary>
     public IWorkload PaymentCharge => new DelegateWorkload("payment-charge", () =>
     {
-        var request = Sessions.Authorized(HttpMethod.Post, new Uri(targets.Payment, "/api/payments"), RequireSessions().AdminToken);
+        var request = Sessions.Authorized(
+            HttpMethod.Post, new Uri(targets.Payment, "/api/payments"), RequireSessions().AdminToken);
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         request.Content = JsonContent.Create(new
         {
@@ -112,12 +139,23 @@ public sealed class Workloads(Targets targets, Sessions? sessions, int seededPro
 
     public IWorkload AnalyticsRead => new DelegateWorkload("analytics", () => Random.Shared.Next(3) switch
     {
-        0 => Sessions.Authorized(HttpMethod.Get, new Uri(targets.Analytics, "/api/analytics/sales?granularity=hour"), RequireSessions().AdminToken),
-        1 => Sessions.Authorized(HttpMethod.Get, new Uri(targets.Analytics, "/api/analytics/sales?granularity=day"), RequireSessions().AdminToken),
-        _ => Sessions.Authorized(HttpMethod.Get, new Uri(targets.Analytics, $"/api/analytics/top-products?limit={Random.Shared.Next(5, 21)}"), RequireSessions().AdminToken),
+        0 => Sessions.Authorized(
+            HttpMethod.Get,
+            new Uri(targets.Analytics, "/api/analytics/sales?granularity=hour"),
+            RequireSessions().AdminToken),
+        1 => Sessions.Authorized(
+            HttpMethod.Get,
+            new Uri(targets.Analytics, "/api/analytics/sales?granularity=day"),
+            RequireSessions().AdminToken),
+        _ => Sessions.Authorized(
+            HttpMethod.Get,
+            new Uri(targets.Analytics, $"/api/analytics/top-products?limit={Random.Shared.Next(5, 21)}"),
+            RequireSessions().AdminToken),
     });
 
-    /// <summary>A storefront's day: browse and search, view products, sign in, order, look at orders, some reports.</summary>
+    /// <summary>
+    /// A storefront's day: browse and search, view products, sign in, order, look at orders, some reports.
+    /// </summary>
     public IWorkload Mixed(string? mix)
     {
         var weights = ParseMix(mix ?? "browse=25,search=10,view=45,login=1,order=6,orders=8,profile=4,analytics=1");
@@ -128,11 +166,13 @@ public sealed class Workloads(Targets targets, Sessions? sessions, int seededPro
         };
         var unknown = weights.Keys.Except(parts.Keys).ToList();
         return unknown.Count > 0
-            ? throw new ArgumentException($"--mix knows {string.Join(", ", parts.Keys)}; not {string.Join(", ", unknown)}.")
+            ? throw new ArgumentException(
+                $"--mix knows {string.Join(", ", parts.Keys)}; not {string.Join(", ", unknown)}.")
             : new MixedWorkload("mixed", weights.Select(weight => (parts[weight.Key], weight.Value)).ToList());
     }
 
-    private Sessions RequireSessions() => sessions ?? throw new InvalidOperationException("This workload needs signed-in users.");
+    private Sessions RequireSessions() =>
+        sessions ?? throw new InvalidOperationException("This workload needs signed-in users.");
 
     private static HttpRequestMessage Get(Uri service, string path) => new(HttpMethod.Get, new Uri(service, path));
 

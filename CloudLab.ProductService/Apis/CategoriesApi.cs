@@ -15,12 +15,16 @@ public static class CategoriesApi
         return api;
     }
 
-    public static async Task<Ok<IReadOnlyList<Category>>> ListCategories(Catalog catalog, CancellationToken cancellationToken) =>
+    public static async Task<Ok<IReadOnlyList<Category>>> ListCategories(
+        Catalog catalog, CancellationToken cancellationToken) =>
         TypedResults.Ok(await catalog.CategoriesAsync(cancellationToken));
 
     public static async Task<Results<Created<Category>, ProblemHttpResult>> CreateCategory(
         CreateCategoryRequest request, Catalog catalog, CancellationToken cancellationToken) =>
         await catalog.CreateCategoryAsync(request.Name, cancellationToken) is { } category
             ? TypedResults.Created($"/api/categories/{category.Id}", category)
-            : TypedResults.Problem($"A category named '{request.Name.Trim()}' already exists.", statusCode: StatusCodes.Status409Conflict, title: "Category exists");
+            : TypedResults.Problem(
+                $"A category named '{request.Name.Trim()}' already exists.",
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Category exists");
 }

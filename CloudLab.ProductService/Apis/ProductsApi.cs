@@ -33,13 +33,17 @@ public static class ProductsApi
             throw new RequestValidationException("q", "q must be at most 100 characters.");
         }
 
-        var filter = new ProductFilter(categoryId, ParseStatus(status), inStock, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
+        var filter = new ProductFilter(
+            categoryId, ParseStatus(status), inStock, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
         return TypedResults.Ok(await catalog.ListProductsAsync(filter, page, cancellationToken));
     }
 
     /// <summary>The hot path: a ValueTask, so a cache hit completes without allocating a Task.</summary>
-    public static async ValueTask<Results<Ok<Product>, NotFound>> GetProduct(Guid id, Catalog catalog, CancellationToken cancellationToken) =>
-        await catalog.GetProductAsync(id, cancellationToken) is { } product ? TypedResults.Ok(product) : TypedResults.NotFound();
+    public static async ValueTask<Results<Ok<Product>, NotFound>> GetProduct(
+        Guid id, Catalog catalog, CancellationToken cancellationToken) =>
+        await catalog.GetProductAsync(id, cancellationToken) is { } product
+            ? TypedResults.Ok(product)
+            : TypedResults.NotFound();
 
     public static async Task<Results<Created<Product>, ValidationProblem>> CreateProduct(
         CreateProductRequest request, Catalog catalog, CancellationToken cancellationToken)
@@ -72,5 +76,6 @@ public static class ProductsApi
         : throw new RequestValidationException("status", "status must be active, inactive or discontinued.");
 
     private static ValidationProblem UnknownCategory() =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["categoryId"] = ["No category has this id."] });
+        TypedResults.ValidationProblem(
+            new Dictionary<string, string[]> { ["categoryId"] = ["No category has this id."] });
 }

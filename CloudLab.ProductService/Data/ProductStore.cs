@@ -8,16 +8,21 @@ namespace CloudLab.ProductService.Data;
 /// <summary>The catalogue's SQL. Every query here is served by an index (see Migrations/0001_catalog.sql).</summary>
 public sealed class ProductStore(Database database)
 {
-    internal const string Columns = "id, name, description, category_id, price, currency, stock, status, created_at, updated_at";
+    internal const string Columns =
+        "id, name, description, category_id, price, currency, stock, status, created_at, updated_at";
 
     public async Task<Product?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         var row = await database.QuerySingleOrDefaultAsync<ProductRow>(
-            Query.Read("products", "get_by_id"), $"SELECT {Columns} FROM products WHERE id = @id", new { id }, cancellationToken);
+            Query.Read("products", "get_by_id"),
+            $"SELECT {Columns} FROM products WHERE id = @id",
+            new { id },
+            cancellationToken);
         return row?.ToProduct();
     }
 
-    public async Task<PagedResult<Product>> ListAsync(ProductFilter filter, PageRequest page, CancellationToken cancellationToken)
+    public async Task<PagedResult<Product>> ListAsync(
+        ProductFilter filter, PageRequest page, CancellationToken cancellationToken)
     {
         var (where, parameters) = BuildWhere(filter);
         parameters.Add("limit", page.PageSize);
@@ -113,11 +118,17 @@ public sealed class ProductStore(Database database)
     }
 
     public Task<IReadOnlyList<Category>> CategoriesAsync(CancellationToken cancellationToken) =>
-        database.QueryAsync<Category>(Query.Read("categories", "list"), "SELECT id, name FROM categories ORDER BY name", cancellationToken: cancellationToken);
+        database.QueryAsync<Category>(
+            Query.Read("categories", "list"),
+            "SELECT id, name FROM categories ORDER BY name",
+            cancellationToken: cancellationToken);
 
     public async Task<bool> CategoryExistsAsync(Guid id, CancellationToken cancellationToken) =>
         await database.ExecuteScalarAsync<bool>(
-            Query.Read("categories", "exists"), "SELECT EXISTS (SELECT 1 FROM categories WHERE id = @id)", new { id }, cancellationToken);
+            Query.Read("categories", "exists"),
+            "SELECT EXISTS (SELECT 1 FROM categories WHERE id = @id)",
+            new { id },
+            cancellationToken);
 
     /// <summary>Adds a category; null when one with that name (any case) exists.</summary>
     public Task<Category?> InsertCategoryAsync(string name, CancellationToken cancellationToken) =>
@@ -159,5 +170,15 @@ internal class ProductRow
     public DateTime UpdatedAt { get; init; }
 
     public Product ToProduct() =>
-        new(Id, Name, Description, CategoryId, Price, Currency, Stock, ProductStatusNames.FromDb(Status), CreatedAt, UpdatedAt);
+        new(
+            Id,
+            Name,
+            Description,
+            CategoryId,
+            Price,
+            Currency,
+            Stock,
+            ProductStatusNames.FromDb(Status),
+            CreatedAt,
+            UpdatedAt);
 }

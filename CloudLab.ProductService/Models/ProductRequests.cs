@@ -7,7 +7,9 @@ public sealed record CreateProductRequest(
     [StringLength(4000)] string? Description,
     [Required] Guid? CategoryId,
     [Required, Range(typeof(decimal), "0", "1000000")] decimal? Price,
-    [Required, RegularExpression("^[A-Z]{3}$", ErrorMessage = "currency must be a three-letter ISO 4217 code such as USD.")] string Currency,
+    [Required]
+    [RegularExpression("^[A-Z]{3}$", ErrorMessage = "currency must be a three-letter ISO 4217 code such as USD.")]
+    string Currency,
     [Required, Range(0, 1_000_000)] int? Stock,
     ProductStatus? Status);
 
@@ -17,7 +19,9 @@ public sealed record UpdateProductRequest(
     [StringLength(4000)] string? Description,
     [Required] Guid? CategoryId,
     [Required, Range(typeof(decimal), "0", "1000000")] decimal? Price,
-    [Required, RegularExpression("^[A-Z]{3}$", ErrorMessage = "currency must be a three-letter ISO 4217 code such as USD.")] string Currency,
+    [Required]
+    [RegularExpression("^[A-Z]{3}$", ErrorMessage = "currency must be a three-letter ISO 4217 code such as USD.")]
+    string Currency,
     [Required, Range(0, 1_000_000)] int? Stock,
     [Required] ProductStatus? Status);
 

@@ -1,6 +1,8 @@
 namespace CloudLab.ServiceDefaults.Auth;
 
-/// <summary>Configuration section <c>Auth</c>. The signing key comes from the AppHost's <c>jwt-signing-key</c> parameter.</summary>
+/// <summary>
+/// Configuration section <c>Auth</c>. The signing key comes from the AppHost's <c>jwt-signing-key</c> parameter.
+/// </summary>
 public sealed class AuthOptions
 {
     public string SigningKey { get; set; } = string.Empty;

@@ -9,7 +9,9 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class AuthenticationExtensions
 {
-    /// <summary>JWT bearer validation (issuer, audience, lifetime, signature) and the role policies every service uses.</summary>
+    /// <summary>
+    /// JWT bearer validation (issuer, audience, lifetime, signature) and the role policies every service uses.
+    /// </summary>
     public static IHostApplicationBuilder AddJwtAuthentication(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration("Auth");

@@ -14,7 +14,8 @@ public sealed class TokenFactory(IOptions<AuthOptions> options, TimeProvider tim
 {
     private readonly JsonWebTokenHandler _handler = new();
     private readonly AuthOptions _options = options.Value;
-    private readonly SigningCredentials _credentials = new(SigningKey(options.Value), SecurityAlgorithms.HmacSha256);
+    private readonly SigningCredentials _credentials =
+        new(SigningKey(options.Value), SecurityAlgorithms.HmacSha256);
 
     public TimeSpan Lifetime => _options.AccessTokenLifetime;
 
@@ -44,7 +45,8 @@ public sealed class TokenFactory(IOptions<AuthOptions> options, TimeProvider tim
         if (Encoding.UTF8.GetByteCount(options.SigningKey) < 32)
         {
             throw new InvalidOperationException(
-                "Auth:SigningKey must be at least 32 bytes: the AppHost passes it from its 'jwt-signing-key' parameter.");
+                "Auth:SigningKey must be at least 32 bytes: "
+                    + "the AppHost passes it from its 'jwt-signing-key' parameter.");
         }
 
         return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.SigningKey));
@@ -55,7 +57,9 @@ public static class ClaimsPrincipalExtensions
 {
     /// <summary>The caller's subject (<c>sub</c>) as an id.</summary>
     public static Guid SubjectId(this ClaimsPrincipal caller) =>
-        Guid.TryParse(caller.FindFirstValue("sub"), out var id) ? id : throw new InvalidOperationException("The caller has no subject id.");
+        Guid.TryParse(caller.FindFirstValue("sub"), out var id)
+            ? id
+            : throw new InvalidOperationException("The caller has no subject id.");
 
     public static bool IsAdmin(this ClaimsPrincipal caller) => caller.IsInRole(Roles.Admin);
 }

@@ -24,28 +24,35 @@ public sealed class CacheMetrics
     {
         _time = time ?? TimeProvider.System;
         var meter = meterFactory.Create(CloudLabMeters.Cache);
-        _requests = meter.CreateCounter<long>("cache_requests", description: "Cache reads, by cache and result (hit or miss).");
-        _errors = meter.CreateCounter<long>("cache_errors", description: "Failed operations against the distributed cache (Redis), by operation.");
+        _requests = meter.CreateCounter<long>(
+            "cache_requests", description: "Cache reads, by cache and result (hit or miss).");
+        _errors = meter.CreateCounter<long>(
+            "cache_errors", description: "Failed operations against the distributed cache (Redis), by operation.");
         _duration = meter.CreateHistogram(
             "cache_operation_duration_seconds",
             unit: "s",
             description: "Time of cache operations, by cache, operation and result.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CloudLabMeters.LatencyBuckets });
-        meter.CreateObservableGauge("cache_hit_rate", ObserveHitRates, description: "Percentage of reads served from cache over the last minute, by cache.");
+        meter.CreateObservableGauge(
+            "cache_hit_rate",
+            ObserveHitRates,
+            description: "Percentage of reads served from cache over the last minute, by cache.");
     }
 
     public void RecordRead(string cache, bool hit, TimeSpan elapsed)
     {
         var result = hit ? "hit" : "miss";
         _requests.Add(1, new TagList { { "cache", cache }, { "result", result } });
-        _duration.Record(elapsed.TotalSeconds, new TagList { { "cache", cache }, { "operation", "get" }, { "result", result } });
+        _duration.Record(
+            elapsed.TotalSeconds, new TagList { { "cache", cache }, { "operation", "get" }, { "result", result } });
         _windows.GetOrAdd(cache, static _ => new HitRateWindow()).Record(hit, _time.GetTimestamp(), _time);
     }
 
     public void RecordOperation(string cache, string operation, TimeSpan elapsed, bool failed)
     {
         var result = failed ? "error" : "ok";
-        _duration.Record(elapsed.TotalSeconds, new TagList { { "cache", cache }, { "operation", operation }, { "result", result } });
+        _duration.Record(
+            elapsed.TotalSeconds, new TagList { { "cache", cache }, { "operation", operation }, { "result", result } });
         if (failed)
         {
             _errors.Add(1, new TagList { { "cache", cache }, { "operation", operation } });

@@ -33,7 +33,8 @@ public sealed class CacheRepair : BackgroundService
     private long _lastFailureTicks;
     private long _clearMemoryAgainAtTicks;
 
-    public CacheRepair(IServiceProvider services, IConnectionMultiplexer redis, CacheMemoryLevel memory, ILogger<CacheRepair> logger)
+    public CacheRepair(
+        IServiceProvider services, IConnectionMultiplexer redis, CacheMemoryLevel memory, ILogger<CacheRepair> logger)
     {
         _services = services;
         _redis = redis;
@@ -82,7 +83,9 @@ public sealed class CacheRepair : BackgroundService
                 }
 
                 var clearAgainAt = Interlocked.Read(ref _clearMemoryAgainAtTicks);
-                if (clearAgainAt != 0 && DateTime.UtcNow.Ticks >= clearAgainAt && Interlocked.CompareExchange(ref _clearMemoryAgainAtTicks, 0, clearAgainAt) == clearAgainAt)
+                if (clearAgainAt != 0
+                    && DateTime.UtcNow.Ticks >= clearAgainAt
+                    && Interlocked.CompareExchange(ref _clearMemoryAgainAtTicks, 0, clearAgainAt) == clearAgainAt)
                 {
                     _memory.Clear();
                 }
@@ -93,7 +96,10 @@ public sealed class CacheRepair : BackgroundService
         }
     }
 
-    /// <summary>FusionCache absorbs Redis errors; the failure report from <see cref="MeasuredDistributedCache"/> is how one is seen.</summary>
+    /// <summary>
+    /// FusionCache absorbs Redis errors; the failure report from
+    /// <see cref="MeasuredDistributedCache"/> is how one is seen.
+    /// </summary>
     private async Task<bool> SucceedsAsync(Func<ValueTask> operation)
     {
         var failuresBefore = Interlocked.Read(ref _lastFailureTicks);
@@ -112,7 +118,8 @@ public sealed class CacheRepair : BackgroundService
             return;
         }
 
-        // Resolved late: the cache's Redis layer reports its failures here, so the cache cannot be a constructor argument.
+        // Resolved late: the cache's Redis layer reports its failures
+        // here, so the cache cannot be a constructor argument.
         var cache = _services.GetRequiredService<HybridCache>();
         var repaired = 0;
         foreach (var key in _keys.Keys)
@@ -135,7 +142,8 @@ public sealed class CacheRepair : BackgroundService
             repaired += _tags.TryRemove(tag, out _) ? 1 : 0;
         }
 
-        _logger.LogInformation("Redis is back: {Repaired} cache entries and tags written during the outage were invalidated everywhere", repaired);
+        _logger.LogInformation("Redis is back: {Repaired} cache entries and tags written during the outage "
+            + "were invalidated everywhere", repaired);
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
@@ -147,7 +155,8 @@ public sealed class CacheRepair : BackgroundService
 
         _memory.Clear();
         Interlocked.Exchange(ref _clearMemoryAgainAtTicks, DateTime.UtcNow.Add(Settle).Ticks);
-        _logger.LogInformation("The cache backplane reconnected: this replica's memory cache was dropped, as it may have missed invalidations");
+        _logger.LogInformation("The cache backplane reconnected: this replica's memory cache was dropped, "
+            + "as it may have missed invalidations");
     }
 
     public override void Dispose()

@@ -17,10 +17,11 @@ public static class CachingExtensions
     /// <summary>
     /// Redis (Aspire's client on the <c>redis</c> connection string) and the HybridCache every service reads through:
     /// FusionCache with memory as L1, Redis as L2 and the Redis backplane, so a write on one replica drops the
-    /// memory copies on the others. Redis failures are absorbed (fail fast; <see cref="CacheRepair"/> puts things right after):
-    /// reads fall back to memory and the database.
+    /// memory copies on the others. Redis failures are absorbed (fail fast; <see cref="CacheRepair"/> puts things right
+    /// after): reads fall back to memory and the database.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceCache(this IHostApplicationBuilder builder, string connectionName = "redis")
+    public static IHostApplicationBuilder AddServiceCache(
+        this IHostApplicationBuilder builder, string connectionName = "redis")
     {
         builder.AddRedisClient(connectionName, settings => settings.DisableHealthChecks = true, options =>
         {
@@ -45,7 +46,8 @@ public static class CachingExtensions
                 options.BackplaneChannelPrefix = builder.Environment.ApplicationName;
                 options.CacheKeyPrefix = builder.Environment.ApplicationName + ":";
                 // No circuit breaker: with FailFast a call to a dead Redis costs microseconds, and every failed write
-                // must reach MeasuredDistributedCache so CacheRepair knows what to replay. CacheRepair replaces auto-recovery.
+                // must reach MeasuredDistributedCache so CacheRepair knows what to replay. CacheRepair replaces
+                // auto-recovery.
                 options.DistributedCacheCircuitBreakerDuration = TimeSpan.Zero;
                 options.BackplaneCircuitBreakerDuration = TimeSpan.Zero;
                 options.EnableAutoRecovery = false;
@@ -62,11 +64,13 @@ public static class CachingExtensions
                 entry.ReThrowSerializationExceptions = false; // an unreadable Redis entry is a miss, not an error
             })
             .WithMemoryCache(sp => sp.GetRequiredService<CacheMemoryLevel>().Cache)
-            .WithSerializer(sp => new FusionCacheSystemTextJsonSerializer(sp.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions))
+            .WithSerializer(sp => new FusionCacheSystemTextJsonSerializer(
+                sp.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions))
             .WithDistributedCache(sp => new MeasuredDistributedCache(
                 new RedisCache(new RedisCacheOptions
                 {
-                    ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
+                    ConnectionMultiplexerFactory = () =>
+                        Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
                 }),
                 sp.GetRequiredService<CacheMetrics>(),
                 sp.GetRequiredService<CacheRepair>()))

@@ -4,17 +4,21 @@ using Microsoft.Extensions.Caching.Distributed;
 namespace CloudLab.ServiceDefaults.Caching;
 
 /// <summary>Times and counts every operation FusionCache sends to Redis (the L2), errors included.</summary>
-internal sealed class MeasuredDistributedCache(IDistributedCache inner, CacheMetrics metrics, CacheRepair repair) : IDistributedCache
+internal sealed class MeasuredDistributedCache(IDistributedCache inner, CacheMetrics metrics, CacheRepair repair)
+    : IDistributedCache
 {
     private const string Level = "l2";
 
     public byte[]? Get(string key) => Measure("get", () => inner.Get(key));
 
-    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => MeasureAsync("get", () => inner.GetAsync(key, token));
+    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+        MeasureAsync("get", () => inner.GetAsync(key, token));
 
-    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => Measure("set", () => { inner.Set(key, value, options); return true; });
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) =>
+        Measure("set", () => { inner.Set(key, value, options); return true; });
 
-    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
+    public Task SetAsync(
+        string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
         MeasureAsync("set", async () => { await inner.SetAsync(key, value, options, token); return true; });
 
     public void Refresh(string key) => Measure("refresh", () => { inner.Refresh(key); return true; });

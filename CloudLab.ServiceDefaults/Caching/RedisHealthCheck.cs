@@ -3,10 +3,14 @@ using StackExchange.Redis;
 
 namespace CloudLab.ServiceDefaults.Caching;
 
-/// <summary>Redis is the cache and the event transport, not the source of truth: without it a service still serves, so it is Degraded, never Unhealthy.</summary>
+/// <summary>
+/// Redis is the cache and the event transport, not the source of truth: without it a service still serves, so it is
+/// Degraded, never Unhealthy.
+/// </summary>
 internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {

@@ -7,10 +7,16 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// The services' cache: HybridCache (FusionCache underneath: L1 memory, L2 Redis, Redis backplane) used through
 /// <see cref="CachePolicy"/>s, with every read counted as a hit or a miss.
 /// <list type="bullet">
-/// <item>Cache-aside reads: <see cref="GetOrLoadAsync{TArgument,T}"/>; concurrent misses on one key run the factory once.</item>
-/// <item>Write-through: <see cref="SetAsync{T}"/> after the database commit; every replica's memory copy is dropped.</item>
+/// <item>
+/// Cache-aside reads: <see cref="GetOrLoadAsync{TArgument,T}"/>; concurrent misses on one key run the factory once.
+/// </item>
+/// <item>
+/// Write-through: <see cref="SetAsync{T}"/> after the database commit; every replica's memory copy is dropped.
+/// </item>
 /// <item>Related keys: entries carry tags, and <see cref="InvalidateTagsAsync"/> drops all entries with a tag.</item>
-/// <item>Writes made while Redis is unreachable are replayed everywhere once it is back (<see cref="CacheRepair"/>).</item>
+/// <item>
+/// Writes made while Redis is unreachable are replayed everywhere once it is back (<see cref="CacheRepair"/>).
+/// </item>
 /// </list>
 /// </summary>
 public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null)
@@ -35,7 +41,12 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheR
         return value;
     }
 
-    public async ValueTask SetAsync<T>(CachePolicy policy, string key, T value, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
+    public async ValueTask SetAsync<T>(
+        CachePolicy policy,
+        string key,
+        T value,
+        IEnumerable<string>? tags = null,
+        CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
         await cache.SetAsync(key, value, policy.EntryOptions, tags, cancellationToken);

@@ -9,18 +9,27 @@ namespace CloudLab.ServiceDefaults.Data;
 
 /// <summary>
 /// The one way services query PostgreSQL: Dapper over the pooled data source, with the query's time budget
-/// enforced (PostgreSQL gets a cancel request), <c>database_query_duration_seconds</c> recorded and slow queries logged.
-/// The query methods themselves are in <see cref="QueryRunnerExtensions"/>.
+/// enforced (PostgreSQL gets a cancel request), <c>database_query_duration_seconds</c> recorded and slow queries
+/// logged. The query methods themselves are in <see cref="QueryRunnerExtensions"/>.
 /// </summary>
-public sealed class Database(NpgsqlDataSource dataSource, DatabaseMetrics metrics, IOptions<DatabaseOptions> options, ILogger<Database> logger)
+public sealed class Database(
+    NpgsqlDataSource dataSource,
+    DatabaseMetrics metrics,
+    IOptions<DatabaseOptions> options,
+    ILogger<Database> logger)
     : IQueryRunner
 {
     private readonly DatabaseOptions _options = options.Value;
 
     public NpgsqlDataSource DataSource => dataSource;
 
-    /// <summary>Runs <paramref name="work"/> in one transaction: committed when it returns, rolled back when it throws.</summary>
-    public async Task<T> InTransactionAsync<T>(Func<DbSession, Task<T>> work, IsolationLevel isolation = IsolationLevel.ReadCommitted, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction: committed when it returns, rolled back when it throws.
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(
+        Func<DbSession, Task<T>> work,
+        IsolationLevel isolation = IsolationLevel.ReadCommitted,
+        CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(isolation, cancellationToken);
@@ -29,7 +38,12 @@ public sealed class Database(NpgsqlDataSource dataSource, DatabaseMetrics metric
         return result;
     }
 
-    public Task<T> RunAsync<T>(Query query, string sql, object? param, Func<IDbConnection, CommandDefinition, Task<T>> run, CancellationToken cancellationToken) =>
+    public Task<T> RunAsync<T>(
+        Query query,
+        string sql,
+        object? param,
+        Func<IDbConnection, CommandDefinition, Task<T>> run,
+        CancellationToken cancellationToken) =>
         RunAsync(query, transaction: null, sql, param, run, cancellationToken);
 
     internal async Task<T> RunAsync<T>(
@@ -45,7 +59,8 @@ public sealed class Database(NpgsqlDataSource dataSource, DatabaseMetrics metric
         var outcome = "ok";
         try
         {
-            var command = new CommandDefinition(sql, param, transaction, (int)Math.Ceiling(budget.TotalSeconds), cancellationToken: cancellationToken);
+            var command = new CommandDefinition(
+                sql, param, transaction, (int)Math.Ceiling(budget.TotalSeconds), cancellationToken: cancellationToken);
             if (transaction is not null)
             {
                 return await run(transaction.Connection!, command);
@@ -78,7 +93,8 @@ public sealed class Database(NpgsqlDataSource dataSource, DatabaseMetrics metric
     }
 
     private static bool IsTimeout(Exception exception) =>
-        exception is NpgsqlException { InnerException: TimeoutException } or PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
+        exception is NpgsqlException { InnerException: TimeoutException }
+            or PostgresException { SqlState: PostgresErrorCodes.QueryCanceled };
 }
 
 /// <summary>Queries that run inside one transaction (see <see cref="Database.InTransactionAsync{T}"/>).</summary>
@@ -86,6 +102,11 @@ public sealed class DbSession(Database database, NpgsqlTransaction transaction) 
 {
     public NpgsqlTransaction Transaction => transaction;
 
-    public Task<T> RunAsync<T>(Query query, string sql, object? param, Func<IDbConnection, CommandDefinition, Task<T>> run, CancellationToken cancellationToken) =>
+    public Task<T> RunAsync<T>(
+        Query query,
+        string sql,
+        object? param,
+        Func<IDbConnection, CommandDefinition, Task<T>> run,
+        CancellationToken cancellationToken) =>
         database.RunAsync(query, transaction, sql, param, run, cancellationToken);
 }

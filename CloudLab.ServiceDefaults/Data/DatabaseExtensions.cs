@@ -13,7 +13,8 @@ public static class DatabaseExtensions
     /// (with Aspire's health check, tracing and Npgsql pool metrics), the timed <see cref="Database"/> helper,
     /// and the service's SQL migrations (embedded resources under <c>Migrations/</c>) applied at start-up.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDatabase(this IHostApplicationBuilder builder, string connectionName, Assembly migrationsAssembly)
+    public static IHostApplicationBuilder AddServiceDatabase(
+        this IHostApplicationBuilder builder, string connectionName, Assembly migrationsAssembly)
     {
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true; // created_at -> CreatedAt
         var options = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();

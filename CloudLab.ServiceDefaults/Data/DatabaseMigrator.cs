@@ -17,7 +17,9 @@ public interface IDatabaseSeeder
     Task SeedAsync(Database database, CancellationToken cancellationToken);
 }
 
-/// <summary>Where a service's versioned SQL migrations are: embedded resources whose names contain <c>.Migrations.</c>.</summary>
+/// <summary>
+/// Where a service's versioned SQL migrations are: embedded resources whose names contain <c>.Migrations.</c>.
+/// </summary>
 public sealed record MigrationSource(Assembly Assembly, string NamespaceMarker);
 
 /// <summary>
@@ -62,7 +64,8 @@ public sealed class DatabaseMigrator(
         }
         finally
         {
-            await using var unlockCommand = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", connection);
+            await using var unlockCommand =
+                new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", connection);
             await unlockCommand.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
@@ -75,7 +78,8 @@ public sealed class DatabaseMigrator(
             .LogTo(logger);
         foreach (var source in sources)
         {
-            builder = builder.WithScriptsEmbeddedInAssembly(source.Assembly, name => name.Contains(source.NamespaceMarker, StringComparison.Ordinal));
+            builder = builder.WithScriptsEmbeddedInAssembly(
+                source.Assembly, name => name.Contains(source.NamespaceMarker, StringComparison.Ordinal));
         }
 
         var result = builder.Build().PerformUpgrade();

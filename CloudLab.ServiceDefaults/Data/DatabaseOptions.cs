@@ -43,7 +43,9 @@ public readonly record struct Query(string Table, string Operation, QueryKind Ki
 
 /// <summary>A query ran past its budget and was cancelled on the server.</summary>
 public sealed class DatabaseTimeoutException(Query query, TimeSpan budget, Exception inner)
-    : Exception($"The {query.Operation} query on {query.Table} was cancelled after its {budget.TotalSeconds:0.###} s budget.", inner)
+    : Exception(
+        $"The {query.Operation} query on {query.Table} was cancelled after its {budget.TotalSeconds:0.###} s budget.",
+        inner)
 {
     public Query Query { get; } = query;
 }

@@ -7,7 +7,9 @@ namespace CloudLab.ServiceDefaults.Http;
 /// <summary>The request path's instruments: latency by route template and rate-limit rejections by layer.</summary>
 public sealed class ApiMetrics
 {
-    private static readonly string[] StatusCodeNames = Enumerable.Range(0, 600).Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    private static readonly string[] StatusCodeNames = Enumerable.Range(0, 600)
+        .Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .ToArray();
 
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _rateLimitRejections;

@@ -35,9 +35,11 @@ internal static class ApiProtectionsExtensions
 
         // Malformed JSON and wrong types reach GlobalExceptionHandler, which answers 400 with what was wrong.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBodyBytes);
+        services.Configure<KestrelServerOptions>(options =>
+            options.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBodyBytes);
 
-        // Every request has a budget (RequestTimeouts:Default, per service); calls a service makes to others are shorter.
+        // Every request has a budget (RequestTimeouts:Default, per
+        // service); calls a service makes to others are shorter.
         var requestTimeout = configuration.GetValue("RequestTimeouts:Default", TimeSpan.FromSeconds(10));
         services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
         {
@@ -60,17 +62,26 @@ internal static class ApiProtectionsExtensions
     {
         app.UseWhen(context => context.Request.Headers.Authorization.Count > 0, branch => branch.UseAuthentication());
 
-        // WebApplication adds UseAuthentication() itself unless this flag says it was called (the branch's flag does not count).
+        // WebApplication adds UseAuthentication() itself unless this
+        // flag says it was called (the branch's flag does not count).
         ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
     }
 
-    /// <summary>Field errors name body fields as the JSON does (camelCase); header and query names keep their spelling.</summary>
+    /// <summary>
+    /// Field errors name body fields as the JSON does (camelCase); header and query names keep their spelling.
+    /// </summary>
     private static void CamelCaseFieldNames(IDictionary<string, string[]> errors)
     {
-        foreach (var field in errors.Keys.Where(key => key.Length > 0 && char.IsUpper(key[0]) && !key.Contains('-', StringComparison.Ordinal)).ToList())
+        var fields = errors.Keys
+            .Where(key => key.Length > 0 && char.IsUpper(key[0]) && !key.Contains('-', StringComparison.Ordinal))
+            .ToList();
+        foreach (var field in fields)
         {
-            var camel = string.Join('.', field.Split('.').Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName));
-            errors[camel] = errors.TryGetValue(camel, out var existing) ? [.. existing, .. errors[field]] : errors[field];
+            var camel = string.Join(
+                '.', field.Split('.').Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName));
+            errors[camel] = errors.TryGetValue(camel, out var existing)
+                ? [.. existing, .. errors[field]]
+                : errors[field];
             errors.Remove(field);
         }
     }

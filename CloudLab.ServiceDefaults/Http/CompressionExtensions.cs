@@ -11,7 +11,9 @@ namespace CloudLab.ServiceDefaults.Http;
 
 public sealed class CompressionOptions
 {
-    /// <summary>Bodies below this size are sent as they are: compressing them costs more CPU than it saves bytes.</summary>
+    /// <summary>
+    /// Bodies below this size are sent as they are: compressing them costs more CPU than it saves bytes.
+    /// </summary>
     public int MinimumBytes { get; set; } = 1024;
 }
 
@@ -36,7 +38,8 @@ internal static class CompressionExtensions
 
     public static IApplicationBuilder UseApiCompression(this IApplicationBuilder app)
     {
-        var minimumBytes = app.ApplicationServices.GetRequiredService<IOptions<CompressionOptions>>().Value.MinimumBytes;
+        var minimumBytes =
+            app.ApplicationServices.GetRequiredService<IOptions<CompressionOptions>>().Value.MinimumBytes;
         app.UseResponseCompression();
         return app.Use(async (context, next) =>
         {
@@ -62,7 +65,10 @@ internal static class CompressionExtensions
         });
     }
 
-    private sealed class MinimumSizeCompressionProvider(IServiceProvider services, IOptions<ResponseCompressionOptions> options, IOptions<CompressionOptions> sizeOptions)
+    private sealed class MinimumSizeCompressionProvider(
+        IServiceProvider services,
+        IOptions<ResponseCompressionOptions> options,
+        IOptions<CompressionOptions> sizeOptions)
         : ResponseCompressionProvider(services, options)
     {
         private readonly int _minimumBytes = sizeOptions.Value.MinimumBytes;

@@ -11,9 +11,11 @@ using StackExchange.Redis;
 namespace CloudLab.ServiceDefaults.Http;
 
 /// <summary>Turns exceptions into RFC 7807 answers with the right status: a client's mistake is never a 500.</summary>
-public sealed class GlobalExceptionHandler(IProblemDetailsService problemDetails, ILogger<GlobalExceptionHandler> logger) : IExceptionHandler
+public sealed class GlobalExceptionHandler(
+    IProblemDetailsService problemDetails, ILogger<GlobalExceptionHandler> logger) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryHandleAsync(
+        HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var context = httpContext;
         if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
@@ -25,20 +27,26 @@ public sealed class GlobalExceptionHandler(IProblemDetailsService problemDetails
         var (status, title, detail) = Classify(exception);
         if (status == StatusCodes.Status500InternalServerError)
         {
-            logger.LogError(exception, "Request {Method} {Path} failed with {StatusCode}", context.Request.Method, context.Request.Path, status);
+            logger.LogError(exception, "Request {Method} {Path} failed with {StatusCode}",
+                context.Request.Method, context.Request.Path, status);
         }
         else if (status >= 500)
         {
-            // An expected failure (a dependency down, a budget run out): its kind is enough, a stack trace per request under
-            // overload would cost more CPU than the requests themselves.
+            // An expected failure (a dependency down, a budget run out): its kind is enough, a stack trace per request
+            // under overload would cost more CPU than the requests themselves.
             logger.LogWarning("Request {Method} {Path} answered {StatusCode}: {ExceptionType}: {Reason}",
-                context.Request.Method, context.Request.Path, status, exception.GetType().Name, (exception.InnerException ?? exception).Message);
+                context.Request.Method,
+                context.Request.Path,
+                status,
+                exception.GetType().Name,
+                (exception.InnerException ?? exception).Message);
         }
 
         context.Response.StatusCode = status;
         if (exception is ServiceBusyException busy)
         {
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds))
+                .ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         var problem = new ProblemDetailsContext
@@ -50,7 +58,12 @@ public sealed class GlobalExceptionHandler(IProblemDetailsService problemDetails
 
         if (exception is RequestValidationException validation)
         {
-            problem.ProblemDetails = new HttpValidationProblemDetails(validation.Errors) { Status = status, Title = title, Detail = detail };
+            problem.ProblemDetails = new HttpValidationProblemDetails(validation.Errors)
+            {
+                Status = status,
+                Title = title,
+                Detail = detail,
+            };
         }
 
         return await problemDetails.TryWriteAsync(problem);
@@ -61,12 +74,15 @@ public sealed class GlobalExceptionHandler(IProblemDetailsService problemDetails
         RequestValidationException => (400, "One or more validation errors occurred.", null),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (413, "Request body too large", RequestLimits.TooLargeDetail),
-        BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON for this endpoint.", json.Message),
+        BadHttpRequestException { InnerException: JsonException json } =>
+            (400, "The request body is not valid JSON for this endpoint.", json.Message),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
         DatabaseTimeoutException timeout => (504, "The database did not answer in time", timeout.Message),
-        NpgsqlException { IsTransient: true } or SocketException => (503, "The database is unavailable", "Retry in a moment."),
+        NpgsqlException { IsTransient: true } or SocketException =>
+            (503, "The database is unavailable", "Retry in a moment."),
         ServiceBusyException busy => (503, "The service is busy", busy.Message),
-        DependencyUnavailableException dependency => (503, "A service this request needs is unavailable", dependency.Message),
+        DependencyUnavailableException dependency =>
+            (503, "A service this request needs is unavailable", dependency.Message),
         ExecutionRejectedException or HttpRequestException =>
             (503, "A service this request needs is unavailable", "Retry in a moment."),
         RedisException => (503, "The event store is unavailable", "Retry in a moment."),

@@ -17,7 +17,10 @@ public readonly record struct IdempotencyKey(string Value)
         var value = context.Request.Headers[HeaderName].ToString().Trim();
         if (value.Length is 0 or > MaxLength || value.Any(character => character < 0x21 || character > 0x7E))
         {
-            throw new RequestValidationException(HeaderName, $"The {HeaderName} header is required: 1 to {MaxLength} printable ASCII characters, unique per operation.");
+            throw new RequestValidationException(
+                HeaderName,
+                $"The {HeaderName} header is required: 1 to {MaxLength} printable ASCII characters, "
+                    + "unique per operation.");
         }
 
         return ValueTask.FromResult(new IdempotencyKey(value));

@@ -13,9 +13,11 @@ public static class JsonModelsExtensions
     /// DataAnnotations validation is not registered here on purpose: <c>AddValidation()</c> is intercepted by a
     /// source generator that only sees the types of the project that calls it, so each service calls it itself.
     /// </remarks>
-    public static IHostApplicationBuilder AddJsonModels(this IHostApplicationBuilder builder, IJsonTypeInfoResolver jsonContext)
+    public static IHostApplicationBuilder AddJsonModels(
+        this IHostApplicationBuilder builder, IJsonTypeInfoResolver jsonContext)
     {
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, jsonContext));
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, jsonContext));
         return builder;
     }
 }

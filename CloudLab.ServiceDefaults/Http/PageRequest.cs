@@ -31,19 +31,24 @@ public readonly record struct PageRequest(int Page, int PageSize) : IEndpointPar
     public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>
         builder.Metadata.Add(new PagingQueryMetadata());
 
-    private static int ParseOrDefault(string? raw, int fallback, string name, int min, int max, Dictionary<string, string[]> errors)
+    private static int ParseOrDefault(
+        string? raw, int fallback, string name, int min, int max, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrEmpty(raw))
         {
             return fallback;
         }
 
-        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            && value >= min
+            && value <= max)
         {
             return value;
         }
 
-        errors[name] = [max == int.MaxValue ? $"{name} must be a whole number from {min}." : $"{name} must be a whole number from {min} to {max}."];
+        errors[name] = [max == int.MaxValue
+            ? $"{name} must be a whole number from {min}."
+            : $"{name} must be a whole number from {min} to {max}."];
         return fallback;
     }
 }

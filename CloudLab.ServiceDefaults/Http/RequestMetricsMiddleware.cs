@@ -43,13 +43,16 @@ public sealed class RequestMetricsMiddleware(
     {
         // The route template, never the raw path: ids in paths would explode the metric's cardinality.
         var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-        var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
+        var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
+            ? 499
+            : context.Response.StatusCode;
         metrics.RecordRequest(context.Request.Method, route, status, elapsed);
 
         if (elapsed > _slowThreshold)
         {
             logger.LogWarning(
-                "Slow request {Method} {Route} answered {StatusCode} in {ElapsedMilliseconds:F0} ms (user agent {UserAgent}, client {ClientIp})",
+                "Slow request {Method} {Route} answered {StatusCode} in {ElapsedMilliseconds:F0} ms "
+                    + "(user agent {UserAgent}, client {ClientIp})",
                 context.Request.Method, route, status, elapsed.TotalMilliseconds,
                 context.Request.Headers.UserAgent.ToString(), context.Connection.RemoteIpAddress);
         }

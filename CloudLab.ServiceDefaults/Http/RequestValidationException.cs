@@ -1,6 +1,9 @@
 namespace CloudLab.ServiceDefaults.Http;
 
-/// <summary>Thrown where a request value fails validation outside a handler (e.g. while binding); answered 400 with the field errors.</summary>
+/// <summary>
+/// Thrown where a request value fails validation outside a handler
+/// (e.g. while binding); answered 400 with the field errors.
+/// </summary>
 public sealed class RequestValidationException(IDictionary<string, string[]> errors)
     : Exception("The request has invalid values: " + string.Join(", ", errors.Keys))
 {

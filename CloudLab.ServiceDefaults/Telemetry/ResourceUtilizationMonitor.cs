@@ -27,7 +27,10 @@ public sealed class ResourceUtilizationMonitor : BackgroundService
     private double _memoryPercent;
     private bool _memoryWarningActive;
 
-    public ResourceUtilizationMonitor(IMeterFactory meterFactory, IOptions<ResourceMonitoringOptions> options, ILogger<ResourceUtilizationMonitor> logger)
+    public ResourceUtilizationMonitor(
+        IMeterFactory meterFactory,
+        IOptions<ResourceMonitoringOptions> options,
+        ILogger<ResourceUtilizationMonitor> logger)
     {
         _options = options.Value;
         _logger = logger;
@@ -36,8 +39,10 @@ public sealed class ResourceUtilizationMonitor : BackgroundService
             "resource_utilization_percent",
             () => new[]
             {
-                new Measurement<double>(Volatile.Read(ref _cpuPercent), new KeyValuePair<string, object?>("resource_type", "cpu")),
-                new Measurement<double>(Volatile.Read(ref _memoryPercent), new KeyValuePair<string, object?>("resource_type", "memory")),
+                new Measurement<double>(
+                    Volatile.Read(ref _cpuPercent), new KeyValuePair<string, object?>("resource_type", "cpu")),
+                new Measurement<double>(
+                    Volatile.Read(ref _memoryPercent), new KeyValuePair<string, object?>("resource_type", "memory")),
             },
             description: "CPU and memory used by this process, as a percentage of what is available to it.");
     }

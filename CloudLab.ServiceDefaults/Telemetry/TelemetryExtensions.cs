@@ -13,11 +13,12 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class TelemetryExtensions
 {
-    internal static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    internal static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         // Npgsql and FusionCache (2.9) log every command and every cache call at Information: on a hot path that costs
-        // more than the work itself (FusionCache's log line alone cost ~60 µs of CPU per cached read). Warnings still come through.
-        // IHttpClientFactory logs four lines per outgoing call; traces and metrics already say the same.
+        // more than the work itself (FusionCache's log line alone cost ~60 µs of CPU per cached read). Warnings still
+        // come through. IHttpClientFactory logs four lines per outgoing call; traces and metrics already say the same.
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.AddFilter("ZiggyCreatures.Caching.Fusion", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
@@ -43,7 +44,8 @@ public static class TelemetryExtensions
                 .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(sampleRatio)))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(CloudLabMeters.Events)
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsInfrastructurePath(context.Request.Path))
+                .AddAspNetCoreInstrumentation(options =>
+                    options.Filter = context => !IsInfrastructurePath(context.Request.Path))
                 .AddHttpClientInstrumentation());
 
         // OTLP goes to the Aspire dashboard when the AppHost provides an endpoint. Tests switch it off: with no
@@ -63,7 +65,9 @@ public static class TelemetryExtensions
     /// <summary>Prometheus text format at <c>/metrics</c>, next to OTLP.</summary>
     internal static WebApplication MapMetricsEndpoint(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting().WithMetadata(new ExcludeFromApiMetricsAttribute());
+        app.MapPrometheusScrapingEndpoint("/metrics")
+            .DisableRateLimiting()
+            .WithMetadata(new ExcludeFromApiMetricsAttribute());
         return app;
     }
 

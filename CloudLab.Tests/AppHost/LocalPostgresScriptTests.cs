@@ -5,7 +5,9 @@ using CloudLab.Tests.Integration;
 
 namespace CloudLab.Tests.AppHost;
 
-/// <summary>The script behind the local PostgreSQL resource: Aspire stops it with SIGTERM, and nothing may outlive it.</summary>
+/// <summary>
+/// The script behind the local PostgreSQL resource: Aspire stops it with SIGTERM, and nothing may outlive it.
+/// </summary>
 public sealed class LocalPostgresScriptTests
 {
     [Fact]
@@ -13,8 +15,13 @@ public sealed class LocalPostgresScriptTests
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"cloudlab-script-test-{Guid.NewGuid():N}");
         var port = FreePort();
-        var script = Path.Combine(ManifestTests.RepositoryRoot(), "CloudLab.AppHost", "Infrastructure", "postgres-local.sh");
-        var start = new ProcessStartInfo("sh", [script, dataDirectory, "ephemeral", "scripttestdb"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var script = Path.Combine(
+            ManifestTests.RepositoryRoot(), "CloudLab.AppHost", "Infrastructure", "postgres-local.sh");
+        var start = new ProcessStartInfo("sh", [script, dataDirectory, "ephemeral", "scripttestdb"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         start.Environment["PGPORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var server = Process.Start(start)!;
         var ready = new TaskCompletionSource();
@@ -34,7 +41,8 @@ public sealed class LocalPostgresScriptTests
             await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
             Assert.True(await AcceptsConnectionsAsync(port));
 
-            using var kill = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+            var serverId = server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            using var kill = Process.Start("kill", ["-TERM", serverId])!;
             await kill.WaitForExitAsync();
             await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
 

@@ -7,7 +7,8 @@ namespace CloudLab.Tests.Infrastructure;
 /// <summary>A signed-in caller: its id and a client per service that sends its token.</summary>
 public sealed record Caller(Guid Id, string Email, string Token)
 {
-    public HttpRequestMessage Request(HttpMethod method, string path, object? body = null, string? idempotencyKey = null)
+    public HttpRequestMessage Request(
+        HttpMethod method, string path, object? body = null, string? idempotencyKey = null)
     {
         var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
@@ -28,7 +29,8 @@ public static class Api
         var email = $"customer-{Guid.NewGuid():N}@example.test";
         const string password = "Customer-Password-1";
         using var users = app.Client("userservice");
-        using var registered = await users.PostAsJsonAsync("/api/users", new { email, password, name = "Test Customer" });
+        using var registered = await users.PostAsJsonAsync(
+            "/api/users", new { email, password, name = "Test Customer" });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         var id = (await registered.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
         return new Caller(id, email, await LogInAsync(app, email, password));
@@ -49,8 +51,11 @@ public static class Api
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
     }
 
-    /// <summary>A product of its own (price, stock), so a test's stock arithmetic is not disturbed by other tests.</summary>
-    public static async Task<Guid> CreateProductAsync(this CloudLabAppFixture app, decimal price, int stock, string? name = null)
+    /// <summary>
+    /// A product of its own (price, stock), so a test's stock arithmetic is not disturbed by other tests.
+    /// </summary>
+    public static async Task<Guid> CreateProductAsync(
+        this CloudLabAppFixture app, decimal price, int stock, string? name = null)
     {
         var admin = await app.AdminAsync();
         using var products = app.Client("productservice");
@@ -77,7 +82,9 @@ public static class Api
     {
         using var request = caller?.Request(HttpMethod.Get, path) ?? new HttpRequestMessage(HttpMethod.Get, path);
         using var response = await client.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.True(
+            response.IsSuccessStatusCode,
+            $"GET {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return await response.ReadObjectAsync();
     }
 

@@ -31,7 +31,8 @@ public sealed partial class ApiProtectionTests(CloudLabAppFixture app, ITestOutp
         using var orders = app.ReplicaClients("orderservice")[0];
         var allocatedBefore = await Metrics.SumAsync(orders, "dotnet_gc_heap_total_allocated_bytes_total");
         using var request = admin.Request(HttpMethod.Post, "/api/orders", idempotencyKey: Guid.NewGuid().ToString());
-        request.Content = new StreamContent(new EndlessJsonStream(limit: 200L * 1024 * 1024)); // no Content-Length: chunked
+        // No Content-Length: chunked.
+        request.Content = new StreamContent(new EndlessJsonStream(limit: 200L * 1024 * 1024));
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
         HttpStatusCode? status = null;
@@ -46,7 +47,8 @@ public sealed partial class ApiProtectionTests(CloudLabAppFixture app, ITestOutp
         }
 
         var allocated = await Metrics.SumAsync(orders, "dotnet_gc_heap_total_allocated_bytes_total") - allocatedBefore;
-        output.WriteLine($"status {status}; the service allocated {allocated / (1024 * 1024):F1} MB while refusing a 200 MB upload");
+        output.WriteLine(
+            $"status {status}; the service allocated {allocated / (1024 * 1024):F1} MB while refusing a 200 MB upload");
         Assert.True(status is null or HttpStatusCode.RequestEntityTooLarge, $"unexpected status {status}");
         Assert.True(allocated < 80 * 1024 * 1024, $"{allocated} bytes allocated for a refused upload");
     }
@@ -62,7 +64,10 @@ public sealed partial class ApiProtectionTests(CloudLabAppFixture app, ITestOutp
         var burst = await Task.WhenAll(Enumerable.Range(0, 700).Select(async _ =>
         {
             using var response = await orders.SendAsync(greedy.Request(HttpMethod.Get, "/api/orders"));
-            return (response.StatusCode, RetryAfter: response.Headers.RetryAfter?.Delta, Type: response.Content.Headers.ContentType?.MediaType);
+            return (
+                response.StatusCode,
+                RetryAfter: response.Headers.RetryAfter?.Delta,
+                Type: response.Content.Headers.ContentType?.MediaType);
         }));
         using var politeResponse = await orders.SendAsync(polite.Request(HttpMethod.Get, "/api/orders"));
 
@@ -76,7 +81,8 @@ public sealed partial class ApiProtectionTests(CloudLabAppFixture app, ITestOutp
             Assert.Equal("application/problem+json", result.Type);
         });
         Assert.Equal(HttpStatusCode.OK, politeResponse.StatusCode);
-        Assert.True(await Metrics.SumAsync(orders, "rate_limit_rejections_total", ("layer", "client")) >= rejectionsBefore + refused.Count);
+        Assert.True(await Metrics.SumAsync(orders, "rate_limit_rejections_total", ("layer", "client"))
+            >= rejectionsBefore + refused.Count);
         Assert.Equal("Healthy", await orders.GetStringAsync("/health")); // health is exempt
     }
 
@@ -85,7 +91,10 @@ public sealed partial class ApiProtectionTests(CloudLabAppFixture app, ITestOutp
     [InlineData("br")]
     public async Task Large_json_is_compressed_as_negotiated_and_small_json_is_not(string encoding)
     {
-        using var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = app.App.GetEndpoint("productservice", "http") };
+        using var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None })
+        {
+            BaseAddress = app.App.GetEndpoint("productservice", "http"),
+        };
         client.DefaultRequestHeaders.AcceptEncoding.Add(new StringWithQualityHeaderValue(encoding));
 
         using var page = await client.GetAsync("/api/products?page_size=100");
@@ -98,7 +107,10 @@ public sealed partial class ApiProtectionTests(CloudLabAppFixture app, ITestOutp
         Assert.Empty(single.Content.Headers.ContentEncoding);
         Assert.NotNull(single.Content.Headers.ContentLength);
 
-        using var plain = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = client.BaseAddress };
+        using var plain = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None })
+        {
+            BaseAddress = client.BaseAddress,
+        };
         using var uncompressed = await plain.GetAsync("/api/products?page_size=100");
         Assert.Empty(uncompressed.Content.Headers.ContentEncoding);
     }
@@ -114,7 +126,13 @@ public sealed partial class ApiProtectionTests(CloudLabAppFixture app, ITestOutp
 
         var exposition = await Metrics.ScrapeAsync(replica);
 
-        foreach (var name in new[] { "api_request_duration_seconds_bucket", "database_query_duration_seconds_bucket", "cache_hit_rate", "resource_utilization_percent" })
+        foreach (var name in new[]
+        {
+            "api_request_duration_seconds_bucket",
+            "database_query_duration_seconds_bucket",
+            "cache_hit_rate",
+            "resource_utilization_percent",
+        })
         {
             Assert.Contains(name + "{", exposition, StringComparison.Ordinal);
         }

@@ -28,8 +28,10 @@ public sealed class AuthorizationTests(CloudLabAppFixture app)
         Assert.Empty((await payments.GetObjectAsync($"/api/payments?order_id={orderId}", bob))["items"]!.AsArray());
 
         Assert.Equal(orderId, (await orders.GetObjectAsync($"/api/orders/{orderId}", alice))["id"]!.GetValue<Guid>());
-        Assert.Equal(paymentId, (await payments.GetObjectAsync($"/api/payments/{paymentId}", alice))["id"]!.GetValue<Guid>());
-        Assert.Equal(orderId, (await orders.GetObjectAsync($"/api/orders/{orderId}", await app.AdminAsync()))["id"]!.GetValue<Guid>());
+        Assert.Equal(
+            paymentId, (await payments.GetObjectAsync($"/api/payments/{paymentId}", alice))["id"]!.GetValue<Guid>());
+        var asAdmin = await orders.GetObjectAsync($"/api/orders/{orderId}", await app.AdminAsync());
+        Assert.Equal(orderId, asAdmin["id"]!.GetValue<Guid>());
     }
 
     [Fact]
@@ -37,13 +39,23 @@ public sealed class AuthorizationTests(CloudLabAppFixture app)
     {
         var customer = await app.RegisterCustomerAsync();
         using var products = app.Client("productservice");
-        var product = new { name = "Nope", categoryId = Guid.NewGuid(), price = 1m, currency = "USD", stock = 1, status = "active" };
+        var product = new
+        {
+            name = "Nope",
+            categoryId = Guid.NewGuid(),
+            price = 1m,
+            currency = "USD",
+            stock = 1,
+            status = "active",
+        };
 
         using var create = await products.SendAsync(customer.Request(HttpMethod.Post, "/api/products", product));
         await create.AssertProblemAsync(HttpStatusCode.Forbidden);
-        using var update = await products.SendAsync(customer.Request(HttpMethod.Put, $"/api/products/{Guid.NewGuid()}", product));
+        using var update = await products.SendAsync(
+            customer.Request(HttpMethod.Put, $"/api/products/{Guid.NewGuid()}", product));
         await update.AssertProblemAsync(HttpStatusCode.Forbidden);
-        using var category = await products.SendAsync(customer.Request(HttpMethod.Post, "/api/categories", new { name = "Nope" }));
+        using var category = await products.SendAsync(
+            customer.Request(HttpMethod.Post, "/api/categories", new { name = "Nope" }));
         await category.AssertProblemAsync(HttpStatusCode.Forbidden);
         using var reserve = await products.SendAsync(customer.Request(HttpMethod.Post, "/api/products/reservations",
             new { orderId = Guid.NewGuid(), items = new[] { new { productId = Guid.NewGuid(), quantity = 1 } } }));
@@ -63,7 +75,8 @@ public sealed class AuthorizationTests(CloudLabAppFixture app)
         await peek.AssertProblemAsync(HttpStatusCode.NotFound);
         using var list = await users.SendAsync(alice.Request(HttpMethod.Get, "/api/users"));
         await list.AssertProblemAsync(HttpStatusCode.Forbidden);
-        Assert.Equal(bob.Id, (await users.GetObjectAsync($"/api/users/{bob.Id}", await app.AdminAsync()))["id"]!.GetValue<Guid>());
+        var bobSeenByAdmin = await users.GetObjectAsync($"/api/users/{bob.Id}", await app.AdminAsync());
+        Assert.Equal(bob.Id, bobSeenByAdmin["id"]!.GetValue<Guid>());
 
         var newest = (await users.GetObjectAsync("/api/users?page_size=1", await app.AdminAsync()))["items"]![0]!;
         Assert.Equal(bob.Id, newest["id"]!.GetValue<Guid>());
@@ -75,8 +88,10 @@ public sealed class AuthorizationTests(CloudLabAppFixture app)
         var alice = await app.RegisterCustomerAsync();
         using var users = app.Client("userservice");
 
-        using var wrongPassword = await users.PostAsJsonAsync("/api/auth/login", new { email = alice.Email, password = "Not-The-Password-1" });
-        using var unknownUser = await users.PostAsJsonAsync("/api/auth/login", new { email = "nobody@example.test", password = "Not-The-Password-1" });
+        using var wrongPassword = await users.PostAsJsonAsync(
+            "/api/auth/login", new { email = alice.Email, password = "Not-The-Password-1" });
+        using var unknownUser = await users.PostAsJsonAsync(
+            "/api/auth/login", new { email = "nobody@example.test", password = "Not-The-Password-1" });
 
         var first = await wrongPassword.AssertProblemAsync(HttpStatusCode.Unauthorized);
         var second = await unknownUser.AssertProblemAsync(HttpStatusCode.Unauthorized);
@@ -89,9 +104,12 @@ public sealed class AuthorizationTests(CloudLabAppFixture app)
         var alice = await app.RegisterCustomerAsync();
         using var users = app.Client("userservice");
 
-        using var taken = await users.PostAsJsonAsync("/api/users", new { email = alice.Email.ToUpperInvariant(), password = "Another-Password-1", name = "Copy" });
+        using var taken = await users.PostAsJsonAsync(
+            "/api/users",
+            new { email = alice.Email.ToUpperInvariant(), password = "Another-Password-1", name = "Copy" });
         await taken.AssertProblemAsync(HttpStatusCode.Conflict);
-        using var weak = await users.PostAsJsonAsync("/api/users", new { email = "weak@example.test", password = "onlyletters", name = "Weak" });
+        using var weak = await users.PostAsJsonAsync(
+            "/api/users", new { email = "weak@example.test", password = "onlyletters", name = "Weak" });
         var problem = await weak.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.NotNull(problem["errors"]!["password"]);
     }

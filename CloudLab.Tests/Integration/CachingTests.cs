@@ -36,18 +36,21 @@ public sealed class CachingTests(CloudLabAppFixture app, ITestOutputHelper outpu
 
         for (var round = 0; round < 10; round++)
         {
-            var original = await reader.GetObjectAsync($"/api/products/{productId}"); // now in the reader's memory cache
+            // Now in the reader's memory cache.
+            var original = await reader.GetObjectAsync($"/api/products/{productId}");
             var newName = $"Renamed {Guid.NewGuid():N}";
             var update = original.DeepClone().AsObject();
             update["name"] = newName;
-            using var updated = await writer.SendAsync(admin.Request(HttpMethod.Put, $"/api/products/{productId}", update));
+            using var updated = await writer.SendAsync(
+                admin.Request(HttpMethod.Put, $"/api/products/{productId}", update));
             Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
             var written = Stopwatch.StartNew();
 
             // Polled back to back (5 ms apart), so the delay is measured, not the polling interval.
             while ((await reader.GetObjectAsync($"/api/products/{productId}"))["name"]!.GetValue<string>() != newName)
             {
-                Assert.True(written.Elapsed < TimeSpan.FromSeconds(5), "the other replica kept serving the old value for 5 s");
+                Assert.True(
+                    written.Elapsed < TimeSpan.FromSeconds(5), "the other replica kept serving the old value for 5 s");
                 await Task.Delay(5);
             }
 
@@ -55,7 +58,8 @@ public sealed class CachingTests(CloudLabAppFixture app, ITestOutputHelper outpu
         }
 
         delays.Sort();
-        output.WriteLine($"the other replica served the new value {delays[delays.Count / 2]:F1} ms (median of {delays.Count}) and at most {delays[^1]:F1} ms after the write returned");
+        output.WriteLine($"the other replica served the new value {delays[delays.Count / 2]:F1} ms "
+            + $"(median of {delays.Count}) and at most {delays[^1]:F1} ms after the write returned");
         foreach (var replica in replicas)
         {
             replica.Dispose();
@@ -72,12 +76,14 @@ public sealed class CachingTests(CloudLabAppFixture app, ITestOutputHelper outpu
         var query = $"/api/products?q={Uri.EscapeDataString(prefix)}";
         foreach (var replica in replicas)
         {
-            Assert.Equal(1, (await replica.GetObjectAsync(query))["totalCount"]!.GetValue<int>()); // cached on each replica
+            // Cached on each replica.
+            Assert.Equal(1, (await replica.GetObjectAsync(query))["totalCount"]!.GetValue<int>());
         }
 
         var product = await replicas[0].GetObjectAsync($"/api/products/{productId}");
         product["price"] = 2m;
-        using var updated = await replicas[0].SendAsync(admin.Request(HttpMethod.Put, $"/api/products/{productId}", product));
+        using var updated = await replicas[0].SendAsync(
+            admin.Request(HttpMethod.Put, $"/api/products/{productId}", product));
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
 
         foreach (var replica in replicas)
@@ -118,5 +124,6 @@ public sealed class CachingTests(CloudLabAppFixture app, ITestOutputHelper outpu
     }
 
     private static Task<double> QueriesAsync(HttpClient replica) =>
-        Metrics.SumAsync(replica, "database_query_duration_seconds_count", ("table", "products"), ("operation", "get_by_id"));
+        Metrics.SumAsync(
+            replica, "database_query_duration_seconds_count", ("table", "products"), ("operation", "get_by_id"));
 }

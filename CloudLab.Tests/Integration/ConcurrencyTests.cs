@@ -15,8 +15,11 @@ public sealed class ConcurrencyTests(CloudLabAppFixture app)
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(async index =>
         {
-            using var response = await orders.SendAsync(customers[index % customers.Length].Request(HttpMethod.Post, "/api/orders",
-                new { items = new[] { new { productId, quantity = 1 } } }, Guid.NewGuid().ToString()));
+            using var response = await orders.SendAsync(customers[index % customers.Length].Request(
+                HttpMethod.Post,
+                "/api/orders",
+                new { items = new[] { new { productId, quantity = 1 } } },
+                Guid.NewGuid().ToString()));
             return response.StatusCode;
         }));
 

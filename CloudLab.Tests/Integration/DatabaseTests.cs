@@ -32,8 +32,12 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
         foreach (var filter in filters)
         {
             var (where, parameters) = ProductStore.BuildWhere(filter);
-            var values = parameters.ParameterNames.ToDictionary(name => name, name => (object?)parameters.Get<object>(name));
-            await AssertIndexedAsync(connection, $"SELECT {ProductStore.Columns} FROM products{where} ORDER BY name, id LIMIT 20 OFFSET 40", values);
+            var values = parameters.ParameterNames
+                .ToDictionary(name => name, name => (object?)parameters.Get<object>(name));
+            await AssertIndexedAsync(
+                connection,
+                $"SELECT {ProductStore.Columns} FROM products{where} ORDER BY name, id LIMIT 20 OFFSET 40",
+                values);
             // Counting a filter that matches most of the catalogue (e.g. "active and in stock", ~97% of rows) reads
             // every row whichever way: PostgreSQL rightly prefers a sequential scan there. Selective counts must not.
             if (filter.CategoryId is not null || filter.NamePrefix is not null)
@@ -42,10 +46,15 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
             }
         }
 
-        await AssertIndexedAsync(connection, $"SELECT {ProductStore.Columns} FROM products WHERE id = @id", new() { ["id"] = Guid.NewGuid() });
+        await AssertIndexedAsync(
+            connection,
+            $"SELECT {ProductStore.Columns} FROM products WHERE id = @id",
+            new() { ["id"] = Guid.NewGuid() });
     }
 
-    /// <summary>Orders, users and payments at production-like volume (inserted in a transaction that is rolled back).</summary>
+    /// <summary>
+    /// Orders, users and payments at production-like volume (inserted in a transaction that is rolled back).
+    /// </summary>
     [Fact]
     public async Task Hot_queries_on_large_tables_use_indexes()
     {
@@ -55,18 +64,40 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
             await ExecuteAsync(orders, """
                 INSERT INTO orders (id, user_id, status, total, currency, created_at, updated_at)
                 SELECT md5('o' || i)::uuid, md5('u' || (i % 20000))::uuid,
-                       (ARRAY['paid','paid','paid','shipped','shipped','shipped','shipped','shipped','cancelled','pending'])[i % 10 + 1],
+                       (ARRAY['paid','paid','paid','shipped','shipped','shipped','shipped','shipped',
+                              'cancelled','pending'])[i % 10 + 1],
                        10, 'USD', now() - (i || ' minutes')::interval, now()
                 FROM generate_series(1, 200000) AS i;
                 ANALYZE orders
                 """);
             var userId = Guid.Parse("0a5b2c3e-0000-0000-0000-000000000000");
-            await AssertIndexedAsync(orders, "SELECT * FROM orders o WHERE o.user_id = @userId ORDER BY o.created_at DESC, o.id DESC LIMIT 20 OFFSET 0", new() { ["userId"] = userId });
-            await AssertIndexedAsync(orders, "SELECT count(*) FROM orders WHERE user_id = @userId", new() { ["userId"] = userId });
-            await AssertIndexedAsync(orders, "SELECT * FROM orders o WHERE o.id = @id", new() { ["id"] = Guid.NewGuid() });
-            await AssertIndexedAsync(orders, "SELECT * FROM orders WHERE status = 'paid' ORDER BY created_at DESC LIMIT 50", []);
-            await AssertIndexedAsync(orders, "SELECT * FROM orders WHERE status IN ('pending', 'paid') AND created_at < now() - interval '1 day' ORDER BY created_at LIMIT 100", []);
-            await AssertIndexedAsync(orders, "SELECT order_id FROM order_requests WHERE state = 'started' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 100", []);
+            await AssertIndexedAsync(
+                orders,
+                """
+                SELECT * FROM orders o WHERE o.user_id = @userId
+                ORDER BY o.created_at DESC, o.id DESC LIMIT 20 OFFSET 0
+                """,
+                new() { ["userId"] = userId });
+            await AssertIndexedAsync(
+                orders, "SELECT count(*) FROM orders WHERE user_id = @userId", new() { ["userId"] = userId });
+            await AssertIndexedAsync(
+                orders, "SELECT * FROM orders o WHERE o.id = @id", new() { ["id"] = Guid.NewGuid() });
+            await AssertIndexedAsync(
+                orders, "SELECT * FROM orders WHERE status = 'paid' ORDER BY created_at DESC LIMIT 50", []);
+            await AssertIndexedAsync(
+                orders,
+                """
+                SELECT * FROM orders WHERE status IN ('pending', 'paid') AND created_at < now() - interval '1 day'
+                ORDER BY created_at LIMIT 100
+                """,
+                []);
+            await AssertIndexedAsync(
+                orders,
+                """
+                SELECT order_id FROM order_requests WHERE state = 'started' AND created_at < now() - interval '1 minute'
+                ORDER BY created_at LIMIT 100
+                """,
+                []);
             await transaction.RollbackAsync();
         }
 
@@ -75,12 +106,17 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
         {
             await ExecuteAsync(users, """
                 INSERT INTO users (id, email, normalized_email, password_hash, name, role, created_at)
-                SELECT md5('user' || i)::uuid, 'bulk' || i || '@example.test', 'bulk' || i || '@example.test', 'x', 'Bulk', 'customer', now() - (i || ' seconds')::interval
+                SELECT md5('user' || i)::uuid, 'bulk' || i || '@example.test', 'bulk' || i || '@example.test', 'x',
+                       'Bulk', 'customer', now() - (i || ' seconds')::interval
                 FROM generate_series(1, 100000) AS i;
                 ANALYZE users
                 """);
-            await AssertIndexedAsync(users, "SELECT id, role, email, password_hash FROM users WHERE normalized_email = @email", new() { ["email"] = "bulk77@example.test" });
-            await AssertIndexedAsync(users, "SELECT * FROM users ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 20", []);
+            await AssertIndexedAsync(
+                users,
+                "SELECT id, role, email, password_hash FROM users WHERE normalized_email = @email",
+                new() { ["email"] = "bulk77@example.test" });
+            await AssertIndexedAsync(
+                users, "SELECT * FROM users ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 20", []);
             await transaction.RollbackAsync();
         }
 
@@ -94,9 +130,19 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
                 FROM generate_series(1, 100000) AS i;
                 ANALYZE payments
                 """);
-            await AssertIndexedAsync(payments, "SELECT * FROM payments WHERE order_id = @orderId ORDER BY created_at DESC LIMIT 20", new() { ["orderId"] = Guid.NewGuid() });
-            await AssertIndexedAsync(payments, "SELECT * FROM payments WHERE idempotency_key = @key", new() { ["key"] = "key-5" });
-            await AssertIndexedAsync(payments, "SELECT id FROM payments WHERE status = 'pending' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 100", []);
+            await AssertIndexedAsync(
+                payments,
+                "SELECT * FROM payments WHERE order_id = @orderId ORDER BY created_at DESC LIMIT 20",
+                new() { ["orderId"] = Guid.NewGuid() });
+            await AssertIndexedAsync(
+                payments, "SELECT * FROM payments WHERE idempotency_key = @key", new() { ["key"] = "key-5" });
+            await AssertIndexedAsync(
+                payments,
+                """
+                SELECT id FROM payments WHERE status = 'pending' AND created_at < now() - interval '1 minute'
+                ORDER BY created_at LIMIT 100
+                """,
+                []);
             await transaction.RollbackAsync();
         }
 
@@ -109,8 +155,14 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
                 FROM generate_series(1, 2000) AS h, generate_series(1, 100) AS p;
                 ANALYZE product_sales_hourly
                 """);
-            await AssertIndexedAsync(analytics,
-                "SELECT product_id, sum(units) FROM product_sales_hourly WHERE bucket >= now() - interval '7 days' AND bucket < now() GROUP BY product_id ORDER BY 2 DESC LIMIT 10", []);
+            await AssertIndexedAsync(
+                analytics,
+                """
+                SELECT product_id, sum(units) FROM product_sales_hourly
+                WHERE bucket >= now() - interval '7 days' AND bucket < now()
+                GROUP BY product_id ORDER BY 2 DESC LIMIT 10
+                """,
+                []);
             await transaction.RollbackAsync();
         }
     }
@@ -136,7 +188,12 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
         await using var monitor = await app.OpenDatabaseAsync("productdb");
         var running = await Eventually.GetAsync(async () =>
         {
-            await using var check = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE @marker AND pid <> pg_backend_pid()", monitor);
+            await using var check = new NpgsqlCommand(
+                """
+                SELECT count(*) FROM pg_stat_activity
+                WHERE state = 'active' AND query LIKE @marker AND pid <> pg_backend_pid()
+                """,
+                monitor);
             check.Parameters.AddWithValue("marker", $"%{marker}%");
             var count = (long)(await check.ExecuteScalarAsync())!;
             return count == 0 ? (long?)count : null;
@@ -144,7 +201,8 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
         Assert.Equal(0, running);
     }
 
-    private async Task AssertIndexedAsync(NpgsqlConnection connection, string sql, Dictionary<string, object?> parameters)
+    private async Task AssertIndexedAsync(
+        NpgsqlConnection connection, string sql, Dictionary<string, object?> parameters)
     {
         await using var explain = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + sql, connection);
         foreach (var (name, value) in parameters)
@@ -154,8 +212,13 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
 
         var plan = JsonNode.Parse((string)(await explain.ExecuteScalarAsync())!)!;
         var scans = Nodes(plan[0]!["Plan"]!).ToList();
-        var sequential = scans.Where(node => node["Node Type"]!.GetValue<string>() == "Seq Scan").Select(node => node["Relation Name"]!.GetValue<string>()).ToList();
-        output.WriteLine($"{string.Join(" > ", scans.Select(node => node["Node Type"]!.GetValue<string>() + (node["Index Name"] is { } index ? $"({index})" : "")))} :: {sql.Split('\n')[0]}");
+        var sequential = scans
+            .Where(node => node["Node Type"]!.GetValue<string>() == "Seq Scan")
+            .Select(node => node["Relation Name"]!.GetValue<string>())
+            .ToList();
+        var path = string.Join(" > ", scans.Select(node =>
+            node["Node Type"]!.GetValue<string>() + (node["Index Name"] is { } index ? $"({index})" : "")));
+        output.WriteLine($"{path} :: {sql.Split('\n')[0]}");
         Assert.True(sequential.Count == 0, $"sequential scan of {string.Join(", ", sequential)} in: {sql}");
     }
 

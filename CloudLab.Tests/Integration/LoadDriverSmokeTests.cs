@@ -4,7 +4,9 @@ using CloudLab.Tests.Infrastructure;
 
 namespace CloudLab.Tests.Integration;
 
-/// <summary>The load driver works against the real app: requests succeed and a report is written. Never a timing.</summary>
+/// <summary>
+/// The load driver works against the real app: requests succeed and a report is written. Never a timing.
+/// </summary>
 [Collection(CloudLabCollection.Name)]
 public sealed class LoadDriverSmokeTests(CloudLabAppFixture app)
 {
@@ -14,7 +16,8 @@ public sealed class LoadDriverSmokeTests(CloudLabAppFixture app)
         var reports = Path.Combine(Path.GetTempPath(), $"cloudlab-load-{Guid.NewGuid():N}");
         var product = app.App.GetEndpoint("productservice", "http");
 
-        var exitCode = await LoadTestCli.RunAsync(["run", "smoke", "--urls", $"product={product}", "--reports", reports, "--quiet"]);
+        var exitCode = await LoadTestCli.RunAsync(
+            ["run", "smoke", "--urls", $"product={product}", "--reports", reports, "--quiet"]);
 
         Assert.Equal(0, exitCode);
         var folder = Assert.Single(Directory.GetDirectories(reports));
@@ -30,7 +33,8 @@ public sealed class LoadDriverSmokeTests(CloudLabAppFixture app)
             Assert.Equal(0, scenario["errors"]!.GetValue<long>());
         });
         Assert.True(report["capacityRatios"]!.AsObject().ContainsKey("product-by-id"));
-        Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.Combine(folder, "latency.svg")), StringComparison.Ordinal);
+        Assert.StartsWith(
+            "<svg", await File.ReadAllTextAsync(Path.Combine(folder, "latency.svg")), StringComparison.Ordinal);
         Directory.Delete(reports, recursive: true);
     }
 }

@@ -4,7 +4,10 @@ using CloudLab.Tests.Infrastructure;
 
 namespace CloudLab.Tests.Integration;
 
-/// <summary>The azd deployment manifest: containers for PostgreSQL and Redis (never local executables), projects for the services.</summary>
+/// <summary>
+/// The azd deployment manifest: containers for PostgreSQL and
+/// Redis (never local executables), projects for the services.
+/// </summary>
 [Collection(CloudLabCollection.Name)]
 public sealed class ManifestTests
 {
@@ -13,7 +16,9 @@ public sealed class ManifestTests
     {
         var output = Path.Combine(Path.GetTempPath(), $"cloudlab-manifest-{Guid.NewGuid():N}");
         var appHost = Path.Combine(RepositoryRoot(), "CloudLab.AppHost");
-        var start = new ProcessStartInfo("dotnet", ["run", "--no-build", "--project", appHost, "--", "--publisher", "manifest", "--output-path", output])
+        var start = new ProcessStartInfo(
+            "dotnet",
+            ["run", "--no-build", "--project", appHost, "--", "--publisher", "manifest", "--output-path", output])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -26,7 +31,8 @@ public sealed class ManifestTests
         await process.WaitForExitAsync(timeout.Token);
         Assert.True(process.ExitCode == 0, $"manifest publish failed: {await log}{await errors}");
 
-        var resources = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "aspire-manifest.json")))!["resources"]!.AsObject();
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "aspire-manifest.json")))!;
+        var resources = manifest["resources"]!.AsObject();
         Assert.StartsWith("container.", resources["postgres"]!["type"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.StartsWith("container.", resources["redis"]!["type"]!.GetValue<string>(), StringComparison.Ordinal);
         foreach (var database in new[] { "userdb", "productdb", "orderdb", "paymentdb", "analyticsdb" })
@@ -39,7 +45,8 @@ public sealed class ManifestTests
             Assert.StartsWith("project.", resources[service]!["type"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
-        Assert.DoesNotContain(resources, resource => resource.Value!["type"]!.GetValue<string>().StartsWith("executable", StringComparison.Ordinal));
+        Assert.DoesNotContain(resources, resource =>
+            resource.Value!["type"]!.GetValue<string>().StartsWith("executable", StringComparison.Ordinal));
         Directory.Delete(output, recursive: true);
     }
 
@@ -51,6 +58,7 @@ public sealed class ManifestTests
             directory = directory.Parent;
         }
 
-        return directory?.FullName ?? throw new InvalidOperationException("CloudLab.sln not found above the test binaries.");
+        return directory?.FullName
+            ?? throw new InvalidOperationException("CloudLab.sln not found above the test binaries.");
     }
 }

@@ -36,9 +36,12 @@ public sealed class PurchaseFlowTests(CloudLabAppFixture app)
         var poll = 0;
         var summary = await Eventually.GetAsync(async () =>
         {
-            var to = DateTime.UtcNow.AddHours(2).AddMinutes(++poll).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-            var top = await analytics.GetObjectAsync($"/api/analytics/top-products?limit=100&to={Uri.EscapeDataString(to)}", admin);
-            return top["products"]!.AsArray().FirstOrDefault(product => product!["productId"]!.GetValue<Guid>() == productId);
+            var to = DateTime.UtcNow.AddHours(2).AddMinutes(++poll)
+                .ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            var top = await analytics.GetObjectAsync(
+                $"/api/analytics/top-products?limit=100&to={Uri.EscapeDataString(to)}", admin);
+            return top["products"]!.AsArray()
+                .FirstOrDefault(product => product!["productId"]!.GetValue<Guid>() == productId);
         });
         Assert.Equal(3, summary!["units"]!.GetValue<int>());
         Assert.Equal(37.50m, summary["revenue"]!.GetValue<decimal>());
@@ -68,10 +71,12 @@ public sealed class PurchaseFlowTests(CloudLabAppFixture app)
         var orderId = (await first.ReadObjectAsync())["id"]!.GetValue<Guid>();
         Assert.Equal(orderId, (await second.ReadObjectAsync())["id"]!.GetValue<Guid>());
         Assert.Equal(1, (await orders.GetObjectAsync("/api/orders", customer))["totalCount"]!.GetValue<int>());
-        Assert.Equal(1, (await payments.GetObjectAsync($"/api/payments?order_id={orderId}", customer))["totalCount"]!.GetValue<int>());
+        var paymentsOfOrder = await payments.GetObjectAsync($"/api/payments?order_id={orderId}", customer);
+        Assert.Equal(1, paymentsOfOrder["totalCount"]!.GetValue<int>());
         Assert.Equal(8, (await products.GetObjectAsync($"/api/products/{productId}"))["stock"]!.GetValue<int>());
 
-        using var reused = await orders.SendAsync(customer.Request(HttpMethod.Post, "/api/orders", new { items = new[] { new { productId, quantity = 1 } } }, key));
+        using var reused = await orders.SendAsync(customer.Request(
+            HttpMethod.Post, "/api/orders", new { items = new[] { new { productId, quantity = 1 } } }, key));
         await reused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
     }
 
@@ -79,7 +84,8 @@ public sealed class PurchaseFlowTests(CloudLabAppFixture app)
     public async Task A_declined_payment_leaves_stock_and_orders_unchanged()
     {
         var customer = await app.RegisterCustomerAsync();
-        var productId = await app.CreateProductAsync(price: 30_000m, stock: 5); // 2 × 30,000 is over the simulated card limit
+        // 2 × 30,000 is over the simulated card limit.
+        var productId = await app.CreateProductAsync(price: 30_000m, stock: 5);
         using var orders = app.Client("orderservice");
         using var products = app.Client("productservice");
 
@@ -118,8 +124,11 @@ public sealed class PurchaseFlowTests(CloudLabAppFixture app)
         using var orders = app.Client("orderservice");
         using var products = app.Client("productservice");
 
-        using var response = await orders.SendAsync(customer.Request(HttpMethod.Post, "/api/orders",
-            new { items = new[] { new { productId, quantity = 1 }, new { productId = unknown, quantity = 1 } } }, Guid.NewGuid().ToString()));
+        using var response = await orders.SendAsync(customer.Request(
+            HttpMethod.Post,
+            "/api/orders",
+            new { items = new[] { new { productId, quantity = 1 }, new { productId = unknown, quantity = 1 } } },
+            Guid.NewGuid().ToString()));
 
         var shortItem = (await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity))["shortItems"]![0]!;
         Assert.Equal(unknown, shortItem["productId"]!.GetValue<Guid>());
@@ -141,7 +150,8 @@ public sealed class PurchaseFlowTests(CloudLabAppFixture app)
         var orderId = (await placed.ReadObjectAsync())["id"]!.GetValue<Guid>();
         Assert.Equal(0, (await products.GetObjectAsync($"/api/products/{productId}"))["stock"]!.GetValue<int>());
 
-        using var cancelled = await orders.SendAsync(customer.Request(HttpMethod.Post, $"/api/orders/{orderId}/cancel"));
+        using var cancelled = await orders.SendAsync(
+            customer.Request(HttpMethod.Post, $"/api/orders/{orderId}/cancel"));
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
         Assert.Equal("cancelled", (await cancelled.ReadObjectAsync())["status"]!.GetValue<string>());
         Assert.Equal(4, (await products.GetObjectAsync($"/api/products/{productId}"))["stock"]!.GetValue<int>());

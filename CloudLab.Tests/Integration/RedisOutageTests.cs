@@ -37,16 +37,21 @@ public sealed class RedisOutageTests(CloudLabAppFixture app, ITestOutputHelper o
             }
 
             // Reads: from memory, and from PostgreSQL for what memory lacks.
-            Assert.Equal(20m, (await replicas[1].GetObjectAsync($"/api/products/{productId}"))["price"]!.GetValue<decimal>());
-            Assert.Equal(21m, (await replicas[1].GetObjectAsync($"/api/products/{otherId}"))["price"]!.GetValue<decimal>());
-            Assert.True((await replicas[0].GetObjectAsync("/api/products?page_size=5"))["totalCount"]!.GetValue<int>() > 0);
+            Assert.Equal(
+                20m, (await replicas[1].GetObjectAsync($"/api/products/{productId}"))["price"]!.GetValue<decimal>());
+            Assert.Equal(
+                21m, (await replicas[1].GetObjectAsync($"/api/products/{otherId}"))["price"]!.GetValue<decimal>());
+            Assert.True(
+                (await replicas[0].GetObjectAsync("/api/products?page_size=5"))["totalCount"]!.GetValue<int>() > 0);
 
             // Writes still succeed (PostgreSQL is the source of truth).
             var product = await replicas[0].GetObjectAsync($"/api/products/{productId}");
             product["price"] = 25m;
-            using var updated = await replicas[0].SendAsync(admin.Request(HttpMethod.Put, $"/api/products/{productId}", product));
+            using var updated = await replicas[0].SendAsync(
+                admin.Request(HttpMethod.Put, $"/api/products/{productId}", product));
             Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
-            Assert.True(await Metrics.SumAsync(replicas[0], "cache_errors_total") > errorsBefore, "Redis failures are counted");
+            Assert.True(
+                await Metrics.SumAsync(replicas[0], "cache_errors_total") > errorsBefore, "Redis failures are counted");
         }
         finally
         {
@@ -65,20 +70,24 @@ public sealed class RedisOutageTests(CloudLabAppFixture app, ITestOutputHelper o
         }
 
         // The replica that did not take the write must not keep serving its pre-outage copy: it drops its memory level
-        // when its backplane subscription is back, and again after the repair window (10 s), well before the 1 min L1 expiry.
+        // when its backplane subscription is back, and again after the repair window (10 s), well before the 1 min
+        // L1 expiry.
         var price = await Eventually.GetAsync(async () =>
         {
             var seen = (await replicas[1].GetObjectAsync($"/api/products/{productId}"))["price"]!.GetValue<decimal>();
             return seen == 25m ? (decimal?)seen : null;
         }, TimeSpan.FromSeconds(20));
-        output.WriteLine($"the stale copy on the other replica was replaced {(DateTime.UtcNow - restored).TotalSeconds:F1} s after Redis came back");
+        output.WriteLine($"the stale copy on the other replica was replaced "
+            + $"{(DateTime.UtcNow - restored).TotalSeconds:F1} s after Redis came back");
         Assert.Equal(25m, price);
 
         // Hits resume.
-        var hitsBefore = await Metrics.SumAsync(replicas[1], "cache_requests_total", ("cache", "product"), ("result", "hit"));
+        var hitsBefore = await Metrics.SumAsync(
+            replicas[1], "cache_requests_total", ("cache", "product"), ("result", "hit"));
         await replicas[1].GetObjectAsync($"/api/products/{otherId}");
         await replicas[1].GetObjectAsync($"/api/products/{otherId}");
-        Assert.True(await Metrics.SumAsync(replicas[1], "cache_requests_total", ("cache", "product"), ("result", "hit")) >= hitsBefore + 1);
+        Assert.True(await Metrics.SumAsync(
+            replicas[1], "cache_requests_total", ("cache", "product"), ("result", "hit")) >= hitsBefore + 1);
         foreach (var replica in replicas)
         {
             replica.Dispose();

@@ -21,7 +21,14 @@ public sealed class ValidationTests(CloudLabAppFixture app)
         var admin = await app.AdminAsync();
         using var client = app.Client(service);
         var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-        foreach (var (query, field) in new[] { ("page=0", "page"), ("page_size=0", "page_size"), ("page_size=101", "page_size"), ("page=abc", "page"), ("page_size=-5", "page_size") })
+        foreach (var (query, field) in new[]
+        {
+            ("page=0", "page"),
+            ("page_size=0", "page_size"),
+            ("page_size=101", "page_size"),
+            ("page=abc", "page"),
+            ("page_size=-5", "page_size"),
+        })
         {
             using var response = await client.SendAsync(admin.Request(HttpMethod.Get, $"{path}{separator}{query}"));
             var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
@@ -50,7 +57,8 @@ public sealed class ValidationTests(CloudLabAppFixture app)
 
     [Theory]
     [MemberData(nameof(BadBodies))]
-    public async Task Malformed_json_and_wrong_types_are_answered_400_with_a_problem(string service, string path, string body)
+    public async Task Malformed_json_and_wrong_types_are_answered_400_with_a_problem(
+        string service, string path, string body)
     {
         var admin = await app.AdminAsync();
         using var client = app.Client(service);
@@ -60,7 +68,8 @@ public sealed class ValidationTests(CloudLabAppFixture app)
         using var response = await client.SendAsync(request);
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
-        Assert.False(string.IsNullOrEmpty(problem["detail"]?.GetValue<string>() ?? problem["title"]?.GetValue<string>()));
+        Assert.False(
+            string.IsNullOrEmpty(problem["detail"]?.GetValue<string>() ?? problem["title"]?.GetValue<string>()));
     }
 
     [Fact]
@@ -68,7 +77,8 @@ public sealed class ValidationTests(CloudLabAppFixture app)
     {
         var admin = await app.AdminAsync();
         using var products = app.Client("productservice");
-        using var response = await products.SendAsync(admin.Request(HttpMethod.Post, "/api/products", new { name = "", price = -1 }));
+        using var response = await products.SendAsync(
+            admin.Request(HttpMethod.Post, "/api/products", new { name = "", price = -1 }));
 
         var errors = (await response.AssertProblemAsync(HttpStatusCode.BadRequest))["errors"]!.AsObject();
         Assert.Contains("name", errors.Select(error => error.Key));
@@ -81,7 +91,10 @@ public sealed class ValidationTests(CloudLabAppFixture app)
     {
         var customer = await app.RegisterCustomerAsync();
         using var orders = app.Client("orderservice");
-        using var response = await orders.SendAsync(customer.Request(HttpMethod.Post, "/api/orders", new { items = new[] { new { productId = Guid.NewGuid(), quantity = 1 } } }));
+        using var response = await orders.SendAsync(customer.Request(
+            HttpMethod.Post,
+            "/api/orders",
+            new { items = new[] { new { productId = Guid.NewGuid(), quantity = 1 } } }));
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.NotNull(problem["errors"]!["Idempotency-Key"]);

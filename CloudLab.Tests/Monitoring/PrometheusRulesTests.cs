@@ -4,7 +4,9 @@ using CloudLab.Tests.Integration;
 
 namespace CloudLab.Tests.Monitoring;
 
-/// <summary>The Prometheus config, alert rules and their unit tests, checked by promtool (installed by ./cloudlab.sh test).</summary>
+/// <summary>
+/// The Prometheus config, alert rules and their unit tests, checked by promtool (installed by ./cloudlab.sh test).
+/// </summary>
 public sealed class PrometheusRulesTests
 {
     private static readonly string MonitoringDirectory = Path.Combine(ManifestTests.RepositoryRoot(), "monitoring");
@@ -33,7 +35,15 @@ public sealed class PrometheusRulesTests
     public async Task The_alert_rules_cover_the_standard()
     {
         var rules = await File.ReadAllTextAsync(Path.Combine(MonitoringDirectory, "alerts.yml"));
-        foreach (var alert in new[] { "HighAPIResponseTime", "HighDatabaseQueryTime", "LowCacheHitRate", "HighResourceUtilization", "HighErrorRate", "ServiceDown" })
+        foreach (var alert in new[]
+        {
+            "HighAPIResponseTime",
+            "HighDatabaseQueryTime",
+            "LowCacheHitRate",
+            "HighResourceUtilization",
+            "HighErrorRate",
+            "ServiceDown",
+        })
         {
             Assert.Contains($"alert: {alert}", rules, StringComparison.Ordinal);
         }
@@ -42,9 +52,19 @@ public sealed class PrometheusRulesTests
     [Fact]
     public async Task The_dashboard_charts_the_standard_metrics()
     {
-        var dashboard = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(MonitoringDirectory, "dashboards", "cloudlab.json")))!;
-        var expressions = string.Join('\n', dashboard["panels"]!.AsArray().SelectMany(panel => panel!["targets"]!.AsArray()).Select(target => target!["expr"]!.GetValue<string>()));
-        foreach (var metric in new[] { "api_request_duration_seconds_bucket", "api_request_duration_seconds_count", "database_query_duration_seconds_bucket", "cache_hit_rate", "resource_utilization_percent" })
+        var dashboard = JsonNode.Parse(
+            await File.ReadAllTextAsync(Path.Combine(MonitoringDirectory, "dashboards", "cloudlab.json")))!;
+        var expressions = string.Join('\n', dashboard["panels"]!.AsArray()
+            .SelectMany(panel => panel!["targets"]!.AsArray())
+            .Select(target => target!["expr"]!.GetValue<string>()));
+        foreach (var metric in new[]
+        {
+            "api_request_duration_seconds_bucket",
+            "api_request_duration_seconds_count",
+            "database_query_duration_seconds_bucket",
+            "cache_hit_rate",
+            "resource_utilization_percent",
+        })
         {
             Assert.Contains(metric, expressions, StringComparison.Ordinal);
         }

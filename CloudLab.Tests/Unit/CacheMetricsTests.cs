@@ -7,11 +7,13 @@ namespace CloudLab.Tests.Unit;
 
 public sealed class CacheMetricsTests
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-28T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly FakeTimeProvider _time =
+        new(DateTimeOffset.Parse("2026-11-28T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly CacheMetrics _metrics;
 
     public CacheMetricsTests() =>
-        _metrics = new CacheMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), _time);
+        _metrics = new CacheMetrics(
+            new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), _time);
 
     [Fact]
     public void The_hit_rate_is_the_share_of_reads_served_from_cache()

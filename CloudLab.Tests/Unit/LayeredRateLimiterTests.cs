@@ -33,7 +33,13 @@ public sealed class LayeredRateLimiterTests
     {
         using var limiter = new LayeredRateLimiter(new RateLimitingOptions
         {
-            PerClient = new ClientLimits { AnonymousPermitsPerSecond = 1000, AnonymousBurst = 1000, AuthenticatedPermitsPerSecond = 1000, AuthenticatedBurst = 1000 },
+            PerClient = new ClientLimits
+            {
+                AnonymousPermitsPerSecond = 1000,
+                AnonymousBurst = 1000,
+                AuthenticatedPermitsPerSecond = 1000,
+                AuthenticatedBurst = 1000,
+            },
             Service = new ServiceLimits { BurstPermitsPerSecond = 20, Instances = 2 }, // 10 per instance
         });
 

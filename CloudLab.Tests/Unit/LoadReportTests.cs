@@ -22,7 +22,8 @@ public sealed class LoadReportTests
     public void Latencies_are_measured_from_the_intended_send_time()
     {
         var recorder = new LatencyRecorder();
-        var intended = System.Diagnostics.Stopwatch.GetTimestamp() - System.Diagnostics.Stopwatch.Frequency / 10; // 100 ms ago
+        // 100 ms ago.
+        var intended = System.Diagnostics.Stopwatch.GetTimestamp() - System.Diagnostics.Stopwatch.Frequency / 10;
         recorder.RecordResponse(intended, 200);
         recorder.CloseInterval();
 
@@ -41,7 +42,9 @@ public sealed class LoadReportTests
     public void The_plot_is_an_svg_with_one_panel_per_open_model_scenario()
     {
         var timeline = new[] { new IntervalStats(1, 100, 0, 1, 2, 3, 4), new IntervalStats(2, 100, 0, 1, 2, 3, 4) };
-        var scenario = new ScenarioResult("s", "w", "open", 100, 100, 2, 200, 0, 0, 1, 1.5, 2, 3, 4, 0.1, 0, new Dictionary<string, long> { ["200"] = 200 }, timeline);
+        var scenario = new ScenarioResult(
+            "s", "w", "open", 100, 100, 2, 200, 0, 0, 1, 1.5, 2, 3, 4, 0.1, 0,
+            new Dictionary<string, long> { ["200"] = 200 }, timeline);
 
         var svg = SvgPlot.Render([scenario, scenario with { Name = "capacity", Kind = "capacity" }]);
 

@@ -7,7 +7,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CloudLab.Tests.Unit;
 
-/// <summary>How GlobalExceptionHandler answers: the right status, an RFC 7807 body, never a 500 for a client's mistake.</summary>
+/// <summary>
+/// How GlobalExceptionHandler answers: the right status, an RFC 7807 body, never a 500 for a client's mistake.
+/// </summary>
 public sealed class ProblemMappingTests
 {
     public static TheoryData<Exception, int> Cases => new()
@@ -15,7 +17,11 @@ public sealed class ProblemMappingTests
         { new RequestValidationException("page", "bad"), 400 },
         { new BadHttpRequestException("too big", StatusCodes.Status413PayloadTooLarge), 413 },
         { new BadHttpRequestException("bad json", new JsonException("'x' is invalid")), 400 },
-        { new DatabaseTimeoutException(Query.Read("products", "list"), TimeSpan.FromSeconds(10), new TimeoutException()), 504 },
+        {
+            new DatabaseTimeoutException(
+                Query.Read("products", "list"), TimeSpan.FromSeconds(10), new TimeoutException()),
+            504
+        },
         { new DependencyUnavailableException("PaymentService did not answer."), 503 },
         { new ServiceBusyException("busy", TimeSpan.FromSeconds(2)), 503 },
         { new HttpRequestException("connection refused"), 503 },
@@ -30,7 +36,8 @@ public sealed class ProblemMappingTests
     {
         var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
         var context = new DefaultHttpContext { RequestServices = services, Response = { Body = new MemoryStream() } };
-        var handler = new GlobalExceptionHandler(services.GetRequiredService<IProblemDetailsService>(), NullLogger<GlobalExceptionHandler>.Instance);
+        var handler = new GlobalExceptionHandler(
+            services.GetRequiredService<IProblemDetailsService>(), NullLogger<GlobalExceptionHandler>.Instance);
 
         Assert.True(await handler.TryHandleAsync(context, exception, CancellationToken.None));
 

@@ -22,20 +22,36 @@ public static class UsersApi
     }
 
     public static async Task<Results<Created<UserProfile>, ProblemHttpResult>> Register(
-        RegisterUserRequest request, UserDirectory users, PasswordHashingPool hashing, CancellationToken cancellationToken)
+        RegisterUserRequest request,
+        UserDirectory users,
+        PasswordHashingPool hashing,
+        CancellationToken cancellationToken)
     {
         var hash = await hashing.HashAsync(request.Password);
-        return await users.RegisterAsync(request.Email, hash, request.Name, UserRoles.Customer, cancellationToken) is { } user
+        var registered = await users.RegisterAsync(
+            request.Email, hash, request.Name, UserRoles.Customer, cancellationToken);
+        return registered is { } user
             ? TypedResults.Created($"/api/users/{user.Id}", user)
-            : TypedResults.Problem("An account with this e-mail already exists.", statusCode: StatusCodes.Status409Conflict, title: "E-mail taken");
+            : TypedResults.Problem(
+                "An account with this e-mail already exists.",
+                statusCode: StatusCodes.Status409Conflict,
+                title: "E-mail taken");
     }
 
-    public static async Task<Results<Ok<UserProfile>, NotFound>> GetMe(ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken) =>
-        await users.GetAsync(caller.SubjectId(), cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
+    public static async Task<Results<Ok<UserProfile>, NotFound>> GetMe(
+        ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken) =>
+        await users.GetAsync(caller.SubjectId(), cancellationToken) is { } user
+            ? TypedResults.Ok(user)
+            : TypedResults.NotFound();
 
     public static async Task<Results<Ok<UserProfile>, NotFound>> UpdateMe(
-        UpdateProfileRequest request, ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken) =>
-        await users.UpdateProfileAsync(caller.SubjectId(), request, cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
+        UpdateProfileRequest request,
+        ClaimsPrincipal caller,
+        UserDirectory users,
+        CancellationToken cancellationToken) =>
+        await users.UpdateProfileAsync(caller.SubjectId(), request, cancellationToken) is { } user
+            ? TypedResults.Ok(user)
+            : TypedResults.NotFound();
 
     /// <summary>Yourself, or anyone for an admin; anyone else's id answers 404 so ids cannot be probed.</summary>
     public static async Task<Results<Ok<UserProfile>, NotFound>> GetUser(
@@ -46,9 +62,12 @@ public static class UsersApi
             return TypedResults.NotFound();
         }
 
-        return await users.GetAsync(id, cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
+        return await users.GetAsync(id, cancellationToken) is { } user
+            ? TypedResults.Ok(user)
+            : TypedResults.NotFound();
     }
 
-    public static async Task<Ok<PagedResult<UserProfile>>> ListUsers(PageRequest page, UserDirectory users, CancellationToken cancellationToken) =>
+    public static async Task<Ok<PagedResult<UserProfile>>> ListUsers(
+        PageRequest page, UserDirectory users, CancellationToken cancellationToken) =>
         TypedResults.Ok(await users.ListAsync(page, cancellationToken));
 }

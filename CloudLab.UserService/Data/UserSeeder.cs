@@ -19,7 +19,8 @@ public sealed class UserSeedOptions
 }
 
 /// <summary>Creates the admin account (and, when asked, load-test customers) if they are missing.</summary>
-public sealed class UserSeeder(IOptions<UserSeedOptions> options, PasswordHashingPool hashing, ILogger<UserSeeder> logger) : IDatabaseSeeder
+public sealed class UserSeeder(
+    IOptions<UserSeedOptions> options, PasswordHashingPool hashing, ILogger<UserSeeder> logger) : IDatabaseSeeder
 {
     public async Task SeedAsync(Database database, CancellationToken cancellationToken)
     {
@@ -33,9 +34,17 @@ public sealed class UserSeeder(IOptions<UserSeedOptions> options, PasswordHashin
                 VALUES (@id, @email, @normalized, @hash, 'Administrator', @role)
                 ON CONFLICT (normalized_email) DO UPDATE SET role = EXCLUDED.role
                 """,
-                new { id = Guid.CreateVersion7(), email = seed.AdminEmail.Trim(), normalized = UserStore.Normalize(seed.AdminEmail), hash = await hashing.HashAsync(seed.AdminPassword), role = UserRoles.Admin },
+                new
+                {
+                    id = Guid.CreateVersion7(),
+                    email = seed.AdminEmail.Trim(),
+                    normalized = UserStore.Normalize(seed.AdminEmail),
+                    hash = await hashing.HashAsync(seed.AdminPassword),
+                    role = UserRoles.Admin,
+                },
                 cancellationToken);
-            logger.LogInformation("Admin account {AdminEmail} is in place ({Rows} row written)", seed.AdminEmail, created);
+            logger.LogInformation(
+                "Admin account {AdminEmail} is in place ({Rows} row written)", seed.AdminEmail, created);
         }
 
         if (seed.LoadTestUsers > 0)
@@ -46,8 +55,8 @@ public sealed class UserSeeder(IOptions<UserSeedOptions> options, PasswordHashin
                 Query.Write("users", "seed_load_test"),
                 """
                 INSERT INTO users (id, email, normalized_email, password_hash, name, role)
-                SELECT md5('cloudlab-user-' || i)::uuid, 'loadtest-' || i || '@cloudlab.local', 'loadtest-' || i || '@cloudlab.local',
-                       @hash, 'Load Test ' || i, 'customer'
+                SELECT md5('cloudlab-user-' || i)::uuid, 'loadtest-' || i || '@cloudlab.local',
+                       'loadtest-' || i || '@cloudlab.local', @hash, 'Load Test ' || i, 'customer'
                 FROM generate_series(1, @count) AS i
                 ON CONFLICT (normalized_email) DO NOTHING
                 """,

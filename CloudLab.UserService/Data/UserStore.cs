@@ -14,7 +14,10 @@ public sealed class UserStore(Database database, OutboxWriter outbox)
 
     public async Task<UserProfile?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await database.QuerySingleOrDefaultAsync<UserRow>(
-            Query.Read("users", "get_by_id"), $"SELECT {Columns} FROM users WHERE id = @id", new { id }, cancellationToken))?.ToProfile();
+            Query.Read("users", "get_by_id"),
+            $"SELECT {Columns} FROM users WHERE id = @id",
+            new { id },
+            cancellationToken))?.ToProfile();
 
     public Task<Credentials?> FindCredentialsAsync(string email, CancellationToken cancellationToken) =>
         database.QuerySingleOrDefaultAsync<Credentials>(
@@ -28,12 +31,14 @@ public sealed class UserStore(Database database, OutboxWriter outbox)
             Query.Read("users", "list_newest"),
             $"SELECT {Columns} FROM users ORDER BY created_at DESC, id DESC LIMIT @PageSize OFFSET @Offset",
             new { page.PageSize, page.Offset }, cancellationToken);
-        var total = await database.ExecuteScalarAsync<long>(Query.Read("users", "count"), "SELECT count(*) FROM users", cancellationToken: cancellationToken);
+        var total = await database.ExecuteScalarAsync<long>(
+            Query.Read("users", "count"), "SELECT count(*) FROM users", cancellationToken: cancellationToken);
         return PagedResult.Create(page, rows.Select(row => row.ToProfile()).ToList(), total);
     }
 
     /// <summary>Adds the user and its UserRegistered event in one transaction; null when the e-mail is taken.</summary>
-    public Task<UserProfile?> InsertAsync(string email, string passwordHash, string name, string role, CancellationToken cancellationToken) =>
+    public Task<UserProfile?> InsertAsync(
+        string email, string passwordHash, string name, string role, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async session =>
         {
             var row = await session.QuerySingleOrDefaultAsync<UserRow>(
@@ -44,28 +49,54 @@ public sealed class UserStore(Database database, OutboxWriter outbox)
                 ON CONFLICT (normalized_email) DO NOTHING
                 RETURNING {Columns}
                 """,
-                new { id = Guid.CreateVersion7(), email = email.Trim(), normalized = Normalize(email), passwordHash, name = name.Trim(), role },
+                new
+                {
+                    id = Guid.CreateVersion7(),
+                    email = email.Trim(),
+                    normalized = Normalize(email),
+                    passwordHash,
+                    name = name.Trim(),
+                    role,
+                },
                 cancellationToken);
             if (row is not null)
             {
-                await outbox.AddAsync(session, EventTypes.UserRegistered, new UserRegistered(row.Id, row.CreatedAt), EventJsonContext.Default.UserRegistered, cancellationToken);
+                await outbox.AddAsync(
+                    session,
+                    EventTypes.UserRegistered,
+                    new UserRegistered(row.Id, row.CreatedAt),
+                    EventJsonContext.Default.UserRegistered,
+                    cancellationToken);
             }
 
             return row?.ToProfile();
         }, cancellationToken: cancellationToken);
 
-    public async Task<UserProfile?> UpdateProfileAsync(Guid id, string name, IReadOnlyDictionary<string, string>? preferences, CancellationToken cancellationToken) =>
+    public async Task<UserProfile?> UpdateProfileAsync(
+        Guid id, string name, IReadOnlyDictionary<string, string>? preferences, CancellationToken cancellationToken) =>
         (await database.QuerySingleOrDefaultAsync<UserRow>(
             Query.Write("users", "update_profile"),
             $"""
-            UPDATE users SET name = @name, preferences = COALESCE(@preferences::jsonb, preferences), updated_at = now()
+            UPDATE users SET name = @name, preferences = COALESCE(@preferences::jsonb, preferences),
+                updated_at = now()
             WHERE id = @id RETURNING {Columns}
             """,
-            new { id, name = name.Trim(), preferences = preferences is null ? null : JsonSerializer.Serialize(preferences, UserJsonContext.Default.IReadOnlyDictionaryStringString) },
+            new
+            {
+                id,
+                name = name.Trim(),
+                preferences = preferences is null
+                    ? null
+                    : JsonSerializer.Serialize(preferences, UserJsonContext.Default.IReadOnlyDictionaryStringString),
+            },
             cancellationToken))?.ToProfile();
 
     public Task UpdatePasswordHashAsync(Guid id, string passwordHash, CancellationToken cancellationToken) =>
-        database.ExecuteAsync(Query.Write("users", "rehash_password"), "UPDATE users SET password_hash = @passwordHash WHERE id = @id", new { id, passwordHash }, cancellationToken);
+        database.ExecuteAsync(
+            Query.Write("users", "rehash_password"),
+            "UPDATE users SET password_hash = @passwordHash WHERE id = @id",
+            new { id, passwordHash },
+            cancellationToken);
 
     internal static string Normalize(string email) => email.Trim().ToLowerInvariant();
 
@@ -81,7 +112,8 @@ public sealed class UserStore(Database database, OutboxWriter outbox)
 
         public UserProfile ToProfile() => new(
             Id, Email, Name, Role,
-            JsonSerializer.Deserialize(Preferences, UserJsonContext.Default.IReadOnlyDictionaryStringString) ?? new Dictionary<string, string>(),
+            JsonSerializer.Deserialize(Preferences, UserJsonContext.Default.IReadOnlyDictionaryStringString)
+                ?? new Dictionary<string, string>(),
             CreatedAt, UpdatedAt);
     }
 }

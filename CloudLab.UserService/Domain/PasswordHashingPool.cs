@@ -10,7 +10,9 @@ public sealed class PasswordHashingOptions
     /// <summary>Dedicated hashing threads; 0 means one per CPU.</summary>
     public int Workers { get; set; }
 
-    /// <summary>Hashes waiting for a worker; beyond this a log-in storm is answered 503 instead of queueing without bound.</summary>
+    /// <summary>
+    /// Hashes waiting for a worker; beyond this a log-in storm is answered 503 instead of queueing without bound.
+    /// </summary>
     public int QueueLimit { get; set; } = 256;
 }
 
@@ -28,9 +30,12 @@ public sealed class PasswordHashingPool : IDisposable
     public PasswordHashingPool(IOptions<PasswordHashingOptions> options)
     {
         var settings = options.Value;
-        _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(settings.QueueLimit) { FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateBounded<WorkItem>(
+            new BoundedChannelOptions(settings.QueueLimit) { FullMode = BoundedChannelFullMode.Wait });
         var workers = settings.Workers > 0 ? settings.Workers : Environment.ProcessorCount;
-        _workers = Enumerable.Range(0, workers).Select(index => new Thread(Work) { IsBackground = true, Name = $"password-hashing-{index}" }).ToArray();
+        _workers = Enumerable.Range(0, workers)
+            .Select(index => new Thread(Work) { IsBackground = true, Name = $"password-hashing-{index}" })
+            .ToArray();
         foreach (var worker in _workers)
         {
             worker.Start();
@@ -49,7 +54,8 @@ public sealed class PasswordHashingPool : IDisposable
         var item = new WorkItem<T>(work);
         return _queue.Writer.TryWrite(item)
             ? item.Completion
-            : throw new ServiceBusyException("Too many log-ins and registrations are waiting; retry in a moment.", TimeSpan.FromSeconds(1));
+            : throw new ServiceBusyException(
+                "Too many log-ins and registrations are waiting; retry in a moment.", TimeSpan.FromSeconds(1));
     }
 
     private void Work()

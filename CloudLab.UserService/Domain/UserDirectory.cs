@@ -5,19 +5,28 @@ using CloudLab.UserService.Models;
 
 namespace CloudLab.UserService.Domain;
 
-/// <summary>Users through the cache: profiles cache-aside (15 min), written through on change; admin list pages dropped by tag.</summary>
+/// <summary>
+/// Users through the cache: profiles cache-aside (15 min), written through on change; admin list pages dropped by tag.
+/// </summary>
 public sealed class UserDirectory(UserStore store, ServiceCache cache)
 {
     private const string ListTag = "user-lists";
 
     public ValueTask<UserProfile?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        cache.GetOrLoadAsync(CachePolicies.User, CachePolicies.User.Key(id), id, store.GetAsync, cancellationToken: cancellationToken);
+        cache.GetOrLoadAsync(
+            CachePolicies.User, CachePolicies.User.Key(id), id, store.GetAsync, cancellationToken: cancellationToken);
 
     public ValueTask<PagedResult<UserProfile>> ListAsync(PageRequest page, CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
-            CachePolicies.UserList, CachePolicies.UserList.Key($"{page.Page}:{page.PageSize}"), page, store.ListAsync, [ListTag], cancellationToken);
+            CachePolicies.UserList,
+            CachePolicies.UserList.Key($"{page.Page}:{page.PageSize}"),
+            page,
+            store.ListAsync,
+            [ListTag],
+            cancellationToken);
 
-    public async Task<UserProfile?> RegisterAsync(string email, string passwordHash, string name, string role, CancellationToken cancellationToken)
+    public async Task<UserProfile?> RegisterAsync(
+        string email, string passwordHash, string name, string role, CancellationToken cancellationToken)
     {
         var user = await store.InsertAsync(email, passwordHash, name, role, cancellationToken);
         if (user is not null)
@@ -28,7 +37,8 @@ public sealed class UserDirectory(UserStore store, ServiceCache cache)
         return user;
     }
 
-    public async Task<UserProfile?> UpdateProfileAsync(Guid id, UpdateProfileRequest request, CancellationToken cancellationToken)
+    public async Task<UserProfile?> UpdateProfileAsync(
+        Guid id, UpdateProfileRequest request, CancellationToken cancellationToken)
     {
         var user = await store.UpdateProfileAsync(id, request.Name, request.Preferences, cancellationToken);
         if (user is not null)
@@ -41,7 +51,8 @@ public sealed class UserDirectory(UserStore store, ServiceCache cache)
 
     private async Task UserChangedAsync(UserProfile user, CancellationToken cancellationToken)
     {
-        await cache.SetAsync(CachePolicies.User, CachePolicies.User.Key(user.Id), user, cancellationToken: cancellationToken);
+        await cache.SetAsync(
+            CachePolicies.User, CachePolicies.User.Key(user.Id), user, cancellationToken: cancellationToken);
         await cache.InvalidateTagsAsync([ListTag], cancellationToken);
     }
 }

@@ -26,5 +26,6 @@ public sealed class PreferencesPolicyAttribute : ValidationAttribute
 
     public override bool IsValid(object? value) =>
         value is not IDictionary<string, string> preferences ||
-        (preferences.Count <= 50 && preferences.All(entry => entry.Key.Length is > 0 and <= 50 && (entry.Value?.Length ?? 0) <= 500));
+        (preferences.Count <= 50
+            && preferences.All(entry => entry.Key.Length is > 0 and <= 50 && (entry.Value?.Length ?? 0) <= 500));
 }
