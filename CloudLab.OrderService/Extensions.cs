@@ -17,10 +17,12 @@ public static class Extensions
         builder.Services.AddValidation();
 
         // Each call fits well inside this service's own 10 s request budget.
-        builder.Services.AddServiceClient<IProductReservations, ProductCatalogClient>(
+        builder.Services.AddServiceClient<ProductCatalogClient>(
             "productservice", new CallBudget(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)));
-        builder.Services.AddServiceClient<IPayments, PaymentsClient>(
+        builder.Services.AddServiceClient<PaymentsClient>(
             "paymentservice", new CallBudget(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)));
+        builder.Services.AddSingleton<IProductReservations, ProductReservations>();
+        builder.Services.AddSingleton<IPayments, Payments>();
 
         builder.Services.AddOptions<SagaOptions>().BindConfiguration("Saga");
         builder.Services.AddSingleton<IOrderStore, OrderStore>();

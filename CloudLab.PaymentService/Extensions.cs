@@ -28,6 +28,7 @@ public static class Extensions
 
         builder.Services.AddSingleton<IPaymentStore, PaymentStore>();
         builder.Services.AddSingleton<PaymentProcessor>();
+        builder.Services.AddSingleton<GatewayLedger>();
         builder.Services.AddHostedService<PendingPaymentRecovery>();
     }
 }

@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using CloudLab.OrderService.Models;
+using CloudLab.ServiceDefaults.Batching;
 using CloudLab.ServiceDefaults.Data;
 using CloudLab.ServiceDefaults.Http;
 using CloudLab.ServiceDefaults.Messaging;
@@ -45,7 +47,11 @@ public interface IOrderStore
     Task CompensationDoneAsync(Guid id, CancellationToken cancellationToken);
 }
 
-public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderStore
+/// <summary>
+/// The orders' SQL. Claims and commits of concurrent order requests are batched (natural batching): each batch is one
+/// statement or one transaction, whatever the number of orders in it.
+/// </summary>
+public sealed class OrderStore : IOrderStore, IAsyncDisposable
 {
     private const string Columns = """
         o.id, o.user_id, o.status, o.total, o.currency, o.payment_id, o.created_at, o.updated_at,
@@ -54,71 +60,143 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
          FROM order_items i WHERE i.order_id = o.id)::text AS items
         """;
 
+    private readonly Database _database;
+    private readonly OutboxWriter _outbox;
+    private readonly NaturalBatcher<RequestClaim, OrderRequestRecord?> _claims;
+    private readonly NaturalBatcher<Completion, bool> _completions;
+
+    public OrderStore(Database database, OutboxWriter outbox, IMeterFactory meterFactory)
+    {
+        _database = database;
+        _outbox = outbox;
+        _claims = new NaturalBatcher<RequestClaim, OrderRequestRecord?>(
+            new BatchingStage("order_claim"), ClaimBatchAsync, meterFactory);
+        _completions = new NaturalBatcher<Completion, bool>(
+            new BatchingStage("order_commit"), CompleteBatchAsync, meterFactory);
+    }
+
     public async Task<Order?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        (await database.QuerySingleOrDefaultAsync<OrderRow>(
+        (await _database.QuerySingleOrDefaultAsync<OrderRow>(
             Query.Read("orders", "get_by_id"), $"SELECT {Columns} FROM orders o WHERE o.id = @id", new { id }, cancellationToken))?.ToOrder();
 
     public async Task<PagedResult<Order>> ListForUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
-        var rows = await database.QueryAsync<OrderRow>(
+        var rows = await _database.QueryAsync<OrderRow>(
             Query.Read("orders", "list_by_user"),
             $"SELECT {Columns} FROM orders o WHERE o.user_id = @userId ORDER BY o.created_at DESC, o.id DESC LIMIT @PageSize OFFSET @Offset",
             new { userId, page.PageSize, page.Offset }, cancellationToken);
-        var total = await database.ExecuteScalarAsync<long>(
+        var total = await _database.ExecuteScalarAsync<long>(
             Query.Read("orders", "count_by_user"), "SELECT count(*) FROM orders WHERE user_id = @userId", new { userId }, cancellationToken);
         return PagedResult.Create(page, rows.Select(row => row.ToOrder()).ToList(), total);
     }
 
-    public async Task<OrderRequestRecord?> ClaimRequestAsync(
-        Guid userId, string key, string requestHash, Guid orderId, CancellationToken cancellationToken)
+    public Task<OrderRequestRecord?> ClaimRequestAsync(
+        Guid userId, string key, string requestHash, Guid orderId, CancellationToken cancellationToken) =>
+        _claims.SubmitAsync(new RequestClaim(userId, key, requestHash, orderId));
+
+    public Task CompleteAsync(Order order, OutboxEvent placed, CancellationToken cancellationToken) =>
+        _completions.SubmitAsync(new Completion(order, placed));
+
+    public async ValueTask DisposeAsync()
     {
-        var claimed = await database.ExecuteAsync(
+        await _claims.DisposeAsync();
+        await _completions.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Claims many (user, key) pairs in one statement; a pair held already (by an earlier request, or twice in this
+    /// batch) answers with the request that holds it.
+    /// </summary>
+    private async Task<IReadOnlyList<OrderRequestRecord?>> ClaimBatchAsync(
+        IReadOnlyList<RequestClaim> claims, CancellationToken cancellationToken)
+    {
+        var claimed = (await _database.QueryAsync<Guid>(
             Query.Write("order_requests", "claim"),
             """
             INSERT INTO order_requests (user_id, idempotency_key, request_hash, order_id, state)
-            VALUES (@userId, @key, @requestHash, @orderId, @Started) ON CONFLICT DO NOTHING
+            SELECT user_id, idempotency_key, request_hash, order_id, @Started
+            FROM unnest(@userIds, @keys, @hashes, @orderIds) AS r(user_id, idempotency_key, request_hash, order_id)
+            ON CONFLICT DO NOTHING
+            RETURNING order_id
             """,
-            new { userId, key, requestHash, orderId, OrderRequestState.Started }, cancellationToken);
-        return claimed == 1 ? null : await database.QuerySingleOrDefaultAsync<OrderRequestRecord>(
-            Query.Read("order_requests", "get"),
+            new
+            {
+                userIds = claims.Select(claim => claim.UserId).ToArray(),
+                keys = claims.Select(claim => claim.Key).ToArray(),
+                hashes = claims.Select(claim => claim.RequestHash).ToArray(),
+                orderIds = claims.Select(claim => claim.OrderId).ToArray(),
+                OrderRequestState.Started,
+            },
+            cancellationToken)).ToHashSet();
+        var held = claims.Where(claim => !claimed.Contains(claim.OrderId)).ToList();
+        if (held.Count == 0)
+        {
+            return new OrderRequestRecord?[claims.Count];
+        }
+
+        var earlier = (await _database.QueryAsync<HeldRequestRow>(
+            Query.Read("order_requests", "get_many"),
             """
-            SELECT order_id AS orderid, request_hash AS requesthash, state, failure::text AS failure, created_at AS createdat
-            FROM order_requests WHERE user_id = @userId AND idempotency_key = @key
+            SELECT r.user_id AS userid, r.idempotency_key AS key, r.order_id AS orderid, r.request_hash AS requesthash,
+                   r.state, r.failure::text AS failure, r.created_at AS createdat
+            FROM order_requests r JOIN unnest(@userIds, @keys) AS k(user_id, idempotency_key)
+                ON r.user_id = k.user_id AND r.idempotency_key = k.idempotency_key
             """,
-            new { userId, key }, cancellationToken);
+            new { userIds = held.Select(claim => claim.UserId).ToArray(), keys = held.Select(claim => claim.Key).ToArray() },
+            cancellationToken)).DistinctBy(row => (row.UserId, row.Key)).ToDictionary(row => (row.UserId, row.Key));
+        return claims
+            .Select(claim => claimed.Contains(claim.OrderId) ? null : earlier[(claim.UserId, claim.Key)].ToRecord())
+            .ToList();
     }
 
-    public Task CompleteAsync(Order order, OutboxEvent placed, CancellationToken cancellationToken) =>
-        database.InTransactionAsync(async session =>
+    /// <summary>Many orders, their items, their events and their completed requests: one transaction.</summary>
+    private Task<IReadOnlyList<bool>> CompleteBatchAsync(IReadOnlyList<Completion> completions, CancellationToken cancellationToken) =>
+        _database.InTransactionAsync<IReadOnlyList<bool>>(async session =>
         {
+            var orders = completions.Select(completion => completion.Order).ToList();
             await session.ExecuteAsync(
                 Query.Write("orders", "insert"),
                 """
                 INSERT INTO orders (id, user_id, status, total, currency, payment_id, created_at, updated_at)
-                VALUES (@Id, @UserId, @Status, @Total, @Currency, @PaymentId, @CreatedAt, @UpdatedAt)
+                SELECT * FROM unnest(@ids, @userIds, @statuses, @totals, @currencies, @paymentIds, @createdAt, @updatedAt)
                 """,
-                order, cancellationToken);
-            await session.ExecuteAsync(
-                Query.Write("order_items", "insert"),
-                "INSERT INTO order_items (order_id, product_id, quantity, unit_price) SELECT @orderId, * FROM unnest(@products, @quantities, @prices)",
                 new
                 {
-                    orderId = order.Id,
-                    products = order.Items.Select(item => item.ProductId).ToArray(),
-                    quantities = order.Items.Select(item => item.Quantity).ToArray(),
-                    prices = order.Items.Select(item => item.UnitPrice).ToArray(),
+                    ids = orders.Select(order => order.Id).ToArray(),
+                    userIds = orders.Select(order => order.UserId).ToArray(),
+                    statuses = orders.Select(order => order.Status).ToArray(),
+                    totals = orders.Select(order => order.Total).ToArray(),
+                    currencies = orders.Select(order => order.Currency).ToArray(),
+                    paymentIds = orders.Select(order => order.PaymentId).ToArray(),
+                    createdAt = orders.Select(order => order.CreatedAt).ToArray(),
+                    updatedAt = orders.Select(order => order.UpdatedAt).ToArray(),
                 },
                 cancellationToken);
-            await outbox.AddAsync(session, placed, cancellationToken);
+            var items = orders.SelectMany(order => order.Items.Select(item => (order.Id, Item: item))).ToList();
+            await session.ExecuteAsync(
+                Query.Write("order_items", "insert"),
+                """
+                INSERT INTO order_items (order_id, product_id, quantity, unit_price)
+                SELECT * FROM unnest(@orderIds, @products, @quantities, @prices)
+                """,
+                new
+                {
+                    orderIds = items.Select(entry => entry.Id).ToArray(),
+                    products = items.Select(entry => entry.Item.ProductId).ToArray(),
+                    quantities = items.Select(entry => entry.Item.Quantity).ToArray(),
+                    prices = items.Select(entry => entry.Item.UnitPrice).ToArray(),
+                },
+                cancellationToken);
+            await _outbox.AddManyAsync(session, completions.Select(completion => completion.Placed).ToList(), cancellationToken);
             await session.ExecuteAsync(
                 Query.Write("order_requests", "complete"),
-                "UPDATE order_requests SET state = @Completed, updated_at = now() WHERE order_id = @Id",
-                new { order.Id, OrderRequestState.Completed }, cancellationToken);
-            return true;
+                "UPDATE order_requests SET state = @Completed, updated_at = now() WHERE order_id = ANY(@ids)",
+                new { ids = orders.Select(order => order.Id).ToArray(), OrderRequestState.Completed }, cancellationToken);
+            return completions.Select(_ => true).ToList();
         }, cancellationToken: cancellationToken);
 
     public Task FailRequestAsync(Guid orderId, OrderFailure failure, CancellationToken cancellationToken) =>
-        database.ExecuteAsync(
+        _database.ExecuteAsync(
             Query.Write("order_requests", "fail"),
             """
             UPDATE order_requests SET state = @Failed, failure = @failure::jsonb, updated_at = now()
@@ -134,7 +212,7 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
             cancellationToken);
 
     public Task<(Order? Order, string? Status)> TransitionAsync(Guid id, OrderTransition transition, CancellationToken cancellationToken) =>
-        database.InTransactionAsync(async session =>
+        _database.InTransactionAsync(async session =>
         {
             var current = await session.ExecuteScalarAsync<string>(
                 Query.Write("orders", "lock"), "SELECT status FROM orders WHERE id = @id FOR UPDATE", new { id }, cancellationToken);
@@ -152,14 +230,14 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
                 new { id, transition.To, transition.CompensationDue }, cancellationToken))!.ToOrder();
             if (transition.Event is { } announcement)
             {
-                await outbox.AddAsync(session, announcement, cancellationToken);
+                await _outbox.AddAsync(session, announcement, cancellationToken);
             }
 
             return ((Order?)order, (string?)order.Status);
         }, cancellationToken: cancellationToken);
 
     public Task<IReadOnlyList<Guid>> StalledRequestsAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
-        database.QueryAsync<Guid>(
+        _database.QueryAsync<Guid>(
             Query.Read("order_requests", "list_stalled"),
             """
             SELECT order_id FROM order_requests WHERE state = @Started AND created_at < now() - @olderThan
@@ -168,13 +246,13 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
             new { olderThan, OrderRequestState.Started }, cancellationToken);
 
     public async Task<IReadOnlyList<Order>> CompensationDueAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
-        (await database.QueryAsync<OrderRow>(
+        (await _database.QueryAsync<OrderRow>(
             Query.Read("orders", "list_compensation_due"),
             $"SELECT {Columns} FROM orders o WHERE o.compensation_due AND o.updated_at < now() - @olderThan ORDER BY o.updated_at LIMIT 100",
             new { olderThan }, cancellationToken)).Select(row => row.ToOrder()).ToList();
 
     public Task CompensationDoneAsync(Guid id, CancellationToken cancellationToken) =>
-        database.ExecuteAsync(
+        _database.ExecuteAsync(
             Query.Write("orders", "compensation_done"),
             "UPDATE orders SET compensation_due = false WHERE id = @id AND compensation_due",
             new { id }, cancellationToken);
@@ -195,5 +273,15 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
             Id, UserId, Status, Total, Currency,
             Items is null ? [] : JsonSerializer.Deserialize(Items, OrderJsonContext.Default.IReadOnlyListOrderItem) ?? [],
             PaymentId, CreatedAt, UpdatedAt);
+    }
+
+    private sealed record RequestClaim(Guid UserId, string Key, string RequestHash, Guid OrderId);
+
+    private sealed record Completion(Order Order, OutboxEvent Placed);
+
+    private sealed record HeldRequestRow(
+        Guid UserId, string Key, Guid OrderId, string RequestHash, string State, string? Failure, DateTime CreatedAt)
+    {
+        public OrderRequestRecord ToRecord() => new(OrderId, RequestHash, State, Failure, CreatedAt);
     }
 }

@@ -82,7 +82,7 @@ public sealed class OrderPlacement(
         var order = new Order(orderId, userId, OrderStatus.Paid, total, currency, items, payment.Id, now, now);
         var placed = new OrderPlaced(order.Id, userId, total, currency, OrderLifecycle.Lines(order), now);
         await CommitAsync(order, OutboxEvent.Create(EventTypes.OrderPlaced, placed, EventJsonContext.Default.OrderPlaced), cancellationToken);
-        await reads.OrderChangedAsync(order, cancellationToken);
+        await reads.OrderPlacedAsync(order, cancellationToken);
         return new PlacementResult(order, Replayed: false, Failure: null);
     }
 

@@ -24,5 +24,13 @@ public sealed class OrderReads(IOrderStore store, ServiceCache cache)
         await cache.InvalidateTagsAsync([UserTag(order.UserId)], cancellationToken);
     }
 
+    /// <summary>
+    /// A new order: its owner's list pages are dropped. The order itself is not written to the cache: its id was never
+    /// handed out, so no cache holds it, and its first read loads it (one Redis write and backplane message saved per
+    /// order, which is what the write path's budget of a few milliseconds per order needs).
+    /// </summary>
+    public async Task OrderPlacedAsync(Order order, CancellationToken cancellationToken) =>
+        await cache.InvalidateTagsAsync([UserTag(order.UserId)], cancellationToken);
+
     private static string UserTag(Guid userId) => $"order-lists:user:{userId:N}";
 }

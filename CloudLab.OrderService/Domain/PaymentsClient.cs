@@ -5,33 +5,29 @@ using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.OrderService.Domain;
 
-/// <summary>Charges and refunds for orders. A charge carries the order id as Idempotency-Key: retried, it charges once.</summary>
-public interface IPayments
-{
-    Task<PaymentInfo> ChargeAsync(ChargeRequest charge, CancellationToken cancellationToken);
-
-    Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken);
-
-    /// <summary>Refunds a captured payment (a refunded one is fine too); false when the payment cannot be refunded.</summary>
-    Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken);
-}
-
-/// <summary>PaymentService over HTTP, as OrderService uses it.</summary>
-public sealed class PaymentsClient(HttpClient http) : IPayments
+/// <summary>PaymentService over HTTP, as OrderService uses it: charges by the batch, refunds and look-ups one by one.</summary>
+public sealed class PaymentsClient(HttpClient http)
 {
     private const string Dependency = "PaymentService";
 
-    public Task<PaymentInfo> ChargeAsync(ChargeRequest charge, CancellationToken cancellationToken) =>
-        DependencyCall.GuardAsync(Dependency, async () =>
+    /// <summary>
+    /// One call for many charges, one answer per charge in the same order. A charge whose outcome PaymentService does
+    /// not know (its gateway did not answer) or whose key was used for another charge answers as the dependency
+    /// failing, for that charge alone.
+    /// </summary>
+    public Task<IReadOnlyList<Func<PaymentInfo>>> ChargeBatchAsync(IReadOnlyList<ChargeRequest> charges, CancellationToken cancellationToken) =>
+        DependencyCall.GuardAsync<IReadOnlyList<Func<PaymentInfo>>>(Dependency, async () =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/payments")
-            {
-                Content = JsonContent.Create(charge, OrderJsonContext.Default.ChargeRequest),
-            };
-            request.Headers.Add(IdempotencyKey.HeaderName, charge.OrderId.ToString());
-            using var response = await http.SendAsync(request, cancellationToken);
+            var request = new ChargeBatchRequest(charges.Select(charge => new ChargeBatchItem(charge.OrderId.ToString(), charge)).ToList());
+            using var response = await http.PostAsJsonAsync(
+                "/api/payments/batch", request, OrderJsonContext.Default.ChargeBatchRequest, cancellationToken);
             response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync(OrderJsonContext.Default.PaymentInfo, cancellationToken))!;
+            var answer = await response.Content.ReadFromJsonAsync(OrderJsonContext.Default.ChargeBatchResponse, cancellationToken)
+                ?? throw new HttpRequestException("PaymentService answered a charge batch with no body.");
+            var byKey = answer.Results.DistinctBy(result => result.IdempotencyKey).ToDictionary(result => result.IdempotencyKey);
+            return request.Charges
+                .Select(item => byKey.TryGetValue(item.IdempotencyKey, out var result) ? Outcome(result) : Unknown(item.IdempotencyKey))
+                .ToList();
         });
 
     public Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken) =>
@@ -53,4 +49,15 @@ public sealed class PaymentsClient(HttpClient http) : IPayments
             response.EnsureSuccessStatusCode();
             return true;
         });
+
+    private static Func<PaymentInfo> Outcome(ChargeBatchResult result) => result switch
+    {
+        { Outcome: RemoteChargeOutcome.Settled or RemoteChargeOutcome.Replayed, Payment: { } payment } => () => payment,
+        { Outcome: RemoteChargeOutcome.KeyReused } => () => throw new DependencyUnavailableException(
+            $"{Dependency} refused the charge: its key was used for a different charge."),
+        _ => Unknown(result.IdempotencyKey),
+    };
+
+    private static Func<PaymentInfo> Unknown(string key) => () => throw new DependencyUnavailableException(
+        $"{Dependency} does not know the outcome of charge {key} yet.");
 }

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using CloudLab.OrderService.Models;
 using CloudLab.ServiceDefaults.Http;
 
@@ -9,44 +7,26 @@ namespace CloudLab.OrderService.Domain;
 /// <summary>The reservation, or why there is none (the items that cannot be had; empty when the id was released).</summary>
 public sealed record ReserveResult(ReservationResponse? Reservation, IReadOnlyList<ShortItem> ShortItems);
 
-/// <summary>Stock reserved (and priced) or released per order id, idempotent both ways.</summary>
-public interface IProductReservations
-{
-    Task<ReserveResult> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken);
-
-    Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken);
-}
-
-/// <summary>ProductService over HTTP, as OrderService uses it.</summary>
-public sealed class ProductCatalogClient(HttpClient http) : IProductReservations
+/// <summary>ProductService over HTTP, as OrderService uses it: reservations by the batch, releases one by one.</summary>
+public sealed class ProductCatalogClient(HttpClient http)
 {
     private const string Dependency = "ProductService";
 
-    public Task<ReserveResult> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken) =>
-        DependencyCall.GuardAsync(Dependency, async () =>
+    /// <summary>One call for many orders, one result per order in the same order: idempotent per order id.</summary>
+    public Task<IReadOnlyList<ReserveResult>> ReserveBatchAsync(IReadOnlyList<ReservationRequest> orders, CancellationToken cancellationToken) =>
+        DependencyCall.GuardAsync<IReadOnlyList<ReserveResult>>(Dependency, async () =>
         {
             using var response = await http.PostAsJsonAsync(
-                "/api/products/reservations", request, OrderJsonContext.Default.ReservationRequest, cancellationToken);
-            switch (response.StatusCode)
-            {
-                case HttpStatusCode.UnprocessableEntity:
-                    await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
-                    {
-                        using var problem = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-                        var shortItems = problem.RootElement.TryGetProperty("shortItems", out var items)
-                            ? items.Deserialize(OrderJsonContext.Default.IReadOnlyListShortItem) ?? []
-                            : [];
-                        return new ReserveResult(null, shortItems);
-                    }
-
-                case HttpStatusCode.Conflict:
-                    return new ReserveResult(null, []); // this order id's reservation was released: it cannot be had
-                default:
-                    response.EnsureSuccessStatusCode();
-                    var reservation = await response.Content.ReadFromJsonAsync(
-                        OrderJsonContext.Default.ReservationResponse, cancellationToken);
-                    return new ReserveResult(reservation, []);
-            }
+                "/api/products/reservations/batch", new ReservationBatchRequest(orders),
+                OrderJsonContext.Default.ReservationBatchRequest, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            var answer = await response.Content.ReadFromJsonAsync(OrderJsonContext.Default.ReservationBatchResponse, cancellationToken)
+                ?? throw new HttpRequestException("ProductService answered a reservation batch with no body.");
+            var byOrder = answer.Results.DistinctBy(result => result.OrderId).ToDictionary(result => result.OrderId);
+            return orders.Select(order => byOrder.TryGetValue(order.OrderId, out var result)
+                    ? ToReserveResult(result)
+                    : throw new HttpRequestException($"ProductService did not answer for order {order.OrderId}."))
+                .ToList();
         });
 
     public Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
@@ -57,4 +37,11 @@ public sealed class ProductCatalogClient(HttpClient http) : IProductReservations
             response.EnsureSuccessStatusCode();
             return true;
         });
+
+    private static ReserveResult ToReserveResult(ReservationResult result) => result.Outcome switch
+    {
+        RemoteReservationOutcome.Reserved when result.Reservation is { } reservation => new ReserveResult(reservation, []),
+        RemoteReservationOutcome.ItemsNotAvailable => new ReserveResult(null, result.ShortItems ?? []),
+        _ => new ReserveResult(null, []), // released: this order id's stock cannot be had any more
+    };
 }

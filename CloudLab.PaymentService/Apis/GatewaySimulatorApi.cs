@@ -1,5 +1,5 @@
 using CloudLab.PaymentService.Models;
-using CloudLab.ServiceDefaults.Data;
+using CloudLab.PaymentService.Data;
 using CloudLab.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -12,8 +12,6 @@ namespace CloudLab.PaymentService.Apis;
 /// </summary>
 public static class GatewaySimulatorApi
 {
-    private const string Columns = "charge_id AS chargeid, outcome, decline_reason AS declinereason, refunded_at IS NOT NULL AS refunded";
-
     public static RouteGroupBuilder MapGatewaySimulator(this IEndpointRouteBuilder app)
     {
         var gateway = app.MapGroup("/simulated-gateway").WithTags("Simulated gateway").DisableRateLimiting().ExcludeFromDescription();
@@ -23,7 +21,8 @@ public static class GatewaySimulatorApi
     }
 
     public static async Task<Results<Ok<GatewayCharge>, ProblemHttpResult>> Charge(
-        IdempotencyKey key, GatewayChargeRequest request, Database database, IOptionsMonitor<GatewayOptions> options, CancellationToken cancellationToken)
+        IdempotencyKey key, GatewayChargeRequest request, GatewayLedger ledger, IOptionsMonitor<GatewayOptions> options,
+        CancellationToken cancellationToken)
     {
         var simulator = options.CurrentValue.Simulator;
         await SimulateLatencyAsync(simulator, cancellationToken);
@@ -35,23 +34,13 @@ public static class GatewaySimulatorApi
         var declineReason = request.Amount > simulator.CardLimit ? DeclineReason.InsufficientFunds
             : Random.Shared.NextDouble() < simulator.DeclineRate ? DeclineReason.CardDeclined
             : null;
-        await database.ExecuteAsync(
-            Query.Write("gateway_charges", "insert"),
-            """
-            INSERT INTO gateway_charges (idempotency_key, charge_id, amount, currency, outcome, decline_reason)
-            VALUES (@key, @chargeId, @Amount, @Currency, @outcome, @declineReason)
-            ON CONFLICT (idempotency_key) DO NOTHING
-            """,
-            new { key = key.Value, chargeId = "ch_" + Guid.NewGuid().ToString("N"), request.Amount, request.Currency, outcome = declineReason is null ? GatewayOutcome.Captured : GatewayOutcome.Declined, declineReason },
-            cancellationToken);
-        var charge = await database.QuerySingleOrDefaultAsync<GatewayCharge>(
-            Query.Read("gateway_charges", "get"), $"SELECT {Columns} FROM gateway_charges WHERE idempotency_key = @key", new { key = key.Value }, cancellationToken);
-
-        return Random.Shared.NextDouble() < simulator.LostResponseRate ? Unavailable() : TypedResults.Ok(charge!);
+        var charge = await ledger.ChargeAsync(key.Value, request.Amount, request.Currency, declineReason);
+        var answerLost = request.Amount == simulator.UnansweredAmount || Random.Shared.NextDouble() < simulator.LostResponseRate;
+        return answerLost ? Unavailable() : TypedResults.Ok(charge);
     }
 
     public static async Task<Results<Ok<GatewayCharge>, NotFound, ProblemHttpResult>> Refund(
-        string key, Database database, IOptionsMonitor<GatewayOptions> options, CancellationToken cancellationToken)
+        string key, GatewayLedger ledger, IOptionsMonitor<GatewayOptions> options, CancellationToken cancellationToken)
     {
         var simulator = options.CurrentValue.Simulator;
         await SimulateLatencyAsync(simulator, cancellationToken);
@@ -60,14 +49,7 @@ public static class GatewaySimulatorApi
             return Unavailable();
         }
 
-        var charge = await database.QuerySingleOrDefaultAsync<GatewayCharge>(
-            Query.Write("gateway_charges", "refund"),
-            $"""
-            UPDATE gateway_charges SET refunded_at = COALESCE(refunded_at, now())
-            WHERE idempotency_key = @key AND outcome = @Captured
-            RETURNING {Columns}
-            """,
-            new { key, GatewayOutcome.Captured }, cancellationToken);
+        var charge = await ledger.RefundAsync(key, cancellationToken);
         return charge is null ? TypedResults.NotFound() : TypedResults.Ok(charge);
     }
 

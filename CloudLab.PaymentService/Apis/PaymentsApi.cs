@@ -15,6 +15,7 @@ public static class PaymentsApi
     {
         var api = app.MapGroup("/api/payments").WithTags("Payments").RequireAuthorization();
         api.MapPost("/", Charge).RequireAuthorization(Policies.ServiceOrAdmin);
+        api.MapPost("/batch", ChargeBatch).RequireAuthorization(Policies.ServiceOrAdmin);
         api.MapPost("/{id:guid}/refund", Refund).RequireAuthorization(Policies.ServiceOrAdmin);
         api.MapGet("/{id:guid}", GetPayment);
         api.MapGet("/", ListPayments);
@@ -33,6 +34,34 @@ public static class PaymentsApi
             ChargeOutcome.Replayed => TypedResults.Ok(payment),
             _ => TypedResults.Created($"/api/payments/{payment.Id}", payment),
         };
+    }
+
+    /// <summary>
+    /// Many charges at once, each under its own key with its own answer: a decline or a gateway that does not answer
+    /// for one charge does not fail the others. Claims and outcomes are written in one statement per batch.
+    /// </summary>
+    public static async Task<Ok<ChargeBatchResponse>> ChargeBatch(
+        ChargeBatchRequest request, PaymentProcessor payments, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(request.Charges.Select(async item =>
+        {
+            try
+            {
+                var (payment, outcome) = await payments.ChargeAsync(item.IdempotencyKey, item.Charge, cancellationToken);
+                var kind = outcome switch
+                {
+                    ChargeOutcome.KeyReused => ChargeResultKind.KeyReused,
+                    ChargeOutcome.Replayed => ChargeResultKind.Replayed,
+                    _ => ChargeResultKind.Settled,
+                };
+                return new ChargeBatchResult(item.IdempotencyKey, kind, outcome == ChargeOutcome.KeyReused ? null : payment);
+            }
+            catch (DependencyUnavailableException)
+            {
+                return new ChargeBatchResult(item.IdempotencyKey, ChargeResultKind.Unknown, null);
+            }
+        }));
+        return TypedResults.Ok(new ChargeBatchResponse(results));
     }
 
     public static async Task<Results<Ok<Payment>, NotFound, ProblemHttpResult>> Refund(Guid id, PaymentProcessor payments, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using CloudLab.PaymentService.Models;
+using CloudLab.ServiceDefaults.Batching;
 using CloudLab.ServiceDefaults.Data;
 using CloudLab.ServiceDefaults.Http;
 using CloudLab.ServiceDefaults.Messaging;
@@ -24,75 +26,147 @@ public interface IPaymentStore
     Task<IReadOnlyList<Guid>> StalePendingAsync(TimeSpan olderThan, CancellationToken cancellationToken);
 }
 
-public sealed class PaymentStore(Database database, OutboxWriter outbox) : IPaymentStore
+/// <summary>
+/// The payments' SQL. Claims and settlements of concurrent charges are batched (natural batching): each batch is one
+/// statement or one transaction, whatever the number of charges in it.
+/// </summary>
+public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
 {
-    private const string Columns =
-        "id, order_id AS orderid, user_id AS userid, amount, currency, status, decline_reason AS declinereason, created_at AS createdat, updated_at AS updatedat";
+    private const string Columns = """
+        id, order_id AS orderid, user_id AS userid, amount, currency, status, decline_reason AS declinereason,
+        created_at AS createdat, updated_at AS updatedat
+        """;
+
+    private readonly Database _database;
+    private readonly OutboxWriter _outbox;
+    private readonly NaturalBatcher<Claim, (Payment, bool)> _claims;
+    private readonly NaturalBatcher<Settlement, Payment> _settlements;
+
+    public PaymentStore(Database database, OutboxWriter outbox, IMeterFactory meterFactory)
+    {
+        _database = database;
+        _outbox = outbox;
+        _claims = new NaturalBatcher<Claim, (Payment, bool)>(new BatchingStage("payment_claim"), ClaimBatchAsync, meterFactory);
+        _settlements = new NaturalBatcher<Settlement, Payment>(new BatchingStage("payment_settle"), SettleBatchAsync, meterFactory);
+    }
 
     public Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        database.QuerySingleOrDefaultAsync<Payment>(Query.Read("payments", "get_by_id"), $"SELECT {Columns} FROM payments WHERE id = @id", new { id }, cancellationToken);
+        _database.QuerySingleOrDefaultAsync<Payment>(Query.Read("payments", "get_by_id"), $"SELECT {Columns} FROM payments WHERE id = @id", new { id }, cancellationToken);
 
     public async Task<PagedResult<Payment>> ListForOrderAsync(Guid orderId, PageRequest page, CancellationToken cancellationToken)
     {
-        var items = await database.QueryAsync<Payment>(
+        var items = await _database.QueryAsync<Payment>(
             Query.Read("payments", "list_by_order"),
             $"SELECT {Columns} FROM payments WHERE order_id = @orderId ORDER BY created_at DESC LIMIT @PageSize OFFSET @Offset",
             new { orderId, page.PageSize, page.Offset }, cancellationToken);
-        var total = await database.ExecuteScalarAsync<long>(
+        var total = await _database.ExecuteScalarAsync<long>(
             Query.Read("payments", "count_by_order"), "SELECT count(*) FROM payments WHERE order_id = @orderId", new { orderId }, cancellationToken);
         return PagedResult.Create(page, items, total);
     }
 
-    public async Task<(Payment Payment, bool Created)> ClaimAsync(string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken)
+    public Task<(Payment Payment, bool Created)> ClaimAsync(
+        string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken) =>
+        _claims.SubmitAsync(new Claim(Guid.CreateVersion7(), idempotencyKey, request));
+
+    public Task<Payment> SettleAsync(
+        Guid id, string status, string? declineReason, string chargeId, Func<Payment, OutboxEvent?> announce,
+        CancellationToken cancellationToken) =>
+        _settlements.SubmitAsync(new Settlement(id, status, declineReason, chargeId, announce));
+
+    public async ValueTask DisposeAsync()
     {
-        var created = await database.QuerySingleOrDefaultAsync<Payment>(
+        await _claims.DisposeAsync();
+        await _settlements.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Pending payments for many charges in one statement; a key held already (by an earlier request, or twice in this
+    /// batch) answers with the payment that holds it.
+    /// </summary>
+    private async Task<IReadOnlyList<(Payment, bool)>> ClaimBatchAsync(IReadOnlyList<Claim> claims, CancellationToken cancellationToken)
+    {
+        var created = (await _database.QueryAsync<Payment>(
             Query.Write("payments", "claim"),
             $"""
             INSERT INTO payments (id, idempotency_key, order_id, user_id, amount, currency, status)
-            VALUES (@id, @idempotencyKey, @OrderId, @UserId, @Amount, @Currency, @Pending)
+            SELECT id, idempotency_key, order_id, user_id, amount, currency, @Pending
+            FROM unnest(@ids, @keys, @orderIds, @userIds, @amounts, @currencies)
+                AS c(id, idempotency_key, order_id, user_id, amount, currency)
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING {Columns}
             """,
-            new { id = Guid.CreateVersion7(), idempotencyKey, request.OrderId, request.UserId, request.Amount, request.Currency, PaymentStatus.Pending },
-            cancellationToken);
-        if (created is not null)
-        {
-            return (created, true);
-        }
-
-        var existing = await database.QuerySingleOrDefaultAsync<Payment>(
-            Query.Read("payments", "get_by_key"), $"SELECT {Columns} FROM payments WHERE idempotency_key = @idempotencyKey", new { idempotencyKey }, cancellationToken);
-        return (existing!, false);
+            new
+            {
+                ids = claims.Select(claim => claim.Id).ToArray(),
+                keys = claims.Select(claim => claim.Key).ToArray(),
+                orderIds = claims.Select(claim => claim.Request.OrderId!.Value).ToArray(),
+                userIds = claims.Select(claim => claim.Request.UserId!.Value).ToArray(),
+                amounts = claims.Select(claim => claim.Request.Amount!.Value).ToArray(),
+                currencies = claims.Select(claim => claim.Request.Currency).ToArray(),
+                PaymentStatus.Pending,
+            },
+            cancellationToken)).ToDictionary(payment => payment.Id);
+        var heldKeys = claims.Where(claim => !created.ContainsKey(claim.Id)).Select(claim => claim.Key).Distinct().ToArray();
+        var held = heldKeys.Length == 0
+            ? new Dictionary<string, Payment>()
+            : (await _database.QueryAsync<KeyedPayment>(
+                Query.Read("payments", "get_by_keys"),
+                $"SELECT idempotency_key AS key, {Columns} FROM payments WHERE idempotency_key = ANY(@heldKeys)",
+                new { heldKeys }, cancellationToken)).ToDictionary(row => row.Key, row => row.ToPayment());
+        return claims
+            .Select(claim => created.TryGetValue(claim.Id, out var payment) ? (payment, true) : (held[claim.Key], false))
+            .ToList();
     }
 
-    public Task<Payment> SettleAsync(
-        Guid id, string status, string? declineReason, string chargeId, Func<Payment, OutboxEvent?> announce, CancellationToken cancellationToken) =>
-        database.InTransactionAsync(async session =>
+    /// <summary>
+    /// Outcomes for many payments in one transaction, with their events. A payment settled meanwhile (by a concurrent
+    /// retry or the recovery job: same gateway charge, same outcome) is returned as it is.
+    /// </summary>
+    private Task<IReadOnlyList<Payment>> SettleBatchAsync(IReadOnlyList<Settlement> settlements, CancellationToken cancellationToken) =>
+        _database.InTransactionAsync<IReadOnlyList<Payment>>(async session =>
         {
-            var payment = await session.QuerySingleOrDefaultAsync<Payment>(
+            var settled = (await session.QueryAsync<Payment>(
                 Query.Write("payments", "settle"),
                 $"""
-                UPDATE payments SET status = @status, decline_reason = @declineReason, gateway_charge = @chargeId, updated_at = now()
-                WHERE id = @id AND status = @Pending
+                UPDATE payments p SET status = s.outcome, decline_reason = s.reason, gateway_charge = s.charge,
+                    updated_at = now()
+                FROM unnest(@ids, @statuses, @declineReasons, @chargeIds) AS s(payment_id, outcome, reason, charge)
+                WHERE p.id = s.payment_id AND p.status = @Pending
                 RETURNING {Columns}
                 """,
-                new { id, status, declineReason, chargeId, PaymentStatus.Pending }, cancellationToken);
-            if (payment is null)
+                new
+                {
+                    ids = settlements.Select(settlement => settlement.Id).ToArray(),
+                    statuses = settlements.Select(settlement => settlement.Status).ToArray(),
+                    declineReasons = settlements.Select(settlement => settlement.DeclineReason).ToArray(),
+                    chargeIds = settlements.Select(settlement => settlement.ChargeId).ToArray(),
+                    PaymentStatus.Pending,
+                },
+                cancellationToken)).ToDictionary(payment => payment.Id);
+            var events = settlements
+                .Where(settlement => settled.ContainsKey(settlement.Id))
+                .DistinctBy(settlement => settlement.Id)
+                .Select(settlement => settlement.Announce(settled[settlement.Id]))
+                .OfType<OutboxEvent>()
+                .ToList();
+            await _outbox.AddManyAsync(session, events, cancellationToken);
+
+            var otherIds = settlements.Select(settlement => settlement.Id).Where(id => !settled.ContainsKey(id)).Distinct().ToArray();
+            if (otherIds.Length > 0)
             {
-                // Settled meanwhile by a concurrent retry or the recovery job: same gateway charge, same outcome.
-                return (await session.QuerySingleOrDefaultAsync<Payment>(Query.Read("payments", "get_by_id"), $"SELECT {Columns} FROM payments WHERE id = @id", new { id }, cancellationToken))!;
+                foreach (var payment in await session.QueryAsync<Payment>(
+                    Query.Read("payments", "get_by_ids"), $"SELECT {Columns} FROM payments WHERE id = ANY(@otherIds)",
+                    new { otherIds }, cancellationToken))
+                {
+                    settled[payment.Id] = payment;
+                }
             }
 
-            if (announce(payment) is { } settled)
-            {
-                await outbox.AddAsync(session, settled, cancellationToken);
-            }
-
-            return payment;
+            return settlements.Select(settlement => settled[settlement.Id]).ToList();
         }, cancellationToken: cancellationToken);
 
     public Task<Payment?> MarkRefundedAsync(Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken) =>
-        database.InTransactionAsync(async session =>
+        _database.InTransactionAsync(async session =>
         {
             var payment = await session.QuerySingleOrDefaultAsync<Payment>(
                 Query.Write("payments", "refund"),
@@ -100,15 +174,26 @@ public sealed class PaymentStore(Database database, OutboxWriter outbox) : IPaym
                 new { id, PaymentStatus.Refunded, PaymentStatus.Captured }, cancellationToken);
             if (payment is not null)
             {
-                await outbox.AddAsync(session, announce(payment), cancellationToken);
+                await _outbox.AddAsync(session, announce(payment), cancellationToken);
             }
 
             return payment;
         }, cancellationToken: cancellationToken);
 
     public Task<IReadOnlyList<Guid>> StalePendingAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
-        database.QueryAsync<Guid>(
+        _database.QueryAsync<Guid>(
             Query.Read("payments", "list_stale_pending"),
             "SELECT id FROM payments WHERE status = @Pending AND created_at < now() - @olderThan ORDER BY created_at LIMIT 100",
             new { olderThan, PaymentStatus.Pending }, cancellationToken);
+
+    private sealed record Claim(Guid Id, string Key, ChargeRequest Request);
+
+    private sealed record Settlement(Guid Id, string Status, string? DeclineReason, string ChargeId, Func<Payment, OutboxEvent?> Announce);
+
+    private sealed record KeyedPayment(
+        string Key, Guid Id, Guid OrderId, Guid UserId, decimal Amount, string Currency, string Status, string? DeclineReason,
+        DateTime CreatedAt, DateTime UpdatedAt)
+    {
+        public Payment ToPayment() => new(Id, OrderId, UserId, Amount, Currency, Status, DeclineReason, CreatedAt, UpdatedAt);
+    }
 }

@@ -34,17 +34,22 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
             return (payment, ChargeOutcome.Replayed);
         }
 
-        var settled = await SettleAsync(payment, cancellationToken);
+        // A payment this request created was never handed out, so no cache can hold it yet: no write-through.
+        var settled = await SettleAsync(payment, cancellationToken, writeThrough: !created);
         return (settled, created ? ChargeOutcome.Settled : ChargeOutcome.Replayed);
     }
 
     /// <summary>Asks the gateway for the outcome of a pending payment (charging it if it never reached the gateway).</summary>
-    public async Task<Payment> SettleAsync(Payment pending, CancellationToken cancellationToken)
+    public async Task<Payment> SettleAsync(Payment pending, CancellationToken cancellationToken, bool writeThrough = true)
     {
         var charge = await gateway.ChargeAsync(pending.Id, pending.Amount, pending.Currency, cancellationToken);
         var status = charge.Outcome == GatewayOutcome.Captured ? PaymentStatus.Captured : PaymentStatus.Declined;
         var settled = await store.SettleAsync(pending.Id, status, charge.DeclineReason, charge.ChargeId, Captured, cancellationToken);
-        await cache.SetAsync(CachePolicies.Payment, CachePolicies.Payment.Key(settled.Id), settled, cancellationToken: cancellationToken);
+        if (writeThrough)
+        {
+            await cache.SetAsync(CachePolicies.Payment, CachePolicies.Payment.Key(settled.Id), settled, cancellationToken: cancellationToken);
+        }
+
         return settled;
     }
 

@@ -54,4 +54,10 @@ public sealed class SimulatorOptions
 
     /// <summary>Share of charges made but answered 503, as when a response is lost: a retry must not charge twice.</summary>
     public double LostResponseRate { get; set; }
+
+    /// <summary>
+    /// Charges of exactly this amount are made but never answered (503, every time): a lost answer a test can pick for
+    /// one order among others. Null: none.
+    /// </summary>
+    public decimal? UnansweredAmount { get; set; }
 }

@@ -8,6 +8,8 @@ namespace CloudLab.PaymentService.Models;
 [JsonSerializable(typeof(Payment))]
 [JsonSerializable(typeof(PagedResult<Payment>))]
 [JsonSerializable(typeof(ChargeRequest))]
+[JsonSerializable(typeof(ChargeBatchRequest))]
+[JsonSerializable(typeof(ChargeBatchResponse))]
 [JsonSerializable(typeof(GatewayChargeRequest))]
 [JsonSerializable(typeof(GatewayCharge))]
 public sealed partial class PaymentJsonContext : JsonSerializerContext;

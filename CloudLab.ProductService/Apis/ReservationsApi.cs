@@ -12,6 +12,7 @@ public static class ReservationsApi
     {
         var api = app.MapGroup("/api/products/reservations").WithTags("Reservations").RequireAuthorization(Policies.ServiceOrAdmin);
         api.MapPost("/", Reserve);
+        api.MapPost("/batch", ReserveBatch);
         api.MapDelete("/{orderId:guid}", Release);
         return api;
     }
@@ -19,7 +20,7 @@ public static class ReservationsApi
     public static async Task<Results<Ok<Reservation>, ProblemHttpResult>> Reserve(
         ReservationRequest request, StockReservations reservations, CancellationToken cancellationToken)
     {
-        var outcome = await reservations.ReserveAsync(request.OrderId!.Value, request.Items, cancellationToken);
+        var outcome = await reservations.ReserveAsync(request.OrderId!.Value, request.Items);
         return outcome.Failure switch
         {
             ReservationFailure.ItemsNotAvailable => TypedResults.Problem(
@@ -33,6 +34,26 @@ public static class ReservationsApi
                 title: "Reservation released"),
             _ => TypedResults.Ok(outcome.Reservation!),
         };
+    }
+
+    /// <summary>
+    /// Many orders at once, each all-or-nothing with its own answer: one order's shortage does not fail the others.
+    /// </summary>
+    public static async Task<Ok<ReservationBatchResponse>> ReserveBatch(
+        ReservationBatchRequest request, StockReservations reservations)
+    {
+        var outcomes = await Task.WhenAll(request.Orders.Select(order => reservations.ReserveAsync(order.OrderId!.Value, order.Items)));
+        var results = request.Orders.Zip(outcomes, (order, outcome) => new ReservationResult(
+            order.OrderId!.Value,
+            outcome.Failure switch
+            {
+                ReservationFailure.ItemsNotAvailable => ReservationResultKind.ItemsNotAvailable,
+                ReservationFailure.AlreadyReleased => ReservationResultKind.Released,
+                _ => ReservationResultKind.Reserved,
+            },
+            outcome.Reservation,
+            outcome.ShortItems));
+        return TypedResults.Ok(new ReservationBatchResponse(results.ToList()));
     }
 
     public static async Task<NoContent> Release(Guid orderId, StockReservations reservations, CancellationToken cancellationToken)

@@ -6,6 +6,9 @@ namespace CloudLab.ProductService.Data;
 /// <summary>A stock change a reservation or release made, and whether the product's availability flipped with it.</summary>
 public sealed record StockChange(Product Product, bool AvailabilityChanged);
 
+/// <summary>One order's reservation request: quantity wanted per product.</summary>
+public sealed record StockRequest(Guid OrderId, IReadOnlyDictionary<Guid, int> Wanted);
+
 /// <summary>
 /// The reservations' SQL. Products are locked in id order (no deadlock between two orders sharing products), checked
 /// by the caller's rule, and decremented in the same transaction: stock never goes below zero, whatever the concurrency.
@@ -16,40 +19,88 @@ public sealed class ReservationStore(Database database)
         "p.id, p.name, p.description, p.category_id, p.price, p.currency, p.stock, p.status, p.created_at, p.updated_at";
 
     /// <summary>
-    /// Claims <paramref name="orderId"/>, locks the wanted products and asks <paramref name="findShortages"/> what
-    /// cannot be had; with no shortage the stock is taken and priced, otherwise nothing changes.
+    /// Reserves stock for many orders in one transaction. The orders' ids are claimed, every product they want is
+    /// locked once in id order, and the orders are served in turn against the stock as it stands after the ones before
+    /// them: <paramref name="findShortages"/> decides per order, and one order's shortage fails only that order. An
+    /// order id claimed before answers with its earlier reservation (or as released).
     /// </summary>
-    public Task<(ReservationOutcome Outcome, IReadOnlyList<StockChange> Changes)> ReserveAsync(
-        Guid orderId,
-        IReadOnlyDictionary<Guid, int> wanted,
-        Func<IReadOnlyDictionary<Guid, Product>, IReadOnlyList<ShortItem>> findShortages,
+    public Task<(IReadOnlyList<ReservationOutcome> Outcomes, IReadOnlyList<StockChange> Changes)> ReserveAsync(
+        IReadOnlyList<StockRequest> requests,
+        Func<IReadOnlyDictionary<Guid, int>, IReadOnlyDictionary<Guid, Product>, IReadOnlyList<ShortItem>> findShortages,
         CancellationToken cancellationToken) =>
-        database.InTransactionAsync<(ReservationOutcome, IReadOnlyList<StockChange>)>(async session =>
+        database.InTransactionAsync<(IReadOnlyList<ReservationOutcome>, IReadOnlyList<StockChange>)>(async session =>
         {
-            var claimed = await session.ExecuteAsync(
+            var orderIds = requests.Select(request => request.OrderId).Distinct().ToArray();
+            var claimed = (await session.QueryAsync<Guid>(
                 Query.Write("reservations", "claim"),
-                "INSERT INTO reservations (order_id, status) VALUES (@orderId, @Reserved) ON CONFLICT DO NOTHING",
-                new { orderId, ReservationStatus.Reserved }, cancellationToken);
-            if (claimed == 0)
-            {
-                return (await ExistingAsync(session, orderId, cancellationToken), []);
-            }
+                """
+                INSERT INTO reservations (order_id, status) SELECT id, @Reserved FROM unnest(@orderIds) AS o(id)
+                ON CONFLICT DO NOTHING RETURNING order_id
+                """,
+                new { orderIds, ReservationStatus.Reserved }, cancellationToken)).ToHashSet();
+            var earlier = orderIds.Length == claimed.Count
+                ? new Dictionary<Guid, ReservationOutcome>()
+                : await ExistingAsync(session, orderIds.Where(id => !claimed.Contains(id)).ToArray(), cancellationToken);
 
-            var ids = wanted.Keys.Order().ToArray();
+            var productIds = requests.Where(request => claimed.Contains(request.OrderId))
+                .SelectMany(request => request.Wanted.Keys).Distinct().Order().ToArray();
             var locked = await session.QueryAsync<ProductRow>(
                 Query.Write("products", "lock_for_reservation"),
-                $"SELECT {ProductStore.Columns} FROM products WHERE id = ANY(@ids) ORDER BY id FOR UPDATE",
-                new { ids }, cancellationToken);
-            var shortItems = findShortages(locked.ToDictionary(row => row.Id, row => row.ToProduct()));
-            if (shortItems.Count > 0)
+                $"SELECT {ProductStore.Columns} FROM products WHERE id = ANY(@productIds) ORDER BY id FOR UPDATE",
+                new { productIds }, cancellationToken);
+            var stock = locked.ToDictionary(row => row.Id, row => row.ToProduct());
+            var before = locked.ToDictionary(row => row.Id, row => row.Stock);
+
+            var outcomes = new ReservationOutcome[requests.Count];
+            var served = new Dictionary<Guid, ReservationOutcome>();
+            var refused = new List<Guid>();
+            var lines = new List<(Guid OrderId, ReservedLine Line)>();
+            for (var i = 0; i < requests.Count; i++)
             {
-                // Give the order id back: a later attempt with the same id may succeed once stock returns.
-                await session.ExecuteAsync(
-                    Query.Write("reservations", "unclaim"), "DELETE FROM reservations WHERE order_id = @orderId", new { orderId }, cancellationToken);
-                return (new ReservationOutcome(null, ReservationFailure.ItemsNotAvailable, shortItems), []);
+                var request = requests[i];
+                if (earlier.TryGetValue(request.OrderId, out var earlierOutcome) || served.TryGetValue(request.OrderId, out earlierOutcome))
+                {
+                    outcomes[i] = earlierOutcome; // the same order id twice: one answer
+                    continue;
+                }
+
+                var shortItems = findShortages(request.Wanted, stock);
+                if (shortItems.Count > 0)
+                {
+                    refused.Add(request.OrderId);
+                    outcomes[i] = new ReservationOutcome(null, ReservationFailure.ItemsNotAvailable, shortItems);
+                    served[request.OrderId] = outcomes[i];
+                    continue;
+                }
+
+                var reserved = request.Wanted.OrderBy(line => line.Key).Select(line =>
+                {
+                    var product = stock[line.Key];
+                    stock[line.Key] = product with { Stock = product.Stock - line.Value };
+                    return new ReservedLine(line.Key, line.Value, product.Price, product.Currency);
+                }).ToList();
+                lines.AddRange(reserved.Select(line => (request.OrderId, line)));
+                outcomes[i] = new ReservationOutcome(
+                    new Reservation(request.OrderId, ReservationStatus.Reserved, reserved), ReservationFailure.None, []);
+                served[request.OrderId] = outcomes[i];
             }
 
-            var quantities = ids.Select(id => wanted[id]).ToArray();
+            if (refused.Count > 0)
+            {
+                // Give the order ids back: a later attempt with the same id may succeed once stock returns.
+                await session.ExecuteAsync(
+                    Query.Write("reservations", "unclaim"),
+                    "DELETE FROM reservations WHERE order_id = ANY(@refused)",
+                    new { refused }, cancellationToken);
+            }
+
+            if (lines.Count == 0)
+            {
+                return (outcomes, []);
+            }
+
+            var taken = lines.GroupBy(entry => entry.Line.ProductId)
+                .Select(group => (Id: group.Key, Quantity: group.Sum(entry => entry.Line.Quantity))).ToList();
             var updated = await session.QueryAsync<ProductRow>(
                 Query.Write("products", "reserve_stock"),
                 $"""
@@ -58,21 +109,28 @@ public sealed class ReservationStore(Database database)
                 WHERE p.id = r.id
                 RETURNING {ReservedColumns}
                 """,
-                new { ids, quantities }, cancellationToken);
+                new { ids = taken.Select(entry => entry.Id).ToArray(), quantities = taken.Select(entry => entry.Quantity).ToArray() },
+                cancellationToken);
             await session.ExecuteAsync(
                 Query.Write("reservation_items", "insert"),
                 """
                 INSERT INTO reservation_items (order_id, product_id, quantity, unit_price, currency)
-                SELECT @orderId, p.id, r.quantity, p.price, p.currency
-                FROM unnest(@ids, @quantities) AS r(id, quantity) JOIN products p ON p.id = r.id
+                SELECT * FROM unnest(@orderIds, @productIds, @quantities, @prices, @currencies)
                 """,
-                new { orderId, ids, quantities }, cancellationToken);
+                new
+                {
+                    orderIds = lines.Select(entry => entry.OrderId).ToArray(),
+                    productIds = lines.Select(entry => entry.Line.ProductId).ToArray(),
+                    quantities = lines.Select(entry => entry.Line.Quantity).ToArray(),
+                    prices = lines.Select(entry => entry.Line.UnitPrice).ToArray(),
+                    currencies = lines.Select(entry => entry.Line.Currency).ToArray(),
+                },
+                cancellationToken);
 
-            var lines = updated.OrderBy(row => row.Id)
-                .Select(row => new ReservedLine(row.Id, wanted[row.Id], row.Price, row.Currency)).ToList();
-            var changes = updated.Select(row => new StockChange(row.ToProduct(), AvailabilityChanged: row.Stock == 0)).ToList();
-            var reservation = new Reservation(orderId, ReservationStatus.Reserved, lines);
-            return (new ReservationOutcome(reservation, ReservationFailure.None, []), changes);
+            var changes = updated
+                .Select(row => new StockChange(row.ToProduct(), AvailabilityChanged: row.Stock == 0 && before[row.Id] > 0))
+                .ToList();
+            return (outcomes, changes);
         }, cancellationToken: cancellationToken);
 
     /// <summary>Gives the stock back. Idempotent; releasing an unknown order leaves a marker that refuses a late reservation.</summary>
@@ -109,24 +167,32 @@ public sealed class ReservationStore(Database database)
             return restored.Select(row => new StockChange(row.ToProduct(), AvailabilityChanged: row.Stock == row.Released)).ToList();
         }, cancellationToken: cancellationToken);
 
-    private static async Task<ReservationOutcome> ExistingAsync(DbSession session, Guid orderId, CancellationToken cancellationToken)
+    /// <summary>The answers for order ids reserved or released before: their reservation, or "already released".</summary>
+    private static async Task<Dictionary<Guid, ReservationOutcome>> ExistingAsync(
+        DbSession session, Guid[] orderIds, CancellationToken cancellationToken)
     {
-        var status = await session.ExecuteScalarAsync<string>(
-            Query.Read("reservations", "get_status"), "SELECT status FROM reservations WHERE order_id = @orderId", new { orderId }, cancellationToken);
-        if (status == ReservationStatus.Released)
-        {
-            return new ReservationOutcome(null, ReservationFailure.AlreadyReleased, []);
-        }
-
-        var lines = await session.QueryAsync<ReservedLine>(
-            Query.Read("reservation_items", "get_by_order"),
+        var released = (await session.QueryAsync<Guid>(
+            Query.Read("reservations", "get_released"),
+            "SELECT order_id FROM reservations WHERE order_id = ANY(@orderIds) AND status = @Released",
+            new { orderIds, ReservationStatus.Released }, cancellationToken)).ToHashSet();
+        var lines = await session.QueryAsync<ReservedItemRow>(
+            Query.Read("reservation_items", "get_by_orders"),
             """
-            SELECT product_id AS productid, quantity, unit_price AS unitprice, currency
-            FROM reservation_items WHERE order_id = @orderId ORDER BY product_id
+            SELECT order_id AS orderid, product_id AS productid, quantity, unit_price AS unitprice, currency
+            FROM reservation_items WHERE order_id = ANY(@orderIds) ORDER BY order_id, product_id
             """,
-            new { orderId }, cancellationToken);
-        return new ReservationOutcome(new Reservation(orderId, ReservationStatus.Reserved, lines), ReservationFailure.None, []);
+            new { orderIds }, cancellationToken);
+        var linesByOrder = lines.ToLookup(line => line.OrderId);
+        return orderIds.ToDictionary(id => id, id => released.Contains(id)
+            ? new ReservationOutcome(null, ReservationFailure.AlreadyReleased, [])
+            : new ReservationOutcome(
+                new Reservation(id, ReservationStatus.Reserved, linesByOrder[id]
+                    .Select(line => new ReservedLine(line.ProductId, line.Quantity, line.UnitPrice, line.Currency)).ToList()),
+                ReservationFailure.None,
+                []));
     }
+
+    private sealed record ReservedItemRow(Guid OrderId, Guid ProductId, int Quantity, decimal UnitPrice, string Currency);
 
     private sealed class ReleasedRow : ProductRow
     {

@@ -48,19 +48,15 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
     }
 
     /// <summary>Stock moved (reserve or release): the new rows go into the cache; lists only where availability flipped.</summary>
-    public async Task StockChangedAsync(IEnumerable<StockChange> changes, CancellationToken cancellationToken)
+    public async Task StockChangedAsync(IReadOnlyCollection<StockChange> changes, CancellationToken cancellationToken)
     {
-        var tags = new HashSet<string>();
-        foreach (var (product, availabilityChanged) in changes)
-        {
-            await cache.SetAsync(CachePolicies.Product, CachePolicies.Product.Key(product.Id), product, cancellationToken: cancellationToken);
-            if (availabilityChanged)
-            {
-                tags.Add(CategoryListTag(product.CategoryId));
-                tags.Add(AllListsTag);
-            }
-        }
-
+        // Concurrently: a batch's entries are independent, and one at a time would cost a Redis round trip each.
+        await Task.WhenAll(changes.Select(change => cache.SetAsync(
+            CachePolicies.Product, CachePolicies.Product.Key(change.Product.Id), change.Product,
+            cancellationToken: cancellationToken).AsTask()));
+        var tags = changes.Where(change => change.AvailabilityChanged)
+            .SelectMany(change => new[] { CategoryListTag(change.Product.CategoryId), AllListsTag })
+            .ToHashSet();
         if (tags.Count > 0)
         {
             await cache.InvalidateTagsAsync(tags, cancellationToken);

@@ -1,34 +1,61 @@
+using System.Diagnostics.Metrics;
 using CloudLab.ProductService.Data;
 using CloudLab.ProductService.Models;
+using CloudLab.ServiceDefaults.Batching;
 
 namespace CloudLab.ProductService.Domain;
 
 /// <summary>
 /// All-or-nothing stock reservations per order, priced as they are reserved: an order gets every line or none, and
-/// only active products with enough stock can be reserved. The new stock goes into the cache after the commit.
+/// only active products with enough stock can be reserved. Reservations arriving together are made in one transaction
+/// (natural batching); the new stock goes into the cache after the commit.
 /// </summary>
-public sealed class StockReservations(ReservationStore store, Catalog catalog)
+public sealed class StockReservations : IAsyncDisposable
 {
-    public async Task<ReservationOutcome> ReserveAsync(Guid orderId, IReadOnlyList<ReservationItem> items, CancellationToken cancellationToken)
+    private readonly ReservationStore _store;
+    private readonly Catalog _catalog;
+    private readonly NaturalBatcher<StockRequest, ReservationOutcome> _reservations;
+
+    public StockReservations(ReservationStore store, Catalog catalog, IMeterFactory meterFactory)
+    {
+        _store = store;
+        _catalog = catalog;
+        // Two batches at once: one can write its cache entries while the next holds the row locks.
+        _reservations = new NaturalBatcher<StockRequest, ReservationOutcome>(
+            new BatchingStage("stock_reservation", MaxBatchSize: 256, ConcurrentBatches: 2), ReserveBatchAsync, meterFactory);
+    }
+
+    public Task<ReservationOutcome> ReserveAsync(Guid orderId, IReadOnlyList<ReservationItem> items)
     {
         var wanted = items.GroupBy(item => item.ProductId!.Value)
             .ToDictionary(group => group.Key, group => group.Sum(item => item.Quantity!.Value));
-        var (outcome, changes) = await store.ReserveAsync(orderId, wanted, found => FindShortages(wanted, found), cancellationToken);
-        await catalog.StockChangedAsync(changes, cancellationToken);
-        return outcome;
+        return _reservations.SubmitAsync(new StockRequest(orderId, wanted));
     }
 
     public async Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
-        await catalog.StockChangedAsync(await store.ReleaseAsync(orderId, cancellationToken), cancellationToken);
+        await _catalog.StockChangedAsync(await _store.ReleaseAsync(orderId, cancellationToken), cancellationToken);
+
+    public ValueTask DisposeAsync() => _reservations.DisposeAsync();
 
     /// <summary>The lines that cannot be reserved: unknown products, products not for sale, and too little stock.</summary>
-    public static IReadOnlyList<ShortItem> FindShortages(IReadOnlyDictionary<Guid, int> wanted, IReadOnlyDictionary<Guid, Product> found) =>
+    public static IReadOnlyList<ShortItem> FindShortages(
+        IReadOnlyDictionary<Guid, int> wanted, IReadOnlyDictionary<Guid, Product> found) =>
         wanted.OrderBy(line => line.Key)
             .Select(line => found.TryGetValue(line.Key, out var product)
-                ? product.Status != ProductStatus.Active ? new ShortItem(line.Key, line.Value, 0, ShortItemReason.NotForSale)
-                : product.Stock < line.Value ? new ShortItem(line.Key, line.Value, product.Stock, ShortItemReason.InsufficientStock)
-                : null
+                ? product.Status != ProductStatus.Active
+                    ? new ShortItem(line.Key, line.Value, 0, ShortItemReason.NotForSale)
+                    : product.Stock < line.Value
+                        ? new ShortItem(line.Key, line.Value, product.Stock, ShortItemReason.InsufficientStock)
+                        : null
                 : new ShortItem(line.Key, line.Value, 0, ShortItemReason.UnknownProduct))
             .OfType<ShortItem>()
             .ToList();
+
+    private async Task<IReadOnlyList<ReservationOutcome>> ReserveBatchAsync(
+        IReadOnlyList<StockRequest> requests, CancellationToken cancellationToken)
+    {
+        var (outcomes, changes) = await _store.ReserveAsync(requests, FindShortages, cancellationToken);
+        await _catalog.StockChangedAsync(changes, cancellationToken);
+        return outcomes;
+    }
 }

@@ -4,7 +4,9 @@ using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.ProductService.Models;
 
-/// <summary>Source-generated JSON for the hot path (API responses and cache entries): no reflection per request.</summary>
+/// <summary>
+/// Source-generated JSON for the hot path (API responses and cache entries): no reflection per request.
+/// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(Product))]
 [JsonSerializable(typeof(Category))]
@@ -15,5 +17,7 @@ namespace CloudLab.ProductService.Models;
 [JsonSerializable(typeof(CreateCategoryRequest))]
 [JsonSerializable(typeof(ReservationRequest))]
 [JsonSerializable(typeof(Reservation))]
+[JsonSerializable(typeof(ReservationBatchRequest))]
+[JsonSerializable(typeof(ReservationBatchResponse))]
 [JsonSerializable(typeof(IReadOnlyList<ShortItem>))]
 public sealed partial class ProductJsonContext : JsonSerializerContext;

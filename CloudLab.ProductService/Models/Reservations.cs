@@ -10,6 +10,26 @@ public sealed record ReservationRequest(
     [Required] Guid? OrderId,
     [Required, MinLength(1), MaxLength(100)] IReadOnlyList<ReservationItem> Items);
 
+/// <summary>Many orders' reservations in one call (OrderService batches the orders it is placing).</summary>
+public sealed record ReservationBatchRequest(
+    [Required, MinLength(1), MaxLength(ReservationBatchRequest.MaxOrders)] IReadOnlyList<ReservationRequest> Orders)
+{
+    public const int MaxOrders = 256;
+}
+
+/// <summary>What became of one order of a batch.</summary>
+public static class ReservationResultKind
+{
+    public const string Reserved = ReservationStatus.Reserved;
+    public const string ItemsNotAvailable = "items_not_available";
+    public const string Released = ReservationStatus.Released;
+}
+
+/// <summary>One order's answer in a batch: its reservation, or the items it cannot have, or that it was released.</summary>
+public sealed record ReservationResult(Guid OrderId, string Outcome, Reservation? Reservation, IReadOnlyList<ShortItem> ShortItems);
+
+public sealed record ReservationBatchResponse(IReadOnlyList<ReservationResult> Results);
+
 public sealed record ReservedLine(Guid ProductId, int Quantity, decimal UnitPrice, string Currency);
 
 public sealed record Reservation(Guid OrderId, string Status, IReadOnlyList<ReservedLine> Items);

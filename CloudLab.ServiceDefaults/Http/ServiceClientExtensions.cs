@@ -11,6 +11,11 @@ public static class ServiceClientExtensions
     /// with this service's own token, under the standard resilience handler tuned to <paramref name="budget"/>.
     /// Retries include POSTs: every CloudLab write between services is idempotent (order id or Idempotency-Key).
     /// </summary>
+    public static IHttpClientBuilder AddServiceClient<TClient>(this IServiceCollection services, string serviceName, CallBudget budget)
+        where TClient : class =>
+        services.AddServiceClient<TClient, TClient>(serviceName, budget);
+
+    /// <inheritdoc cref="AddServiceClient{TClient}"/>
     public static IHttpClientBuilder AddServiceClient<TClient, TImplementation>(
         this IServiceCollection services, string serviceName, CallBudget budget)
         where TClient : class

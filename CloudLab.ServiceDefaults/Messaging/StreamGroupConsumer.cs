@@ -25,8 +25,11 @@ public abstract class StreamGroupConsumer(IConnectionMultiplexer redis, string s
 
     protected ILogger Logger => logger;
 
-    /// <summary>Handles one entry. It is acknowledged when this returns; an exception it lets through is retried.</summary>
-    protected abstract Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken);
+    /// <summary>
+    /// Handles a batch of entries (one transaction for all of them is what keeps a consumer ahead of many producers).
+    /// They are acknowledged together when this returns; an exception it lets through has them read again.
+    /// </summary>
+    protected abstract Task HandleBatchAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,10 +50,10 @@ public abstract class StreamGroupConsumer(IConnectionMultiplexer redis, string s
                     nextClaim = DateTime.UtcNow + ClaimInterval;
                 }
 
-                foreach (var entry in entries)
+                if (entries.Length > 0)
                 {
-                    await HandleAsync(entry, stoppingToken);
-                    await stream.StreamAcknowledgeAsync(streamName, groupName, entry.Id);
+                    await HandleBatchAsync(entries, stoppingToken);
+                    await stream.StreamAcknowledgeAsync(streamName, groupName, entries.Select(entry => entry.Id).ToArray());
                 }
 
                 failing = false;

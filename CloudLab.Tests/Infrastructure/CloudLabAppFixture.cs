@@ -12,7 +12,8 @@ namespace CloudLab.Tests.Infrastructure;
 /// </summary>
 public sealed class CloudLabAppFixture : IAsyncLifetime
 {
-    public static readonly string[] Services = ["userservice", "productservice", "orderservice", "paymentservice", "analyticsservice"];
+    public static readonly string[] Services =
+        ["userservice", "productservice", "orderservice", "paymentservice", "analyticsservice"];
 
     public const string AdminEmail = "admin@cloudlab.test";
     public const string AdminPassword = "Admin-Test-Password-1";
@@ -43,6 +44,8 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
             "--ServiceSettings:RateLimiting:Service:MaxConcurrentRequests=1000",
             "--ServiceSettings:Seed:Products=10000",
             "--ServiceSettings:Diagnostics:CalibrationEndpoint=true",
+            // One amount whose charge the gateway makes but never answers: an unknown outcome a test can pick.
+            "--ServiceSettings:Gateway:Simulator:UnansweredAmount=13.13",
         ]);
 
         // Resources' own output and start-up health probing stay out of the test log; warnings and errors stay in.
@@ -57,7 +60,8 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
         _ = Task.Run(WatchResourcesAsync);
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await App.StartAsync(startup.Token);
-        await Task.WhenAll(Services.Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, startup.Token)));
+        await Task.WhenAll(Services.Select(name =>
+            App.ResourceNotifications.WaitForResourceHealthyAsync(name, startup.Token)));
     }
 
     public async Task DisposeAsync()
@@ -73,13 +77,15 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
     /// <summary>A client for each running replica of a service (addressed directly, not through the proxy).</summary>
     public IReadOnlyList<HttpClient> ReplicaClients(string service) =>
         _resources.Values
-            .Where(resource => resource.Resource.Name == service && resource.Snapshot.State?.Text == KnownResourceStates.Running)
+            .Where(resource => resource.Resource.Name == service
+                && resource.Snapshot.State?.Text == KnownResourceStates.Running)
             .OrderBy(resource => resource.ResourceId)
             .Select(resource => new HttpClient { BaseAddress = new Uri(ReplicaUrl(resource)) })
             .ToList();
 
     public async Task<string> ConnectionStringAsync(string resource) =>
-        await App.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string.");
+        await App.GetConnectionStringAsync(resource)
+            ?? throw new InvalidOperationException($"{resource} has no connection string.");
 
     public async Task<NpgsqlConnection> OpenDatabaseAsync(string database)
     {
@@ -90,7 +96,8 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
 
     /// <summary>The replica's own address: the one it listens on behind the proxy (its ASPNETCORE_URLS).</summary>
     private static string ReplicaUrl(ResourceEvent resource) =>
-        resource.Snapshot.EnvironmentVariables.FirstOrDefault(variable => variable.Name == "ASPNETCORE_URLS")?.Value?.Split(';')[0]
+        resource.Snapshot.EnvironmentVariables
+            .FirstOrDefault(variable => variable.Name == "ASPNETCORE_URLS")?.Value?.Split(';')[0]
         ?? throw new InvalidOperationException($"Replica {resource.ResourceId} has no ASPNETCORE_URLS.");
 
     private async Task WatchResourcesAsync()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
+using CloudLab.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http;
 
 namespace CloudLab.ServiceDefaults.Http.RateLimiting;
@@ -23,10 +24,24 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
         var client = options.PerClient;
         _perClient = PartitionedRateLimiter.Create<HttpContext, ClientKey>(context =>
         {
-            var user = context.User.FindFirstValue("sub");
-            return user is not null
-                ? RateLimitPartition.GetTokenBucketLimiter(new ClientKey(user, null), _ => Bucket(client.AuthenticatedPermitsPerSecond, client.AuthenticatedBurst))
-                : RateLimitPartition.GetTokenBucketLimiter(new ClientKey(null, context.Connection.RemoteIpAddress ?? IPAddress.None), _ => Bucket(client.AnonymousPermitsPerSecond, client.AnonymousBurst));
+            var subject = context.User.FindFirstValue("sub");
+            if (subject is null)
+            {
+                var address = context.Connection.RemoteIpAddress ?? IPAddress.None;
+                return RateLimitPartition.GetTokenBucketLimiter(
+                    new ClientKey(ClientKind.Anonymous, null, address),
+                    _ => Bucket(client.AnonymousPermitsPerSecond, client.AnonymousBurst));
+            }
+
+            // Another service calling on its own behalf carries many customers' work: it must not share (and so
+            // exhaust) one customer-sized bucket, and no customer's traffic can land in its bucket.
+            return context.User.IsInRole(Roles.Service)
+                ? RateLimitPartition.GetTokenBucketLimiter(
+                    new ClientKey(ClientKind.Service, subject, null),
+                    _ => Bucket(client.ServicePermitsPerSecond, client.ServiceBurst))
+                : RateLimitPartition.GetTokenBucketLimiter(
+                    new ClientKey(ClientKind.User, subject, null),
+                    _ => Bucket(client.AuthenticatedPermitsPerSecond, client.AuthenticatedBurst));
         });
 
         var service = options.Service;
@@ -108,8 +123,15 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
         };
     }
 
-    /// <summary>Who a request counts against: its user when signed in, else its address (no string built per request).</summary>
-    private readonly record struct ClientKey(string? UserId, IPAddress? Address);
+    /// <summary>Who a request counts against: its subject when signed in, else its address (no string built per request).</summary>
+    private readonly record struct ClientKey(ClientKind Kind, string? Subject, IPAddress? Address);
+
+    private enum ClientKind
+    {
+        Anonymous,
+        User,
+        Service,
+    }
 
     private static RefusedLease Refused(string layer, RateLimitLease inner)
     {

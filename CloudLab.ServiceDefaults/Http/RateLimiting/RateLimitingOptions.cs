@@ -21,6 +21,14 @@ public sealed class ClientLimits
     public int AuthenticatedPermitsPerSecond { get; set; } = 200;
 
     public int AuthenticatedBurst { get; set; } = 400;
+
+    /// <summary>
+    /// Per calling service (a token with role <c>service</c>): a service's calls carry many customers' requests, in
+    /// batches, so its bucket is sized for a service, not a person.
+    /// </summary>
+    public int ServicePermitsPerSecond { get; set; } = 5_000;
+
+    public int ServiceBurst { get; set; } = 10_000;
 }
 
 public sealed class ServiceLimits

@@ -1,0 +1,148 @@
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using CloudLab.ServiceDefaults.Telemetry;
+
+namespace CloudLab.ServiceDefaults.Batching;
+
+/// <summary>
+/// Natural batching, as databases do group commit: each caller submits one request and awaits its own result; a loop
+/// takes everything waiting (up to <see cref="BatchingStage.MaxBatchSize"/>) as soon as its previous batch is done and
+/// runs it as one call. There is no timer: an idle service runs a batch of one at once, and batches grow only with the
+/// load, so fixed costs (a transaction, an fsync, an HTTP exchange) are paid per batch instead of per request.
+/// </summary>
+/// <remarks>
+/// The batch function returns one result per request, in order. If it throws, every request of that batch gets the
+/// exception: callers treat it as they would the failure of their own call. Hand-rolled because no library in the
+/// package feed does this without a linger timer, which would add latency at low load.
+/// </remarks>
+public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
+{
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions
+    {
+        SingleReader = false,
+        SingleWriter = false,
+    });
+
+    private readonly Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> _run;
+    private readonly BatchingStage _stage;
+    private readonly Histogram<int>? _sizes;
+    private readonly KeyValuePair<string, object?> _stageTag;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task[] _loops;
+
+    public NaturalBatcher(
+        BatchingStage stage,
+        Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> run,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stage.MaxBatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stage.ConcurrentBatches, 1);
+        _stage = stage;
+        _run = run;
+        _stageTag = new KeyValuePair<string, object?>("stage", stage.Name);
+        _sizes = meterFactory?.Create(CloudLabMeters.Batching).CreateHistogram<int>(
+            "write_batch_size",
+            unit: "{request}",
+            description: "Requests served by one batch, by stage.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
+        _loops = Enumerable.Range(0, stage.ConcurrentBatches).Select(_ => Task.Run(RunLoopAsync)).ToArray();
+    }
+
+    /// <summary>Queues <paramref name="request"/> for the next batch and returns its own result.</summary>
+    public Task<TResult> SubmitAsync(TRequest request)
+    {
+        var pending = new Pending(request);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(GetType().Name, $"The {_stage.Name} stage has stopped.");
+        }
+
+        return pending.Result.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_loops);
+        while (_queue.Reader.TryRead(out var left))
+        {
+            left.Result.TrySetCanceled();
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task RunLoopAsync()
+    {
+        var batch = new List<Pending>(_stage.MaxBatchSize);
+        var requests = new List<TRequest>(_stage.MaxBatchSize);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(_stopping.Token))
+            {
+                while (batch.Count < _stage.MaxBatchSize && _queue.Reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                    requests.Add(pending.Request);
+                }
+
+                if (batch.Count == 0)
+                {
+                    continue; // another loop took them
+                }
+
+                await RunBatchAsync(batch, requests);
+                batch.Clear();
+                requests.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            foreach (var pending in batch)
+            {
+                pending.Result.TrySetCanceled();
+            }
+        }
+    }
+
+    private async Task RunBatchAsync(List<Pending> batch, List<TRequest> requests)
+    {
+        _sizes?.Record(batch.Count, _stageTag);
+        try
+        {
+            var results = await _run(requests, _stopping.Token);
+            if (results.Count != batch.Count)
+            {
+                throw new InvalidOperationException(
+                    $"The {_stage.Name} stage returned {results.Count} results for {batch.Count} requests.");
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Result.TrySetResult(results[i]);
+            }
+        }
+        catch (Exception exception)
+        {
+            foreach (var pending in batch)
+            {
+                pending.Result.TrySetException(exception);
+            }
+        }
+    }
+
+    private sealed class Pending(TRequest request)
+    {
+        public TRequest Request { get; } = request;
+
+        /// <summary>Continuations run on the thread pool, not inside the batch loop that completes them.</summary>
+        public TaskCompletionSource<TResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>
+/// A batching stage: its name (the <c>stage</c> tag of <c>write_batch_size</c>), the most requests one batch takes,
+/// and how many batches may run at once (more than one lets a stage that waits on I/O start the next batch meanwhile).
+/// </summary>
+public sealed record BatchingStage(string Name, int MaxBatchSize = 256, int ConcurrentBatches = 1);

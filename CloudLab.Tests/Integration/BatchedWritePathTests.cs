@@ -1,0 +1,128 @@
+using System.Text.Json.Nodes;
+using CloudLab.Tests.Infrastructure;
+
+namespace CloudLab.Tests.Integration;
+
+/// <summary>
+/// The write path runs orders in batches (one reservation call, one charge call, one commit for many orders): each
+/// order of a batch still gets its own outcome, and one order's failure touches no other.
+/// </summary>
+[Collection(CloudLabCollection.Name)]
+public sealed class BatchedWritePathTests(CloudLabAppFixture app)
+{
+    /// <summary>Set for the tests' app: a charge of this amount is made by the gateway, but its answer never comes.</summary>
+    public const decimal UnansweredAmount = 13.13m;
+
+    [Fact]
+    public async Task Orders_placed_together_get_their_own_outcomes_short_declined_unknown_and_placed()
+    {
+        var customer = await app.RegisterCustomerAsync();
+        var plenty = await app.CreateProductAsync(price: 2m, stock: 100);
+        var scarce = await app.CreateProductAsync(price: 1m, stock: 1);
+        var dear = await app.CreateProductAsync(price: 30_000m, stock: 100); // 2 × 30,000 is over the card limit
+        var unanswered = await app.CreateProductAsync(price: UnansweredAmount, stock: 100);
+        using var orders = app.Client("orderservice");
+        using var products = app.Client("productservice");
+
+        // Sent at once, so that they share batches with each other (and with whatever else runs).
+        var placements = new (Guid Product, int Quantity, HttpStatusCode Expected)[]
+        {
+            (plenty, 1, HttpStatusCode.Created), (scarce, 5, HttpStatusCode.UnprocessableEntity),
+            (dear, 2, HttpStatusCode.PaymentRequired), (unanswered, 1, HttpStatusCode.ServiceUnavailable),
+            (plenty, 2, HttpStatusCode.Created), (scarce, 3, HttpStatusCode.UnprocessableEntity),
+            (dear, 2, HttpStatusCode.PaymentRequired), (plenty, 3, HttpStatusCode.Created),
+        };
+        var responses = await Task.WhenAll(placements.Select(placement => orders.SendAsync(customer.Request(
+            HttpMethod.Post,
+            "/api/orders",
+            new { items = new[] { new { productId = placement.Product, quantity = placement.Quantity } } },
+            Guid.NewGuid().ToString()))));
+
+        for (var i = 0; i < placements.Length; i++)
+        {
+            var body = await responses[i].Content.ReadAsStringAsync();
+            Assert.True(placements[i].Expected == responses[i].StatusCode, $"order {i}: {(int)responses[i].StatusCode} {body}");
+            responses[i].Dispose();
+        }
+
+        Assert.Equal(100 - 6, await StockAsync(products, plenty));
+        Assert.Equal(1, await StockAsync(products, scarce));
+        Assert.Equal(100, await StockAsync(products, dear));
+        Assert.Equal(100, await StockAsync(products, unanswered)); // the unknown outcome gave its stock back at once
+        var mine = await orders.GetObjectAsync("/api/orders", customer);
+        Assert.Equal(3, mine["totalCount"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_reservation_batch_answers_each_order_and_takes_stock_once()
+    {
+        var admin = await app.AdminAsync();
+        var product = await app.CreateProductAsync(price: 5m, stock: 4);
+        var released = Guid.NewGuid();
+        using var products = app.Client("productservice");
+        using (var release = await products.SendAsync(admin.Request(HttpMethod.Delete, $"/api/products/reservations/{released}")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, release.StatusCode);
+        }
+
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        var tooMany = Guid.NewGuid();
+        var unknown = Guid.NewGuid();
+        using var response = await products.SendAsync(admin.Request(HttpMethod.Post, "/api/products/reservations/batch", new
+        {
+            orders = new object[]
+            {
+                new { orderId = first, items = new[] { new { productId = product, quantity = 2 } } },
+                new { orderId = tooMany, items = new[] { new { productId = product, quantity = 3 } } },
+                new { orderId = second, items = new[] { new { productId = product, quantity = 2 } } },
+                new { orderId = first, items = new[] { new { productId = product, quantity = 2 } } },
+                new { orderId = unknown, items = new[] { new { productId = Guid.NewGuid(), quantity = 1 } } },
+                new { orderId = released, items = new[] { new { productId = product, quantity = 1 } } },
+            },
+        }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = (await response.ReadObjectAsync())["results"]!.AsArray();
+        Assert.Equal(
+            ["reserved", "items_not_available", "reserved", "reserved", "items_not_available", "released"],
+            results.Select(result => result!["outcome"]!.GetValue<string>()));
+        // Served in turn: the first order took 2 of 4, so 3 more were too many and the third order got the last 2.
+        Assert.Equal(2, results[1]!["shortItems"]![0]!["available"]!.GetValue<int>());
+        Assert.Equal("unknown_product", results[4]!["shortItems"]![0]!["reason"]!.GetValue<string>());
+        Assert.Equal(5m, results[0]!["reservation"]!["items"]![0]!["unitPrice"]!.GetValue<decimal>());
+        Assert.Equal(0, await StockAsync(products, product)); // the repeated order id took nothing twice
+    }
+
+    [Fact]
+    public async Task A_charge_batch_answers_each_charge_and_a_key_charges_once()
+    {
+        var admin = await app.AdminAsync();
+        using var payments = app.Client("paymentservice");
+        var key = Guid.NewGuid().ToString();
+        object Charge(string idempotencyKey, decimal amount) => new
+        {
+            idempotencyKey,
+            charge = new { orderId = Guid.NewGuid(), userId = Guid.NewGuid(), amount, currency = "USD" },
+        };
+
+        using var response = await payments.SendAsync(admin.Request(HttpMethod.Post, "/api/payments/batch", new
+        {
+            charges = new[]
+            {
+                Charge(key, 10m), Charge(Guid.NewGuid().ToString(), 60_000m), Charge(key, 11m),
+                Charge(Guid.NewGuid().ToString(), UnansweredAmount),
+            },
+        }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = (await response.ReadObjectAsync())["results"]!.AsArray().Select(result => result!.AsObject()).ToList();
+        Assert.Equal(["settled", "settled", "key_reused", "unknown"], results.Select(result => result["outcome"]!.GetValue<string>()));
+        Assert.Equal("captured", results[0]["payment"]!["status"]!.GetValue<string>());
+        Assert.Equal("declined", results[1]["payment"]!["status"]!.GetValue<string>());
+        Assert.Equal("insufficient_funds", results[1]["payment"]!["declineReason"]!.GetValue<string>());
+    }
+
+    private static async Task<int> StockAsync(HttpClient products, Guid productId) =>
+        (await products.GetObjectAsync($"/api/products/{productId}"))["stock"]!.GetValue<int>();
+}

@@ -1,0 +1,76 @@
+using CloudLab.ServiceDefaults.Batching;
+
+namespace CloudLab.Tests.Unit;
+
+/// <summary>Natural batching: no timer, batches grow only while the previous one runs, and each caller gets its own answer.</summary>
+public sealed class NaturalBatcherTests
+{
+    [Fact]
+    public async Task An_idle_batcher_runs_a_request_at_once_as_a_batch_of_one()
+    {
+        var sizes = new List<int>();
+        await using var batcher = new NaturalBatcher<int, int>(new BatchingStage("test"), (batch, _) =>
+        {
+            sizes.Add(batch.Count);
+            return Task.FromResult<IReadOnlyList<int>>(batch.Select(value => value * 2).ToList());
+        });
+
+        var result = await batcher.SubmitAsync(21).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(42, result);
+        Assert.Equal([1], sizes);
+    }
+
+    [Fact]
+    public async Task Requests_arriving_while_a_batch_runs_go_together_into_the_next_up_to_the_cap()
+    {
+        var firstStarted = new TaskCompletionSource();
+        var releaseFirst = new TaskCompletionSource();
+        var sizes = new List<int>();
+        await using var batcher = new NaturalBatcher<int, string>(new BatchingStage("test", MaxBatchSize: 4), async (batch, _) =>
+        {
+            sizes.Add(batch.Count);
+            if (sizes.Count == 1)
+            {
+                firstStarted.SetResult();
+                await releaseFirst.Task;
+            }
+
+            return batch.Select(value => $"#{value}").ToList();
+        });
+
+        var first = batcher.SubmitAsync(0);
+        await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var waiting = Enumerable.Range(1, 6).Select(batcher.SubmitAsync).ToList();
+        releaseFirst.SetResult();
+        var results = await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("#0", await first);
+        Assert.Equal(["#1", "#2", "#3", "#4", "#5", "#6"], results);
+        Assert.Equal([1, 4, 2], sizes);
+    }
+
+    [Fact]
+    public async Task A_failing_batch_fails_its_own_requests_only()
+    {
+        await using var batcher = new NaturalBatcher<int, int>(new BatchingStage("test", MaxBatchSize: 1), (batch, _) =>
+            batch[0] < 0
+                ? throw new InvalidOperationException("the database went away")
+                : Task.FromResult<IReadOnlyList<int>>([batch[0]]));
+
+        var failed = batcher.SubmitAsync(-1);
+        var fine = batcher.SubmitAsync(7);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failed.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(7, await fine.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task A_batch_answering_the_wrong_number_of_results_fails_instead_of_mismatching_them()
+    {
+        await using var batcher = new NaturalBatcher<int, int>(
+            new BatchingStage("test"), (_, _) => Task.FromResult<IReadOnlyList<int>>([]));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.SubmitAsync(1).WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+}
