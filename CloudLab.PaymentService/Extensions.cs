@@ -23,7 +23,8 @@ public static class Extensions
         // carries the payment id as its idempotency key.
         builder.Services.AddHttpClient<IPaymentGateway, PaymentGatewayClient>((services, http) =>
                 http.BaseAddress = services.GetRequiredService<IOptions<GatewayOptions>>().Value.BaseUrl
-                    ?? throw new InvalidOperationException("Gateway:BaseUrl is not set: the AppHost sets it to the simulated gateway."))
+                    ?? throw new InvalidOperationException(
+                        "Gateway:BaseUrl is not set: the AppHost sets it to the simulated gateway."))
             .WithCallBudget(new CallBudget(gateway.AttemptTimeout, gateway.TotalTimeout));
 
         builder.Services.AddSingleton<IPaymentStore, PaymentStore>();

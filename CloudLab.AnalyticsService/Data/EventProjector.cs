@@ -15,7 +15,9 @@ public sealed class EventProjector(Database database)
     /// it. Returns how many were new.
     /// </summary>
     public Task<int> ApplyAsync(
-        IReadOnlyList<(Guid Id, string Type)> events, Func<IReadOnlySet<Guid>, SalesTally> tallyOf, CancellationToken cancellationToken) =>
+        IReadOnlyList<(Guid Id, string Type)> events,
+        Func<IReadOnlySet<Guid>, SalesTally> tallyOf,
+        CancellationToken cancellationToken) =>
         database.InTransactionAsync(async session =>
         {
             var fresh = (await session.QueryAsync<Guid>(
@@ -24,7 +26,11 @@ public sealed class EventProjector(Database database)
                 INSERT INTO processed_events (event_id, event_type) SELECT * FROM unnest(@ids, @types)
                 ON CONFLICT DO NOTHING RETURNING event_id
                 """,
-                new { ids = events.Select(entry => entry.Id).ToArray(), types = events.Select(entry => entry.Type).ToArray() },
+                new
+                {
+                    ids = events.Select(entry => entry.Id).ToArray(),
+                    types = events.Select(entry => entry.Type).ToArray(),
+                },
                 cancellationToken)).ToHashSet();
             var tally = tallyOf(fresh);
             await AddSalesAsync(session, tally, cancellationToken);
@@ -34,10 +40,14 @@ public sealed class EventProjector(Database database)
         }, cancellationToken: cancellationToken);
 
     /// <summary>Keeps an entry that cannot be applied, for a person to look at.</summary>
-    public Task DeadLetterAsync(string streamId, string? eventType, string? payload, string error, CancellationToken cancellationToken) =>
+    public Task DeadLetterAsync(
+        string streamId, string? eventType, string? payload, string error, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
             Query.Write("dead_letters", "insert"),
-            "INSERT INTO dead_letters (stream_id, event_type, payload, error) VALUES (@streamId, @eventType, @payload, @error) ON CONFLICT DO NOTHING",
+            """
+            INSERT INTO dead_letters (stream_id, event_type, payload, error)
+            VALUES (@streamId, @eventType, @payload, @error) ON CONFLICT DO NOTHING
+            """,
             new { streamId, eventType, payload, error }, cancellationToken);
 
     private static Task AddSalesAsync(DbSession session, SalesTally tally, CancellationToken cancellationToken) =>
@@ -65,7 +75,8 @@ public sealed class EventProjector(Database database)
             },
             cancellationToken);
 
-    private static Task AddProductSalesAsync(DbSession session, SalesTally tally, CancellationToken cancellationToken) =>
+    private static Task AddProductSalesAsync(
+        DbSession session, SalesTally tally, CancellationToken cancellationToken) =>
         tally.Products.Count == 0 ? Task.CompletedTask : session.ExecuteAsync(
             Query.Write("product_sales_hourly", "add"),
             """
@@ -86,11 +97,13 @@ public sealed class EventProjector(Database database)
             },
             cancellationToken);
 
-    private static Task AddUserSummariesAsync(DbSession session, SalesTally tally, CancellationToken cancellationToken) =>
+    private static Task AddUserSummariesAsync(
+        DbSession session, SalesTally tally, CancellationToken cancellationToken) =>
         tally.Users.Count == 0 ? Task.CompletedTask : session.ExecuteAsync(
             Query.Write("user_summaries", "add"),
             """
-            INSERT INTO user_summaries (user_id, registered_at, orders, cancelled_orders, spent, refunded, last_order_at)
+            INSERT INTO user_summaries
+                (user_id, registered_at, orders, cancelled_orders, spent, refunded, last_order_at)
             SELECT * FROM unnest(@users, @registeredAt, @orders, @cancelled, @spent, @refunded, @lastOrderAt)
             ON CONFLICT (user_id) DO UPDATE SET
                 registered_at = COALESCE(EXCLUDED.registered_at, user_summaries.registered_at),

@@ -26,7 +26,8 @@ public sealed class EventStreamConsumer(
         "events_consumed",
         description: "Stream entries handled by the analytics consumer, by result (applied, duplicate, dead_letter).");
 
-    protected override async Task HandleBatchAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
+    protected override async Task HandleBatchAsync(
+        IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
     {
         var events = new List<ReadEvent>(entries.Count);
         foreach (var entry in entries)
@@ -40,8 +41,13 @@ public sealed class EventStreamConsumer(
             }
             catch (Exception exception) when (exception is FormatException or JsonException)
             {
-                Logger.LogError(exception, "Event {StreamId} ({EventType}) cannot be applied; moved to dead_letters", entry.Id, type);
-                await projector.DeadLetterAsync(entry.Id.ToString(), type, payload, exception.Message, cancellationToken);
+                Logger.LogError(
+                    exception,
+                    "Event {StreamId} ({EventType}) cannot be applied; moved to dead_letters",
+                    entry.Id,
+                    type);
+                await projector.DeadLetterAsync(
+                    entry.Id.ToString(), type, payload, exception.Message, cancellationToken);
                 Count("dead_letter", 1);
             }
         }
@@ -71,7 +77,9 @@ public sealed class EventStreamConsumer(
         Count("duplicate", events.Count - applied);
     }
 
-    /// <summary>The event's contract, or null for a type that adds nothing up (PaymentCaptured, types to come).</summary>
+    /// <summary>
+    /// The event's contract, or null for a type that adds nothing up (PaymentCaptured, types to come).
+    /// </summary>
     private static object? Read(string? type, string payload) => type switch
     {
         EventTypes.OrderPlaced => Deserialize(payload, EventJsonContext.Default.OrderPlaced),

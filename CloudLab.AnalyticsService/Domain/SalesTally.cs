@@ -32,7 +32,9 @@ public sealed class SalesTally
                 {
                     var product = Products.GetValueOrDefault((bucket, line.ProductId));
                     Products[(bucket, line.ProductId)] = new ProductDelta(
-                        product.Orders + 1, product.Units + line.Quantity, product.Revenue + (line.Quantity * line.UnitPrice));
+                        product.Orders + 1,
+                        product.Units + line.Quantity,
+                        product.Revenue + (line.Quantity * line.UnitPrice));
                 }
 
                 Users[placed.UserId] = User(placed.UserId) with
@@ -48,7 +50,10 @@ public sealed class SalesTally
                 {
                     CancelledOrders = Sale(cancelledIn, cancelled.Currency).CancelledOrders + 1,
                 };
-                Users[cancelled.UserId] = User(cancelled.UserId) with { CancelledOrders = User(cancelled.UserId).CancelledOrders + 1 };
+                Users[cancelled.UserId] = User(cancelled.UserId) with
+                {
+                    CancelledOrders = User(cancelled.UserId).CancelledOrders + 1,
+                };
                 return true;
             case PaymentRefunded refunded:
                 var refundedIn = Hour(refunded.RefundedAt);
@@ -56,17 +61,24 @@ public sealed class SalesTally
                 {
                     Refunds = Sale(refundedIn, refunded.Currency).Refunds + refunded.Amount,
                 };
-                Users[refunded.UserId] = User(refunded.UserId) with { Refunded = User(refunded.UserId).Refunded + refunded.Amount };
+                Users[refunded.UserId] = User(refunded.UserId) with
+                {
+                    Refunded = User(refunded.UserId).Refunded + refunded.Amount,
+                };
                 return true;
             case UserRegistered registered:
-                Users[registered.UserId] = User(registered.UserId) with { RegisteredAt = registered.RegisteredAt.UtcDateTime };
+                Users[registered.UserId] = User(registered.UserId) with
+                {
+                    RegisteredAt = registered.RegisteredAt.UtcDateTime,
+                };
                 return true;
             default:
                 return false;
         }
     }
 
-    private SalesDelta Sale(DateTime bucket, string currency) => Sales.GetValueOrDefault((bucket, currency)) ?? new SalesDelta();
+    private SalesDelta Sale(DateTime bucket, string currency) =>
+        Sales.GetValueOrDefault((bucket, currency)) ?? new SalesDelta();
 
     private UserDelta User(Guid userId) => Users.GetValueOrDefault(userId) ?? new UserDelta();
 
@@ -80,9 +92,15 @@ public sealed class SalesTally
         current is { } known && known >= candidate ? known : candidate;
 }
 
-public sealed record SalesDelta(int Orders = 0, int CancelledOrders = 0, int Units = 0, decimal Revenue = 0, decimal Refunds = 0);
+public sealed record SalesDelta(
+    int Orders = 0, int CancelledOrders = 0, int Units = 0, decimal Revenue = 0, decimal Refunds = 0);
 
 public readonly record struct ProductDelta(int Orders, int Units, decimal Revenue);
 
 public sealed record UserDelta(
-    DateTime? RegisteredAt = null, int Orders = 0, int CancelledOrders = 0, decimal Spent = 0, decimal Refunded = 0, DateTime? LastOrderAt = null);
+    DateTime? RegisteredAt = null,
+    int Orders = 0,
+    int CancelledOrders = 0,
+    decimal Spent = 0,
+    decimal Refunded = 0,
+    DateTime? LastOrderAt = null);

@@ -20,9 +20,15 @@ public static class OrdersApi
         return api;
     }
 
-    /// <summary>201 with the new order; the same Idempotency-Key again gives 200 with that order, or the same failure.</summary>
+    /// <summary>
+    /// 201 with the new order; the same Idempotency-Key again gives 200 with that order, or the same failure.
+    /// </summary>
     public static async Task<Results<Created<Order>, Ok<Order>, ProblemHttpResult>> PlaceOrder(
-        IdempotencyKey key, PlaceOrderRequest request, ClaimsPrincipal caller, OrderPlacement placement, CancellationToken cancellationToken)
+        IdempotencyKey key,
+        PlaceOrderRequest request,
+        ClaimsPrincipal caller,
+        OrderPlacement placement,
+        CancellationToken cancellationToken)
     {
         var result = await placement.PlaceAsync(caller.SubjectId(), key, request, cancellationToken);
         if (result.Failure is { } failure)
@@ -31,18 +37,28 @@ public static class OrdersApi
                 extensions: failure.Extensions?.ToDictionary(entry => entry.Key, entry => (object?)entry.Value));
         }
 
-        return result.Replayed ? TypedResults.Ok(result.Order!) : TypedResults.Created($"/api/orders/{result.Order!.Id}", result.Order!);
+        return result.Replayed
+            ? TypedResults.Ok(result.Order!)
+            : TypedResults.Created($"/api/orders/{result.Order!.Id}", result.Order!);
     }
 
-    public static async Task<Ok<PagedResult<Order>>> ListMyOrders(PageRequest page, ClaimsPrincipal caller, OrderReads orders, CancellationToken cancellationToken) =>
+    public static async Task<Ok<PagedResult<Order>>> ListMyOrders(
+        PageRequest page, ClaimsPrincipal caller, OrderReads orders, CancellationToken cancellationToken) =>
         TypedResults.Ok(await orders.ListForUserAsync(caller.SubjectId(), page, cancellationToken));
 
     /// <summary>The owner or an admin; anyone else gets 404, as if the order did not exist.</summary>
-    public static async Task<Results<Ok<Order>, NotFound>> GetOrder(Guid id, ClaimsPrincipal caller, OrderReads orders, CancellationToken cancellationToken) =>
-        await orders.GetAsync(id, cancellationToken) is { } order && MayAccess(caller, order) ? TypedResults.Ok(order) : TypedResults.NotFound();
+    public static async Task<Results<Ok<Order>, NotFound>> GetOrder(
+        Guid id, ClaimsPrincipal caller, OrderReads orders, CancellationToken cancellationToken) =>
+        await orders.GetAsync(id, cancellationToken) is { } order && MayAccess(caller, order)
+            ? TypedResults.Ok(order)
+            : TypedResults.NotFound();
 
     public static async Task<Results<Ok<Order>, NotFound, ProblemHttpResult>> CancelOrder(
-        Guid id, ClaimsPrincipal caller, OrderReads orders, OrderLifecycle lifecycle, CancellationToken cancellationToken)
+        Guid id,
+        ClaimsPrincipal caller,
+        OrderReads orders,
+        OrderLifecycle lifecycle,
+        CancellationToken cancellationToken)
     {
         if (await orders.GetAsync(id, cancellationToken) is not { } order || !MayAccess(caller, order))
         {
@@ -53,12 +69,14 @@ public static class OrdersApi
         return result switch
         {
             { Order: { } cancelled } => TypedResults.Ok(cancelled),
-            { BlockingStatus: OrderStatus.Cancelled } => TypedResults.Ok(await orders.GetAsync(id, cancellationToken) ?? order),
+            { BlockingStatus: OrderStatus.Cancelled } =>
+                TypedResults.Ok(await orders.GetAsync(id, cancellationToken) ?? order),
             _ => InvalidTransition(result.BlockingStatus, OrderStatus.Cancelled),
         };
     }
 
-    public static async Task<Results<Ok<Order>, NotFound, ProblemHttpResult>> ShipOrder(Guid id, OrderLifecycle lifecycle, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Order>, NotFound, ProblemHttpResult>> ShipOrder(
+        Guid id, OrderLifecycle lifecycle, CancellationToken cancellationToken)
     {
         var result = await lifecycle.ShipAsync(id, cancellationToken);
         return result switch
@@ -69,8 +87,12 @@ public static class OrdersApi
         };
     }
 
-    private static bool MayAccess(ClaimsPrincipal caller, Order order) => caller.IsAdmin() || order.UserId == caller.SubjectId();
+    private static bool MayAccess(ClaimsPrincipal caller, Order order) =>
+        caller.IsAdmin() || order.UserId == caller.SubjectId();
 
     private static ProblemHttpResult InvalidTransition(string? from, string to) =>
-        TypedResults.Problem($"A {from} order cannot become {to}.", statusCode: StatusCodes.Status409Conflict, title: "Invalid status change");
+        TypedResults.Problem(
+            $"A {from} order cannot become {to}.",
+            statusCode: StatusCodes.Status409Conflict,
+            title: "Invalid status change");
 }

@@ -9,9 +9,12 @@ using CloudLab.ServiceDefaults.Messaging;
 namespace CloudLab.OrderService.Data;
 
 /// <summary>The earlier request that holds an (user, Idempotency-Key) pair.</summary>
-public sealed record OrderRequestRecord(Guid OrderId, string RequestHash, string State, string? Failure, DateTime CreatedAt);
+public sealed record OrderRequestRecord(
+    Guid OrderId, string RequestHash, string State, string? Failure, DateTime CreatedAt);
 
-/// <summary>A status change: from one of <paramref name="From"/> to <paramref name="To"/>, with its event if any.</summary>
+/// <summary>
+/// A status change: from one of <paramref name="From"/> to <paramref name="To"/>, with its event if any.
+/// </summary>
 public sealed record OrderTransition(
     IReadOnlyCollection<string> From, string To, OutboxEvent? Event = null, bool CompensationDue = false);
 
@@ -22,7 +25,9 @@ public interface IOrderStore
 
     Task<PagedResult<Order>> ListForUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken);
 
-    /// <summary>Takes the (user, key) pair for a new order; when it is taken, returns the earlier request instead.</summary>
+    /// <summary>
+    /// Takes the (user, key) pair for a new order; when it is taken, returns the earlier request instead.
+    /// </summary>
     Task<OrderRequestRecord?> ClaimRequestAsync(
         Guid userId, string key, string requestHash, Guid orderId, CancellationToken cancellationToken);
 
@@ -36,12 +41,15 @@ public interface IOrderStore
     /// work only: no remote call runs under the lock. Returns the moved order, or null and the status that did not
     /// allow the move (null status: no such order).
     /// </summary>
-    Task<(Order? Order, string? Status)> TransitionAsync(Guid id, OrderTransition transition, CancellationToken cancellationToken);
+    Task<(Order? Order, string? Status)> TransitionAsync(
+        Guid id, OrderTransition transition, CancellationToken cancellationToken);
 
     /// <summary>Sagas that started before <paramref name="olderThan"/> ago and never finished.</summary>
     Task<IReadOnlyList<Guid>> StalledRequestsAsync(TimeSpan olderThan, CancellationToken cancellationToken);
 
-    /// <summary>Cancelled orders whose stock or money has not been confirmed given back for <paramref name="olderThan"/>.</summary>
+    /// <summary>
+    /// Cancelled orders whose stock or money has not been confirmed given back for <paramref name="olderThan"/>.
+    /// </summary>
     Task<IReadOnlyList<Order>> CompensationDueAsync(TimeSpan olderThan, CancellationToken cancellationToken);
 
     Task CompensationDoneAsync(Guid id, CancellationToken cancellationToken);
@@ -77,16 +85,26 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
 
     public async Task<Order?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await _database.QuerySingleOrDefaultAsync<OrderRow>(
-            Query.Read("orders", "get_by_id"), $"SELECT {Columns} FROM orders o WHERE o.id = @id", new { id }, cancellationToken))?.ToOrder();
+            Query.Read("orders", "get_by_id"),
+            $"SELECT {Columns} FROM orders o WHERE o.id = @id",
+            new { id },
+            cancellationToken))?.ToOrder();
 
-    public async Task<PagedResult<Order>> ListForUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
+    public async Task<PagedResult<Order>> ListForUserAsync(
+        Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
         var rows = await _database.QueryAsync<OrderRow>(
             Query.Read("orders", "list_by_user"),
-            $"SELECT {Columns} FROM orders o WHERE o.user_id = @userId ORDER BY o.created_at DESC, o.id DESC LIMIT @PageSize OFFSET @Offset",
+            $"""
+            SELECT {Columns} FROM orders o WHERE o.user_id = @userId
+            ORDER BY o.created_at DESC, o.id DESC LIMIT @PageSize OFFSET @Offset
+            """,
             new { userId, page.PageSize, page.Offset }, cancellationToken);
         var total = await _database.ExecuteScalarAsync<long>(
-            Query.Read("orders", "count_by_user"), "SELECT count(*) FROM orders WHERE user_id = @userId", new { userId }, cancellationToken);
+            Query.Read("orders", "count_by_user"),
+            "SELECT count(*) FROM orders WHERE user_id = @userId",
+            new { userId },
+            cancellationToken);
         return PagedResult.Create(page, rows.Select(row => row.ToOrder()).ToList(), total);
     }
 
@@ -142,7 +160,11 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
             FROM order_requests r JOIN unnest(@userIds, @keys) AS k(user_id, idempotency_key)
                 ON r.user_id = k.user_id AND r.idempotency_key = k.idempotency_key
             """,
-            new { userIds = held.Select(claim => claim.UserId).ToArray(), keys = held.Select(claim => claim.Key).ToArray() },
+            new
+            {
+                userIds = held.Select(claim => claim.UserId).ToArray(),
+                keys = held.Select(claim => claim.Key).ToArray(),
+            },
             cancellationToken)).DistinctBy(row => (row.UserId, row.Key)).ToDictionary(row => (row.UserId, row.Key));
         return claims
             .Select(claim => claimed.Contains(claim.OrderId) ? null : earlier[(claim.UserId, claim.Key)].ToRecord())
@@ -150,7 +172,8 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
     }
 
     /// <summary>Many orders, their items, their events and their completed requests: one transaction.</summary>
-    private Task<IReadOnlyList<bool>> CompleteBatchAsync(IReadOnlyList<Completion> completions, CancellationToken cancellationToken) =>
+    private Task<IReadOnlyList<bool>> CompleteBatchAsync(
+        IReadOnlyList<Completion> completions, CancellationToken cancellationToken) =>
         _database.InTransactionAsync<IReadOnlyList<bool>>(async session =>
         {
             var orders = completions.Select(completion => completion.Order).ToList();
@@ -158,7 +181,8 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
                 Query.Write("orders", "insert"),
                 """
                 INSERT INTO orders (id, user_id, status, total, currency, payment_id, created_at, updated_at)
-                SELECT * FROM unnest(@ids, @userIds, @statuses, @totals, @currencies, @paymentIds, @createdAt, @updatedAt)
+                SELECT * FROM unnest(
+                    @ids, @userIds, @statuses, @totals, @currencies, @paymentIds, @createdAt, @updatedAt)
                 """,
                 new
                 {
@@ -187,11 +211,13 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
                     prices = items.Select(entry => entry.Item.UnitPrice).ToArray(),
                 },
                 cancellationToken);
-            await _outbox.AddManyAsync(session, completions.Select(completion => completion.Placed).ToList(), cancellationToken);
+            await _outbox.AddManyAsync(
+                session, completions.Select(completion => completion.Placed).ToList(), cancellationToken);
             await session.ExecuteAsync(
                 Query.Write("order_requests", "complete"),
                 "UPDATE order_requests SET state = @Completed, updated_at = now() WHERE order_id = ANY(@ids)",
-                new { ids = orders.Select(order => order.Id).ToArray(), OrderRequestState.Completed }, cancellationToken);
+                new { ids = orders.Select(order => order.Id).ToArray(), OrderRequestState.Completed },
+                cancellationToken);
             return completions.Select(_ => true).ToList();
         }, cancellationToken: cancellationToken);
 
@@ -211,11 +237,15 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
             },
             cancellationToken);
 
-    public Task<(Order? Order, string? Status)> TransitionAsync(Guid id, OrderTransition transition, CancellationToken cancellationToken) =>
+    public Task<(Order? Order, string? Status)> TransitionAsync(
+        Guid id, OrderTransition transition, CancellationToken cancellationToken) =>
         _database.InTransactionAsync(async session =>
         {
             var current = await session.ExecuteScalarAsync<string>(
-                Query.Write("orders", "lock"), "SELECT status FROM orders WHERE id = @id FOR UPDATE", new { id }, cancellationToken);
+                Query.Write("orders", "lock"),
+                "SELECT status FROM orders WHERE id = @id FOR UPDATE",
+                new { id },
+                cancellationToken);
             if (current is null || !transition.From.Contains(current))
             {
                 return (null, current);
@@ -245,10 +275,14 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
             """,
             new { olderThan, OrderRequestState.Started }, cancellationToken);
 
-    public async Task<IReadOnlyList<Order>> CompensationDueAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<Order>> CompensationDueAsync(
+        TimeSpan olderThan, CancellationToken cancellationToken) =>
         (await _database.QueryAsync<OrderRow>(
             Query.Read("orders", "list_compensation_due"),
-            $"SELECT {Columns} FROM orders o WHERE o.compensation_due AND o.updated_at < now() - @olderThan ORDER BY o.updated_at LIMIT 100",
+            $"""
+            SELECT {Columns} FROM orders o WHERE o.compensation_due AND o.updated_at < now() - @olderThan
+            ORDER BY o.updated_at LIMIT 100
+            """,
             new { olderThan }, cancellationToken)).Select(row => row.ToOrder()).ToList();
 
     public Task CompensationDoneAsync(Guid id, CancellationToken cancellationToken) =>
@@ -271,7 +305,9 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
 
         public Order ToOrder() => new(
             Id, UserId, Status, Total, Currency,
-            Items is null ? [] : JsonSerializer.Deserialize(Items, OrderJsonContext.Default.IReadOnlyListOrderItem) ?? [],
+            Items is null
+                ? []
+                : JsonSerializer.Deserialize(Items, OrderJsonContext.Default.IReadOnlyListOrderItem) ?? [],
             PaymentId, CreatedAt, UpdatedAt);
     }
 

@@ -3,8 +3,11 @@ using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.OrderService.Domain;
 
-/// <summary>Gives back what an order took: its stock reservation and any payment captured for it. Every step is idempotent.</summary>
-public sealed class OrderCompensation(IProductReservations products, IPayments payments, ILogger<OrderCompensation> logger)
+/// <summary>
+/// Gives back what an order took: its stock reservation and any payment captured for it. Every step is idempotent.
+/// </summary>
+public sealed class OrderCompensation(
+    IProductReservations products, IPayments payments, ILogger<OrderCompensation> logger)
 {
     public async Task TryReleaseStockAsync(Guid orderId, CancellationToken cancellationToken)
     {
@@ -14,7 +17,8 @@ public sealed class OrderCompensation(IProductReservations products, IPayments p
         }
         catch (DependencyUnavailableException exception)
         {
-            logger.LogWarning("Stock of unfinished order {OrderId} could not be released yet ({Reason}); the recovery job will",
+            logger.LogWarning(
+                "Stock of unfinished order {OrderId} could not be released yet ({Reason}); the recovery job will",
                 orderId, exception.Message);
         }
     }
@@ -36,7 +40,8 @@ public sealed class OrderCompensation(IProductReservations products, IPayments p
             foreach (var payment in charges.Where(payment => payment.Status == RemotePaymentStatus.Captured))
             {
                 await payments.RefundAsync(payment.Id, cancellationToken);
-                logger.LogInformation("Refunded payment {PaymentId} of unfinished order {OrderId}", payment.Id, orderId);
+                logger.LogInformation(
+                    "Refunded payment {PaymentId} of unfinished order {OrderId}", payment.Id, orderId);
             }
 
             await products.ReleaseAsync(orderId, cancellationToken);
@@ -44,7 +49,8 @@ public sealed class OrderCompensation(IProductReservations products, IPayments p
         }
         catch (DependencyUnavailableException exception)
         {
-            logger.LogWarning("Unfinished order {OrderId} cannot be compensated yet ({Reason})", orderId, exception.Message);
+            logger.LogWarning(
+                "Unfinished order {OrderId} cannot be compensated yet ({Reason})", orderId, exception.Message);
             return false;
         }
     }
@@ -60,7 +66,8 @@ public sealed class OrderCompensation(IProductReservations products, IPayments p
             await products.ReleaseAsync(order.Id, cancellationToken);
             if (order.PaymentId is { } paymentId && !await payments.RefundAsync(paymentId, cancellationToken))
             {
-                logger.LogError("Payment {PaymentId} of cancelled order {OrderId} cannot be refunded", paymentId, order.Id);
+                logger.LogError(
+                    "Payment {PaymentId} of cancelled order {OrderId} cannot be refunded", paymentId, order.Id);
                 return false;
             }
 

@@ -13,7 +13,8 @@ public sealed record TransitionResult(Order? Order, string? BlockingStatus);
 /// fails is retried by <see cref="CancelledOrderRecovery"/>, so a cancelled order never keeps money or stock, and a
 /// cancelled order can no longer be shipped.
 /// </summary>
-public sealed class OrderLifecycle(IOrderStore store, OrderReads reads, OrderCompensation compensation, TimeProvider time)
+public sealed class OrderLifecycle(
+    IOrderStore store, OrderReads reads, OrderCompensation compensation, TimeProvider time)
 {
     private static readonly string[] Cancellable = [OrderStatus.Paid];
     private static readonly string[] Shippable = [OrderStatus.Paid];
@@ -25,7 +26,8 @@ public sealed class OrderLifecycle(IOrderStore store, OrderReads reads, OrderCom
             return new TransitionResult(null, null);
         }
 
-        var cancelled = new OrderCancelled(order.Id, order.UserId, order.Total, order.Currency, Lines(order), time.GetUtcNow());
+        var cancelled = new OrderCancelled(
+            order.Id, order.UserId, order.Total, order.Currency, Lines(order), time.GetUtcNow());
         var transition = new OrderTransition(
             Cancellable, OrderStatus.Cancelled,
             OutboxEvent.Create(EventTypes.OrderCancelled, cancelled, EventJsonContext.Default.OrderCancelled),
@@ -42,7 +44,8 @@ public sealed class OrderLifecycle(IOrderStore store, OrderReads reads, OrderCom
     public Task<TransitionResult> ShipAsync(Guid orderId, CancellationToken cancellationToken) =>
         MoveAsync(orderId, new OrderTransition(Shippable, OrderStatus.Shipped), cancellationToken);
 
-    private async Task<TransitionResult> MoveAsync(Guid orderId, OrderTransition transition, CancellationToken cancellationToken)
+    private async Task<TransitionResult> MoveAsync(
+        Guid orderId, OrderTransition transition, CancellationToken cancellationToken)
     {
         var (order, status) = await store.TransitionAsync(orderId, transition, cancellationToken);
         if (order is not null)

@@ -26,7 +26,8 @@ public sealed class OrderPlacement(
     OrderReads reads,
     TimeProvider time)
 {
-    public async Task<PlacementResult> PlaceAsync(Guid userId, IdempotencyKey key, PlaceOrderRequest request, CancellationToken cancellationToken)
+    public async Task<PlacementResult> PlaceAsync(
+        Guid userId, IdempotencyKey key, PlaceOrderRequest request, CancellationToken cancellationToken)
     {
         var lines = request.Items
             .GroupBy(item => item.ProductId!.Value)
@@ -46,14 +47,15 @@ public sealed class OrderPlacement(
         }
         catch (DependencyUnavailableException)
         {
-            // A step's outcome is unknown (a charge may still land). Stock goes back now: a reservation arriving late is
-            // refused. Whether money moved is settled by SagaRecovery once every call's budget has run out.
+            // A step's outcome is unknown (a charge may still land). Stock goes back now: a reservation arriving late
+            // is refused. Whether money moved is settled by SagaRecovery once every call's budget has run out.
             await compensation.TryReleaseStockAsync(orderId, CancellationToken.None);
             throw;
         }
     }
 
-    private async Task<PlacementResult> RunAsync(Guid orderId, Guid userId, List<ReservationItemRequest> lines, CancellationToken cancellationToken)
+    private async Task<PlacementResult> RunAsync(
+        Guid orderId, Guid userId, List<ReservationItemRequest> lines, CancellationToken cancellationToken)
     {
         // One call prices and reserves: the prices are the ones the stock was reserved at.
         var reserved = await products.ReserveAsync(new ReservationRequest(orderId, lines), cancellationToken);
@@ -68,10 +70,13 @@ public sealed class OrderPlacement(
             return await FailAsync(orderId, Failures.MixedCurrencies, cancellationToken);
         }
 
-        var items = reservation.Items.Select(line => new OrderItem(line.ProductId, line.Quantity, line.UnitPrice)).ToList();
+        var items = reservation.Items
+            .Select(line => new OrderItem(line.ProductId, line.Quantity, line.UnitPrice))
+            .ToList();
         var total = items.Sum(item => item.UnitPrice * item.Quantity);
         var currency = reservation.Items[0].Currency;
-        var payment = await payments.ChargeAsync(new ChargeRequest(orderId, userId, total, currency), cancellationToken);
+        var payment = await payments.ChargeAsync(
+            new ChargeRequest(orderId, userId, total, currency), cancellationToken);
         if (payment.Status != RemotePaymentStatus.Captured)
         {
             await products.ReleaseAsync(orderId, cancellationToken);
@@ -81,7 +86,10 @@ public sealed class OrderPlacement(
         var now = time.GetUtcNow().UtcDateTime;
         var order = new Order(orderId, userId, OrderStatus.Paid, total, currency, items, payment.Id, now, now);
         var placed = new OrderPlaced(order.Id, userId, total, currency, OrderLifecycle.Lines(order), now);
-        await CommitAsync(order, OutboxEvent.Create(EventTypes.OrderPlaced, placed, EventJsonContext.Default.OrderPlaced), cancellationToken);
+        await CommitAsync(
+            order,
+            OutboxEvent.Create(EventTypes.OrderPlaced, placed, EventJsonContext.Default.OrderPlaced),
+            cancellationToken);
         await reads.OrderPlacedAsync(order, cancellationToken);
         return new PlacementResult(order, Replayed: false, Failure: null);
     }
@@ -94,17 +102,20 @@ public sealed class OrderPlacement(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            throw new DependencyUnavailableException("The order could not be recorded; the charge and the stock are being given back.", exception);
+            throw new DependencyUnavailableException(
+                "The order could not be recorded; the charge and the stock are being given back.", exception);
         }
     }
 
-    private async Task<PlacementResult> FailAsync(Guid orderId, OrderFailure failure, CancellationToken cancellationToken)
+    private async Task<PlacementResult> FailAsync(
+        Guid orderId, OrderFailure failure, CancellationToken cancellationToken)
     {
         await store.FailRequestAsync(orderId, failure, cancellationToken);
         return new PlacementResult(null, Replayed: false, failure);
     }
 
-    private async Task<PlacementResult> ReplayAsync(OrderRequestRecord earlier, string requestHash, CancellationToken cancellationToken)
+    private async Task<PlacementResult> ReplayAsync(
+        OrderRequestRecord earlier, string requestHash, CancellationToken cancellationToken)
     {
         if (earlier.RequestHash != requestHash)
         {
@@ -113,12 +124,17 @@ public sealed class OrderPlacement(
 
         return earlier.State switch
         {
-            OrderRequestState.Completed => new PlacementResult(await store.GetAsync(earlier.OrderId, cancellationToken), Replayed: true, null),
-            OrderRequestState.Failed => new PlacementResult(null, Replayed: true, JsonSerializer.Deserialize(earlier.Failure!, OrderJsonContext.Default.OrderFailure)),
+            OrderRequestState.Completed => new PlacementResult(
+                await store.GetAsync(earlier.OrderId, cancellationToken), Replayed: true, null),
+            OrderRequestState.Failed => new PlacementResult(
+                null,
+                Replayed: true,
+                JsonSerializer.Deserialize(earlier.Failure!, OrderJsonContext.Default.OrderFailure)),
             _ => new PlacementResult(null, Replayed: true, Failures.InProgress),
         };
     }
 
     private static string Hash(List<ReservationItemRequest> lines) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(';', lines.Select(line => $"{line.ProductId:N}:{line.Quantity}")))));
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
+            string.Join(';', lines.Select(line => $"{line.ProductId:N}:{line.Quantity}")))));
 }

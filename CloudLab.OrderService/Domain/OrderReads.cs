@@ -5,22 +5,31 @@ using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.OrderService.Domain;
 
-/// <summary>Orders through the cache (5 min): one entry per order, and each user's list pages under a tag of that user.</summary>
+/// <summary>
+/// Orders through the cache (5 min): one entry per order, and each user's list pages under a tag of that user.
+/// </summary>
 public sealed class OrderReads(IOrderStore store, ServiceCache cache)
 {
     public ValueTask<Order?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        cache.GetOrLoadAsync(CachePolicies.Order, CachePolicies.Order.Key(id), id, store.GetAsync, cancellationToken: cancellationToken);
-
-    public ValueTask<PagedResult<Order>> ListForUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
-            CachePolicies.OrderList, CachePolicies.OrderList.Key($"{userId:N}:{page.Page}:{page.PageSize}"), (store, userId, page),
+            CachePolicies.Order, CachePolicies.Order.Key(id), id, store.GetAsync, cancellationToken: cancellationToken);
+
+    public ValueTask<PagedResult<Order>> ListForUserAsync(
+        Guid userId, PageRequest page, CancellationToken cancellationToken) =>
+        cache.GetOrLoadAsync(
+            CachePolicies.OrderList,
+            CachePolicies.OrderList.Key($"{userId:N}:{page.Page}:{page.PageSize}"),
+            (store, userId, page),
             static (state, token) => state.store.ListForUserAsync(state.userId, state.page, token),
             [UserTag(userId)], cancellationToken);
 
-    /// <summary>Write-through after a change: the order's entry is replaced and its owner's list pages dropped.</summary>
+    /// <summary>
+    /// Write-through after a change: the order's entry is replaced and its owner's list pages dropped.
+    /// </summary>
     public async Task OrderChangedAsync(Order order, CancellationToken cancellationToken)
     {
-        await cache.SetAsync(CachePolicies.Order, CachePolicies.Order.Key(order.Id), order, cancellationToken: cancellationToken);
+        await cache.SetAsync(
+            CachePolicies.Order, CachePolicies.Order.Key(order.Id), order, cancellationToken: cancellationToken);
         await cache.InvalidateTagsAsync([UserTag(order.UserId)], cancellationToken);
     }
 

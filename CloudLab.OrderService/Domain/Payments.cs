@@ -4,14 +4,18 @@ using CloudLab.ServiceDefaults.Batching;
 
 namespace CloudLab.OrderService.Domain;
 
-/// <summary>Charges and refunds for orders. A charge carries the order id as its key: retried, it charges once.</summary>
+/// <summary>
+/// Charges and refunds for orders. A charge carries the order id as its key: retried, it charges once.
+/// </summary>
 public interface IPayments
 {
     Task<PaymentInfo> ChargeAsync(ChargeRequest charge, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken);
 
-    /// <summary>Refunds a captured payment (a refunded one is fine too); false when the payment cannot be refunded.</summary>
+    /// <summary>
+    /// Refunds a captured payment (a refunded one is fine too); false when the payment cannot be refunded.
+    /// </summary>
     Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken);
 }
 
@@ -33,17 +37,23 @@ public sealed class Payments : IPayments, IAsyncDisposable
             meterFactory);
     }
 
-    /// <summary>A typed client per call: the factory's handlers rotate, as they must for DNS and replica changes.</summary>
+    /// <summary>
+    /// A typed client per call: the factory's handlers rotate, as they must for DNS and replica changes.
+    /// </summary>
     private PaymentsClient Client => _services.GetRequiredService<PaymentsClient>();
 
-    /// <summary>The payment, or a <see cref="ServiceDefaults.Http.DependencyUnavailableException"/> when its outcome is unknown.</summary>
+    /// <summary>
+    /// The payment, or a <see cref="ServiceDefaults.Http.DependencyUnavailableException"/> when its outcome is
+    /// unknown.
+    /// </summary>
     public async Task<PaymentInfo> ChargeAsync(ChargeRequest charge, CancellationToken cancellationToken) =>
         (await _charges.SubmitAsync(charge))();
 
     public Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken) =>
         Client.ForOrderAsync(orderId, cancellationToken);
 
-    public Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken) => Client.RefundAsync(paymentId, cancellationToken);
+    public Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken) =>
+        Client.RefundAsync(paymentId, cancellationToken);
 
     public ValueTask DisposeAsync() => _charges.DisposeAsync();
 }

@@ -5,7 +5,9 @@ using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.OrderService.Domain;
 
-/// <summary>PaymentService over HTTP, as OrderService uses it: charges by the batch, refunds and look-ups one by one.</summary>
+/// <summary>
+/// PaymentService over HTTP, as OrderService uses it: charges by the batch, refunds and look-ups one by one.
+/// </summary>
 public sealed class PaymentsClient(HttpClient http)
 {
     private const string Dependency = "PaymentService";
@@ -15,32 +17,41 @@ public sealed class PaymentsClient(HttpClient http)
     /// not know (its gateway did not answer) or whose key was used for another charge answers as the dependency
     /// failing, for that charge alone.
     /// </summary>
-    public Task<IReadOnlyList<Func<PaymentInfo>>> ChargeBatchAsync(IReadOnlyList<ChargeRequest> charges, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<Func<PaymentInfo>>> ChargeBatchAsync(
+        IReadOnlyList<ChargeRequest> charges, CancellationToken cancellationToken) =>
         DependencyCall.GuardAsync<IReadOnlyList<Func<PaymentInfo>>>(Dependency, async () =>
         {
-            var request = new ChargeBatchRequest(charges.Select(charge => new ChargeBatchItem(charge.OrderId.ToString(), charge)).ToList());
+            var request = new ChargeBatchRequest(
+                charges.Select(charge => new ChargeBatchItem(charge.OrderId.ToString(), charge)).ToList());
             using var response = await http.PostAsJsonAsync(
                 "/api/payments/batch", request, OrderJsonContext.Default.ChargeBatchRequest, cancellationToken);
             response.EnsureSuccessStatusCode();
-            var answer = await response.Content.ReadFromJsonAsync(OrderJsonContext.Default.ChargeBatchResponse, cancellationToken)
+            var answer = await response.Content.ReadFromJsonAsync(
+                    OrderJsonContext.Default.ChargeBatchResponse, cancellationToken)
                 ?? throw new HttpRequestException("PaymentService answered a charge batch with no body.");
-            var byKey = answer.Results.DistinctBy(result => result.IdempotencyKey).ToDictionary(result => result.IdempotencyKey);
+            var byKey = answer.Results
+                .DistinctBy(result => result.IdempotencyKey)
+                .ToDictionary(result => result.IdempotencyKey);
             return request.Charges
-                .Select(item => byKey.TryGetValue(item.IdempotencyKey, out var result) ? Outcome(result) : Unknown(item.IdempotencyKey))
+                .Select(item => byKey.TryGetValue(item.IdempotencyKey, out var result)
+                    ? Outcome(result)
+                    : Unknown(item.IdempotencyKey))
                 .ToList();
         });
 
     public Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken) =>
         DependencyCall.GuardAsync(Dependency, async () =>
         {
-            var page = await http.GetFromJsonAsync($"/api/payments?order_id={orderId}", OrderJsonContext.Default.PaymentPage, cancellationToken);
+            var page = await http.GetFromJsonAsync(
+                $"/api/payments?order_id={orderId}", OrderJsonContext.Default.PaymentPage, cancellationToken);
             return page?.Items ?? [];
         });
 
     public Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken) =>
         DependencyCall.GuardAsync(Dependency, async () =>
         {
-            using var response = await http.PostAsync(new Uri($"/api/payments/{paymentId}/refund", UriKind.Relative), content: null, cancellationToken);
+            using var response = await http.PostAsync(
+                new Uri($"/api/payments/{paymentId}/refund", UriKind.Relative), content: null, cancellationToken);
             if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
             {
                 return false;

@@ -4,23 +4,29 @@ using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.OrderService.Domain;
 
-/// <summary>The reservation, or why there is none (the items that cannot be had; empty when the id was released).</summary>
+/// <summary>
+/// The reservation, or why there is none (the items that cannot be had; empty when the id was released).
+/// </summary>
 public sealed record ReserveResult(ReservationResponse? Reservation, IReadOnlyList<ShortItem> ShortItems);
 
-/// <summary>ProductService over HTTP, as OrderService uses it: reservations by the batch, releases one by one.</summary>
+/// <summary>
+/// ProductService over HTTP, as OrderService uses it: reservations by the batch, releases one by one.
+/// </summary>
 public sealed class ProductCatalogClient(HttpClient http)
 {
     private const string Dependency = "ProductService";
 
     /// <summary>One call for many orders, one result per order in the same order: idempotent per order id.</summary>
-    public Task<IReadOnlyList<ReserveResult>> ReserveBatchAsync(IReadOnlyList<ReservationRequest> orders, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<ReserveResult>> ReserveBatchAsync(
+        IReadOnlyList<ReservationRequest> orders, CancellationToken cancellationToken) =>
         DependencyCall.GuardAsync<IReadOnlyList<ReserveResult>>(Dependency, async () =>
         {
             using var response = await http.PostAsJsonAsync(
                 "/api/products/reservations/batch", new ReservationBatchRequest(orders),
                 OrderJsonContext.Default.ReservationBatchRequest, cancellationToken);
             response.EnsureSuccessStatusCode();
-            var answer = await response.Content.ReadFromJsonAsync(OrderJsonContext.Default.ReservationBatchResponse, cancellationToken)
+            var answer = await response.Content.ReadFromJsonAsync(
+                    OrderJsonContext.Default.ReservationBatchResponse, cancellationToken)
                 ?? throw new HttpRequestException("ProductService answered a reservation batch with no body.");
             var byOrder = answer.Results.DistinctBy(result => result.OrderId).ToDictionary(result => result.OrderId);
             return orders.Select(order => byOrder.TryGetValue(order.OrderId, out var result)
@@ -40,7 +46,8 @@ public sealed class ProductCatalogClient(HttpClient http)
 
     private static ReserveResult ToReserveResult(ReservationResult result) => result.Outcome switch
     {
-        RemoteReservationOutcome.Reserved when result.Reservation is { } reservation => new ReserveResult(reservation, []),
+        RemoteReservationOutcome.Reserved when result.Reservation is { } reservation =>
+            new ReserveResult(reservation, []),
         RemoteReservationOutcome.ItemsNotAvailable => new ReserveResult(null, result.ShortItems ?? []),
         _ => new ReserveResult(null, []), // released: this order id's stock cannot be had any more
     };

@@ -31,13 +31,16 @@ public sealed class ProductReservations : IProductReservations, IAsyncDisposable
             meterFactory);
     }
 
-    /// <summary>A typed client per call: the factory's handlers rotate, as they must for DNS and replica changes.</summary>
+    /// <summary>
+    /// A typed client per call: the factory's handlers rotate, as they must for DNS and replica changes.
+    /// </summary>
     private ProductCatalogClient Client => _services.GetRequiredService<ProductCatalogClient>();
 
     public Task<ReserveResult> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken) =>
         _reservations.SubmitAsync(request);
 
-    public Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken) => Client.ReleaseAsync(orderId, cancellationToken);
+    public Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
+        Client.ReleaseAsync(orderId, cancellationToken);
 
     public ValueTask DisposeAsync() => _reservations.DisposeAsync();
 }

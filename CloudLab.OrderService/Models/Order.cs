@@ -4,7 +4,9 @@ using System.Text.Json;
 
 namespace CloudLab.OrderService.Models;
 
-/// <summary>An order's status, as stored and as returned: paid → shipped | cancelled (an order is created paid).</summary>
+/// <summary>
+/// An order's status, as stored and as returned: paid → shipped | cancelled (an order is created paid).
+/// </summary>
 public static class OrderStatus
 {
     public const string Paid = "paid";
@@ -39,4 +41,5 @@ public sealed record OrderLineRequest([Required] Guid? ProductId, [Required, Ran
 public sealed record PlaceOrderRequest([Required, MinLength(1), MaxLength(50)] IReadOnlyList<OrderLineRequest> Items);
 
 /// <summary>Why an order was not placed, kept so that a retry with the same key gets the same answer.</summary>
-public sealed record OrderFailure(int Status, string Title, string Detail, Dictionary<string, JsonElement>? Extensions = null);
+public sealed record OrderFailure(
+    int Status, string Title, string Detail, Dictionary<string, JsonElement>? Extensions = null);

@@ -21,7 +21,8 @@ public static class RemotePaymentStatus
     public const string Captured = "captured";
 }
 
-public sealed record PaymentInfo(Guid Id, Guid OrderId, decimal Amount, string Currency, string Status, string? DeclineReason);
+public sealed record PaymentInfo(
+    Guid Id, Guid OrderId, decimal Amount, string Currency, string Status, string? DeclineReason);
 
 public sealed record PaymentPage(IReadOnlyList<PaymentInfo> Items);
 
@@ -36,7 +37,8 @@ public static class RemoteReservationOutcome
     public const string Released = "released";
 }
 
-public sealed record ReservationResult(Guid OrderId, string Outcome, ReservationResponse? Reservation, IReadOnlyList<ShortItem>? ShortItems);
+public sealed record ReservationResult(
+    Guid OrderId, string Outcome, ReservationResponse? Reservation, IReadOnlyList<ShortItem>? ShortItems);
 
 public sealed record ReservationBatchResponse(IReadOnlyList<ReservationResult> Results);
 

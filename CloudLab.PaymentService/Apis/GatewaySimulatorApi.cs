@@ -14,7 +14,10 @@ public static class GatewaySimulatorApi
 {
     public static RouteGroupBuilder MapGatewaySimulator(this IEndpointRouteBuilder app)
     {
-        var gateway = app.MapGroup("/simulated-gateway").WithTags("Simulated gateway").DisableRateLimiting().ExcludeFromDescription();
+        var gateway = app.MapGroup("/simulated-gateway")
+            .WithTags("Simulated gateway")
+            .DisableRateLimiting()
+            .ExcludeFromDescription();
         gateway.MapPost("/charges", Charge);
         gateway.MapPost("/charges/{key}/refund", Refund);
         return gateway;
@@ -35,7 +38,8 @@ public static class GatewaySimulatorApi
             : Random.Shared.NextDouble() < simulator.DeclineRate ? DeclineReason.CardDeclined
             : null;
         var charge = await ledger.ChargeAsync(key.Value, request.Amount, request.Currency, declineReason);
-        var answerLost = request.Amount == simulator.UnansweredAmount || Random.Shared.NextDouble() < simulator.LostResponseRate;
+        var answerLost = request.Amount == simulator.UnansweredAmount
+            || Random.Shared.NextDouble() < simulator.LostResponseRate;
         return answerLost ? Unavailable() : TypedResults.Ok(charge);
     }
 
@@ -55,10 +59,14 @@ public static class GatewaySimulatorApi
 
     private static Task SimulateLatencyAsync(SimulatorOptions simulator, CancellationToken cancellationToken)
     {
-        var delay = simulator.LatencyMilliseconds + Random.Shared.Next(-simulator.JitterMilliseconds, simulator.JitterMilliseconds + 1);
+        var delay = simulator.LatencyMilliseconds
+            + Random.Shared.Next(-simulator.JitterMilliseconds, simulator.JitterMilliseconds + 1);
         return delay > 0 ? Task.Delay(delay, cancellationToken) : Task.CompletedTask;
     }
 
     private static ProblemHttpResult Unavailable() =>
-        TypedResults.Problem("Simulated gateway failure.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Gateway unavailable");
+        TypedResults.Problem(
+            "Simulated gateway failure.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Gateway unavailable");
 }

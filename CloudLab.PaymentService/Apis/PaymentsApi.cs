@@ -22,7 +22,9 @@ public static class PaymentsApi
         return api;
     }
 
-    /// <summary>Charges once per Idempotency-Key: 201 when this request settled it, 200 with the same payment on a repeat.</summary>
+    /// <summary>
+    /// Charges once per Idempotency-Key: 201 when this request settled it, 200 with the same payment on a repeat.
+    /// </summary>
     public static async Task<Results<Created<Payment>, Ok<Payment>, ProblemHttpResult>> Charge(
         IdempotencyKey key, ChargeRequest request, PaymentProcessor payments, CancellationToken cancellationToken)
     {
@@ -30,7 +32,9 @@ public static class PaymentsApi
         return outcome switch
         {
             ChargeOutcome.KeyReused => TypedResults.Problem(
-                "This Idempotency-Key was used for a different charge.", statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused"),
+                "This Idempotency-Key was used for a different charge.",
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "Idempotency key reused"),
             ChargeOutcome.Replayed => TypedResults.Ok(payment),
             _ => TypedResults.Created($"/api/payments/{payment.Id}", payment),
         };
@@ -47,14 +51,16 @@ public static class PaymentsApi
         {
             try
             {
-                var (payment, outcome) = await payments.ChargeAsync(item.IdempotencyKey, item.Charge, cancellationToken);
+                var (payment, outcome) = await payments.ChargeAsync(
+                    item.IdempotencyKey, item.Charge, cancellationToken);
                 var kind = outcome switch
                 {
                     ChargeOutcome.KeyReused => ChargeResultKind.KeyReused,
                     ChargeOutcome.Replayed => ChargeResultKind.Replayed,
                     _ => ChargeResultKind.Settled,
                 };
-                return new ChargeBatchResult(item.IdempotencyKey, kind, outcome == ChargeOutcome.KeyReused ? null : payment);
+                return new ChargeBatchResult(
+                    item.IdempotencyKey, kind, outcome == ChargeOutcome.KeyReused ? null : payment);
             }
             catch (DependencyUnavailableException)
             {
@@ -64,7 +70,8 @@ public static class PaymentsApi
         return TypedResults.Ok(new ChargeBatchResponse(results));
     }
 
-    public static async Task<Results<Ok<Payment>, NotFound, ProblemHttpResult>> Refund(Guid id, PaymentProcessor payments, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Payment>, NotFound, ProblemHttpResult>> Refund(
+        Guid id, PaymentProcessor payments, CancellationToken cancellationToken)
     {
         if (await payments.GetAsync(id, cancellationToken) is not { } payment)
         {
@@ -73,17 +80,25 @@ public static class PaymentsApi
 
         return await payments.RefundAsync(payment, cancellationToken) is { } refunded
             ? TypedResults.Ok(refunded)
-            : TypedResults.Problem($"A {payment.Status} payment cannot be refunded.", statusCode: StatusCodes.Status409Conflict, title: "Not refundable");
+            : TypedResults.Problem(
+                $"A {payment.Status} payment cannot be refunded.",
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Not refundable");
     }
 
     /// <summary>The payer, an admin or a service may read a payment; anyone else gets 404.</summary>
-    public static async Task<Results<Ok<Payment>, NotFound>> GetPayment(Guid id, ClaimsPrincipal caller, PaymentProcessor payments, CancellationToken cancellationToken) =>
+    public static async Task<Results<Ok<Payment>, NotFound>> GetPayment(
+        Guid id, ClaimsPrincipal caller, PaymentProcessor payments, CancellationToken cancellationToken) =>
         await payments.GetAsync(id, cancellationToken) is { } payment && MayRead(caller, payment.UserId)
             ? TypedResults.Ok(payment)
             : TypedResults.NotFound();
 
     public static async Task<Ok<PagedResult<Payment>>> ListPayments(
-        [FromQuery(Name = "order_id")] Guid? orderId, PageRequest page, ClaimsPrincipal caller, IPaymentStore store, CancellationToken cancellationToken)
+        [FromQuery(Name = "order_id")] Guid? orderId,
+        PageRequest page,
+        ClaimsPrincipal caller,
+        IPaymentStore store,
+        CancellationToken cancellationToken)
     {
         if (orderId is null)
         {
@@ -92,7 +107,11 @@ public static class PaymentsApi
 
         var result = await store.ListForOrderAsync(orderId.Value, page, cancellationToken);
         var visible = result.Items.Where(payment => MayRead(caller, payment.UserId)).ToList();
-        return TypedResults.Ok(result with { Items = visible, TotalCount = visible.Count == result.Items.Count ? result.TotalCount : visible.Count });
+        return TypedResults.Ok(result with
+        {
+            Items = visible,
+            TotalCount = visible.Count == result.Items.Count ? result.TotalCount : visible.Count,
+        });
     }
 
     private static bool MayRead(ClaimsPrincipal caller, Guid ownerId) =>

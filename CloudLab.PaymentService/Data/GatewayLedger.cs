@@ -12,7 +12,8 @@ namespace CloudLab.PaymentService.Data;
 public sealed class GatewayLedger : IAsyncDisposable
 {
     private const string Columns =
-        "idempotency_key AS key, charge_id AS chargeid, outcome, decline_reason AS declinereason, refunded_at IS NOT NULL AS refunded";
+        "idempotency_key AS key, charge_id AS chargeid, outcome, decline_reason AS declinereason, "
+            + "refunded_at IS NOT NULL AS refunded";
 
     private readonly Database _database;
     private readonly NaturalBatcher<NewCharge, GatewayCharge> _charges;
@@ -20,7 +21,8 @@ public sealed class GatewayLedger : IAsyncDisposable
     public GatewayLedger(Database database, IMeterFactory meterFactory)
     {
         _database = database;
-        _charges = new NaturalBatcher<NewCharge, GatewayCharge>(new BatchingStage("gateway_ledger"), RecordBatchAsync, meterFactory);
+        _charges = new NaturalBatcher<NewCharge, GatewayCharge>(
+            new BatchingStage("gateway_ledger"), RecordBatchAsync, meterFactory);
     }
 
     /// <summary>Records the charge under its key, or returns the charge already recorded under it.</summary>
@@ -40,7 +42,8 @@ public sealed class GatewayLedger : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _charges.DisposeAsync();
 
-    private async Task<IReadOnlyList<GatewayCharge>> RecordBatchAsync(IReadOnlyList<NewCharge> charges, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<GatewayCharge>> RecordBatchAsync(
+        IReadOnlyList<NewCharge> charges, CancellationToken cancellationToken)
     {
         var rows = await _database.QueryAsync<ChargeRow>(
             Query.Write("gateway_charges", "insert"),
@@ -61,7 +64,9 @@ public sealed class GatewayLedger : IAsyncDisposable
                 chargeIds = charges.Select(_ => "ch_" + Guid.NewGuid().ToString("N")).ToArray(),
                 amounts = charges.Select(charge => charge.Amount).ToArray(),
                 currencies = charges.Select(charge => charge.Currency).ToArray(),
-                outcomes = charges.Select(charge => charge.DeclineReason is null ? GatewayOutcome.Captured : GatewayOutcome.Declined).ToArray(),
+                outcomes = charges
+                    .Select(charge => charge.DeclineReason is null ? GatewayOutcome.Captured : GatewayOutcome.Declined)
+                    .ToArray(),
                 declineReasons = charges.Select(charge => charge.DeclineReason).ToArray(),
             },
             cancellationToken);

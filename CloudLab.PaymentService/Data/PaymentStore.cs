@@ -14,11 +14,22 @@ public interface IPaymentStore
 
     Task<PagedResult<Payment>> ListForOrderAsync(Guid orderId, PageRequest page, CancellationToken cancellationToken);
 
-    /// <summary>Records a pending payment under its idempotency key, or returns the payment that already holds the key.</summary>
-    Task<(Payment Payment, bool Created)> ClaimAsync(string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a pending payment under its idempotency key, or returns the payment that already holds the key.
+    /// </summary>
+    Task<(Payment Payment, bool Created)> ClaimAsync(
+        string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Settles a pending payment with its event, if any; a payment settled meanwhile is returned as it is.</summary>
-    Task<Payment> SettleAsync(Guid id, string status, string? declineReason, string chargeId, Func<Payment, OutboxEvent?> announce, CancellationToken cancellationToken);
+    /// <summary>
+    /// Settles a pending payment with its event, if any; a payment settled meanwhile is returned as it is.
+    /// </summary>
+    Task<Payment> SettleAsync(
+        Guid id,
+        string status,
+        string? declineReason,
+        string chargeId,
+        Func<Payment, OutboxEvent?> announce,
+        CancellationToken cancellationToken);
 
     /// <summary>Marks a captured payment refunded (once) with its event; null when it was not captured.</summary>
     Task<Payment?> MarkRefundedAsync(Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken);
@@ -46,21 +57,34 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
     {
         _database = database;
         _outbox = outbox;
-        _claims = new NaturalBatcher<Claim, (Payment, bool)>(new BatchingStage("payment_claim"), ClaimBatchAsync, meterFactory);
-        _settlements = new NaturalBatcher<Settlement, Payment>(new BatchingStage("payment_settle"), SettleBatchAsync, meterFactory);
+        _claims = new NaturalBatcher<Claim, (Payment, bool)>(
+            new BatchingStage("payment_claim"), ClaimBatchAsync, meterFactory);
+        _settlements = new NaturalBatcher<Settlement, Payment>(
+            new BatchingStage("payment_settle"), SettleBatchAsync, meterFactory);
     }
 
     public Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        _database.QuerySingleOrDefaultAsync<Payment>(Query.Read("payments", "get_by_id"), $"SELECT {Columns} FROM payments WHERE id = @id", new { id }, cancellationToken);
+        _database.QuerySingleOrDefaultAsync<Payment>(
+            Query.Read("payments", "get_by_id"),
+            $"SELECT {Columns} FROM payments WHERE id = @id",
+            new { id },
+            cancellationToken);
 
-    public async Task<PagedResult<Payment>> ListForOrderAsync(Guid orderId, PageRequest page, CancellationToken cancellationToken)
+    public async Task<PagedResult<Payment>> ListForOrderAsync(
+        Guid orderId, PageRequest page, CancellationToken cancellationToken)
     {
         var items = await _database.QueryAsync<Payment>(
             Query.Read("payments", "list_by_order"),
-            $"SELECT {Columns} FROM payments WHERE order_id = @orderId ORDER BY created_at DESC LIMIT @PageSize OFFSET @Offset",
+            $"""
+            SELECT {Columns} FROM payments WHERE order_id = @orderId
+            ORDER BY created_at DESC LIMIT @PageSize OFFSET @Offset
+            """,
             new { orderId, page.PageSize, page.Offset }, cancellationToken);
         var total = await _database.ExecuteScalarAsync<long>(
-            Query.Read("payments", "count_by_order"), "SELECT count(*) FROM payments WHERE order_id = @orderId", new { orderId }, cancellationToken);
+            Query.Read("payments", "count_by_order"),
+            "SELECT count(*) FROM payments WHERE order_id = @orderId",
+            new { orderId },
+            cancellationToken);
         return PagedResult.Create(page, items, total);
     }
 
@@ -83,7 +107,8 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
     /// Pending payments for many charges in one statement; a key held already (by an earlier request, or twice in this
     /// batch) answers with the payment that holds it.
     /// </summary>
-    private async Task<IReadOnlyList<(Payment, bool)>> ClaimBatchAsync(IReadOnlyList<Claim> claims, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<(Payment, bool)>> ClaimBatchAsync(
+        IReadOnlyList<Claim> claims, CancellationToken cancellationToken)
     {
         var created = (await _database.QueryAsync<Payment>(
             Query.Write("payments", "claim"),
@@ -106,7 +131,11 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
                 PaymentStatus.Pending,
             },
             cancellationToken)).ToDictionary(payment => payment.Id);
-        var heldKeys = claims.Where(claim => !created.ContainsKey(claim.Id)).Select(claim => claim.Key).Distinct().ToArray();
+        var heldKeys = claims
+            .Where(claim => !created.ContainsKey(claim.Id))
+            .Select(claim => claim.Key)
+            .Distinct()
+            .ToArray();
         var held = heldKeys.Length == 0
             ? new Dictionary<string, Payment>()
             : (await _database.QueryAsync<KeyedPayment>(
@@ -114,7 +143,9 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
                 $"SELECT idempotency_key AS key, {Columns} FROM payments WHERE idempotency_key = ANY(@heldKeys)",
                 new { heldKeys }, cancellationToken)).ToDictionary(row => row.Key, row => row.ToPayment());
         return claims
-            .Select(claim => created.TryGetValue(claim.Id, out var payment) ? (payment, true) : (held[claim.Key], false))
+            .Select(claim => created.TryGetValue(claim.Id, out var payment)
+                ? (payment, true)
+                : (held[claim.Key], false))
             .ToList();
     }
 
@@ -122,7 +153,8 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
     /// Outcomes for many payments in one transaction, with their events. A payment settled meanwhile (by a concurrent
     /// retry or the recovery job: same gateway charge, same outcome) is returned as it is.
     /// </summary>
-    private Task<IReadOnlyList<Payment>> SettleBatchAsync(IReadOnlyList<Settlement> settlements, CancellationToken cancellationToken) =>
+    private Task<IReadOnlyList<Payment>> SettleBatchAsync(
+        IReadOnlyList<Settlement> settlements, CancellationToken cancellationToken) =>
         _database.InTransactionAsync<IReadOnlyList<Payment>>(async session =>
         {
             var settled = (await session.QueryAsync<Payment>(
@@ -151,7 +183,11 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
                 .ToList();
             await _outbox.AddManyAsync(session, events, cancellationToken);
 
-            var otherIds = settlements.Select(settlement => settlement.Id).Where(id => !settled.ContainsKey(id)).Distinct().ToArray();
+            var otherIds = settlements
+                .Select(settlement => settlement.Id)
+                .Where(id => !settled.ContainsKey(id))
+                .Distinct()
+                .ToArray();
             if (otherIds.Length > 0)
             {
                 foreach (var payment in await session.QueryAsync<Payment>(
@@ -165,12 +201,16 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
             return settlements.Select(settlement => settled[settlement.Id]).ToList();
         }, cancellationToken: cancellationToken);
 
-    public Task<Payment?> MarkRefundedAsync(Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken) =>
+    public Task<Payment?> MarkRefundedAsync(
+        Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken) =>
         _database.InTransactionAsync(async session =>
         {
             var payment = await session.QuerySingleOrDefaultAsync<Payment>(
                 Query.Write("payments", "refund"),
-                $"UPDATE payments SET status = @Refunded, updated_at = now() WHERE id = @id AND status = @Captured RETURNING {Columns}",
+                $"""
+                UPDATE payments SET status = @Refunded, updated_at = now() WHERE id = @id AND status = @Captured
+                RETURNING {Columns}
+                """,
                 new { id, PaymentStatus.Refunded, PaymentStatus.Captured }, cancellationToken);
             if (payment is not null)
             {
@@ -183,17 +223,30 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
     public Task<IReadOnlyList<Guid>> StalePendingAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
         _database.QueryAsync<Guid>(
             Query.Read("payments", "list_stale_pending"),
-            "SELECT id FROM payments WHERE status = @Pending AND created_at < now() - @olderThan ORDER BY created_at LIMIT 100",
+            """
+            SELECT id FROM payments WHERE status = @Pending AND created_at < now() - @olderThan
+            ORDER BY created_at LIMIT 100
+            """,
             new { olderThan, PaymentStatus.Pending }, cancellationToken);
 
     private sealed record Claim(Guid Id, string Key, ChargeRequest Request);
 
-    private sealed record Settlement(Guid Id, string Status, string? DeclineReason, string ChargeId, Func<Payment, OutboxEvent?> Announce);
+    private sealed record Settlement(
+        Guid Id, string Status, string? DeclineReason, string ChargeId, Func<Payment, OutboxEvent?> Announce);
 
     private sealed record KeyedPayment(
-        string Key, Guid Id, Guid OrderId, Guid UserId, decimal Amount, string Currency, string Status, string? DeclineReason,
-        DateTime CreatedAt, DateTime UpdatedAt)
+        string Key,
+        Guid Id,
+        Guid OrderId,
+        Guid UserId,
+        decimal Amount,
+        string Currency,
+        string Status,
+        string? DeclineReason,
+        DateTime CreatedAt,
+        DateTime UpdatedAt)
     {
-        public Payment ToPayment() => new(Id, OrderId, UserId, Amount, Currency, Status, DeclineReason, CreatedAt, UpdatedAt);
+        public Payment ToPayment() =>
+            new(Id, OrderId, UserId, Amount, Currency, Status, DeclineReason, CreatedAt, UpdatedAt);
     }
 }

@@ -24,7 +24,10 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
         string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken)
     {
         var (payment, created) = await store.ClaimAsync(idempotencyKey, request, cancellationToken);
-        if (!created && (payment.OrderId != request.OrderId || payment.Amount != request.Amount || payment.Currency != request.Currency))
+        if (!created
+            && (payment.OrderId != request.OrderId
+                || payment.Amount != request.Amount
+                || payment.Currency != request.Currency))
         {
             return (payment, ChargeOutcome.KeyReused);
         }
@@ -39,21 +42,31 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
         return (settled, created ? ChargeOutcome.Settled : ChargeOutcome.Replayed);
     }
 
-    /// <summary>Asks the gateway for the outcome of a pending payment (charging it if it never reached the gateway).</summary>
-    public async Task<Payment> SettleAsync(Payment pending, CancellationToken cancellationToken, bool writeThrough = true)
+    /// <summary>
+    /// Asks the gateway for the outcome of a pending payment (charging it if it never reached the gateway).
+    /// </summary>
+    public async Task<Payment> SettleAsync(
+        Payment pending, CancellationToken cancellationToken, bool writeThrough = true)
     {
         var charge = await gateway.ChargeAsync(pending.Id, pending.Amount, pending.Currency, cancellationToken);
         var status = charge.Outcome == GatewayOutcome.Captured ? PaymentStatus.Captured : PaymentStatus.Declined;
-        var settled = await store.SettleAsync(pending.Id, status, charge.DeclineReason, charge.ChargeId, Captured, cancellationToken);
+        var settled = await store.SettleAsync(
+            pending.Id, status, charge.DeclineReason, charge.ChargeId, Captured, cancellationToken);
         if (writeThrough)
         {
-            await cache.SetAsync(CachePolicies.Payment, CachePolicies.Payment.Key(settled.Id), settled, cancellationToken: cancellationToken);
+            await cache.SetAsync(
+                CachePolicies.Payment,
+                CachePolicies.Payment.Key(settled.Id),
+                settled,
+                cancellationToken: cancellationToken);
         }
 
         return settled;
     }
 
-    /// <summary>Refunds a captured payment; a refunded one is returned as it is. Null when it cannot be refunded.</summary>
+    /// <summary>
+    /// Refunds a captured payment; a refunded one is returned as it is. Null when it cannot be refunded.
+    /// </summary>
     public async Task<Payment?> RefundAsync(Payment payment, CancellationToken cancellationToken)
     {
         if (payment.Status == PaymentStatus.Refunded)
@@ -61,29 +74,41 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
             return payment;
         }
 
-        if (payment.Status != PaymentStatus.Captured || await gateway.RefundAsync(payment.Id, cancellationToken) is null)
+        if (payment.Status != PaymentStatus.Captured
+            || await gateway.RefundAsync(payment.Id, cancellationToken) is null)
         {
             return null;
         }
 
         var refunded = await store.MarkRefundedAsync(payment.Id, Refunded, cancellationToken)
             ?? await store.GetAsync(payment.Id, cancellationToken);
-        await cache.SetAsync(CachePolicies.Payment, CachePolicies.Payment.Key(payment.Id), refunded, cancellationToken: cancellationToken);
+        await cache.SetAsync(
+            CachePolicies.Payment,
+            CachePolicies.Payment.Key(payment.Id),
+            refunded,
+            cancellationToken: cancellationToken);
         return refunded;
     }
 
     public ValueTask<Payment?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        cache.GetOrLoadAsync(CachePolicies.Payment, CachePolicies.Payment.Key(id), id, store.GetAsync, cancellationToken: cancellationToken);
+        cache.GetOrLoadAsync(
+            CachePolicies.Payment,
+            CachePolicies.Payment.Key(id),
+            id,
+            store.GetAsync,
+            cancellationToken: cancellationToken);
 
     private static OutboxEvent? Captured(Payment payment) => payment.Status == PaymentStatus.Captured
         ? OutboxEvent.Create(
             EventTypes.PaymentCaptured,
-            new PaymentCaptured(payment.Id, payment.OrderId, payment.UserId, payment.Amount, payment.Currency, payment.UpdatedAt),
+            new PaymentCaptured(
+                payment.Id, payment.OrderId, payment.UserId, payment.Amount, payment.Currency, payment.UpdatedAt),
             EventJsonContext.Default.PaymentCaptured)
         : null;
 
     private static OutboxEvent Refunded(Payment payment) => OutboxEvent.Create(
         EventTypes.PaymentRefunded,
-        new PaymentRefunded(payment.Id, payment.OrderId, payment.UserId, payment.Amount, payment.Currency, payment.UpdatedAt),
+        new PaymentRefunded(
+            payment.Id, payment.OrderId, payment.UserId, payment.Amount, payment.Currency, payment.UpdatedAt),
         EventJsonContext.Default.PaymentRefunded);
 }

@@ -36,7 +36,9 @@ public sealed class GatewayOptions
     public SimulatorOptions Simulator { get; set; } = new();
 }
 
-/// <summary>How the simulated gateway behaves, so timeouts, retries and the circuit breaker meet real failures.</summary>
+/// <summary>
+/// How the simulated gateway behaves, so timeouts, retries and the circuit breaker meet real failures.
+/// </summary>
 public sealed class SimulatorOptions
 {
     public int LatencyMilliseconds { get; set; } = 20;
@@ -52,7 +54,9 @@ public sealed class SimulatorOptions
     /// <summary>Share of calls failing with 503 before anything is charged.</summary>
     public double ErrorRate { get; set; }
 
-    /// <summary>Share of charges made but answered 503, as when a response is lost: a retry must not charge twice.</summary>
+    /// <summary>
+    /// Share of charges made but answered 503, as when a response is lost: a retry must not charge twice.
+    /// </summary>
     public double LostResponseRate { get; set; }
 
     /// <summary>

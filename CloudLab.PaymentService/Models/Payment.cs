@@ -27,11 +27,16 @@ public sealed record ChargeRequest(
     [Required] Guid? OrderId,
     [Required] Guid? UserId,
     [Required, Range(typeof(decimal), "0.01", "100000000")] decimal? Amount,
-    [Required, RegularExpression("^[A-Z]{3}$", ErrorMessage = "currency must be a three-letter ISO 4217 code such as USD.")] string Currency);
+    [Required, RegularExpression(
+        "^[A-Z]{3}$", ErrorMessage = "currency must be a three-letter ISO 4217 code such as USD.")]
+    string Currency);
 
-/// <summary>One charge of a batch, under its own idempotency key (the same rules as the Idempotency-Key header).</summary>
+/// <summary>
+/// One charge of a batch, under its own idempotency key (the same rules as the Idempotency-Key header).
+/// </summary>
 public sealed record ChargeBatchItem(
-    [Required, RegularExpression("^[\\x21-\\x7E]{1,100}$", ErrorMessage = "idempotencyKey must be 1 to 100 printable ASCII characters.")]
+    [Required, RegularExpression(
+        "^[\\x21-\\x7E]{1,100}$", ErrorMessage = "idempotencyKey must be 1 to 100 printable ASCII characters.")]
     string IdempotencyKey,
     [Required] ChargeRequest Charge);
 
@@ -54,7 +59,9 @@ public static class ChargeResultKind
     /// <summary>The key was used before for a different charge: nothing was done.</summary>
     public const string KeyReused = "key_reused";
 
-    /// <summary>The gateway did not answer: the payment stays pending until a retry or the recovery job settles it.</summary>
+    /// <summary>
+    /// The gateway did not answer: the payment stays pending until a retry or the recovery job settles it.
+    /// </summary>
     public const string Unknown = "unknown";
 }
 

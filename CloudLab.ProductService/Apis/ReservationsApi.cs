@@ -5,12 +5,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CloudLab.ProductService.Apis;
 
-/// <summary>Stock reservations for orders. Called by OrderService (role service) or an admin; both are idempotent per order id.</summary>
+/// <summary>
+/// Stock reservations for orders. Called by OrderService (role service) or an admin; both are idempotent per order id.
+/// </summary>
 public static class ReservationsApi
 {
     public static RouteGroupBuilder MapReservationsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/products/reservations").WithTags("Reservations").RequireAuthorization(Policies.ServiceOrAdmin);
+        var api = app.MapGroup("/api/products/reservations")
+            .WithTags("Reservations")
+            .RequireAuthorization(Policies.ServiceOrAdmin);
         api.MapPost("/", Reserve);
         api.MapPost("/batch", ReserveBatch);
         api.MapDelete("/{orderId:guid}", Release);
@@ -24,7 +28,8 @@ public static class ReservationsApi
         return outcome.Failure switch
         {
             ReservationFailure.ItemsNotAvailable => TypedResults.Problem(
-                "Some items cannot be reserved (see shortItems: unknown_product, not_for_sale or insufficient_stock); nothing was reserved.",
+                "Some items cannot be reserved (see shortItems: unknown_product, not_for_sale or insufficient_stock); "
+                    + "nothing was reserved.",
                 statusCode: StatusCodes.Status422UnprocessableEntity,
                 title: "Items not available",
                 extensions: new Dictionary<string, object?> { ["shortItems"] = outcome.ShortItems }),
@@ -42,7 +47,8 @@ public static class ReservationsApi
     public static async Task<Ok<ReservationBatchResponse>> ReserveBatch(
         ReservationBatchRequest request, StockReservations reservations)
     {
-        var outcomes = await Task.WhenAll(request.Orders.Select(order => reservations.ReserveAsync(order.OrderId!.Value, order.Items)));
+        var outcomes = await Task.WhenAll(
+            request.Orders.Select(order => reservations.ReserveAsync(order.OrderId!.Value, order.Items)));
         var results = request.Orders.Zip(outcomes, (order, outcome) => new ReservationResult(
             order.OrderId!.Value,
             outcome.Failure switch
@@ -56,7 +62,8 @@ public static class ReservationsApi
         return TypedResults.Ok(new ReservationBatchResponse(results.ToList()));
     }
 
-    public static async Task<NoContent> Release(Guid orderId, StockReservations reservations, CancellationToken cancellationToken)
+    public static async Task<NoContent> Release(
+        Guid orderId, StockReservations reservations, CancellationToken cancellationToken)
     {
         await reservations.ReleaseAsync(orderId, cancellationToken);
         return TypedResults.NoContent();

@@ -3,7 +3,9 @@ using CloudLab.ServiceDefaults.Data;
 
 namespace CloudLab.ProductService.Data;
 
-/// <summary>A stock change a reservation or release made, and whether the product's availability flipped with it.</summary>
+/// <summary>
+/// A stock change a reservation or release made, and whether the product's availability flipped with it.
+/// </summary>
 public sealed record StockChange(Product Product, bool AvailabilityChanged);
 
 /// <summary>One order's reservation request: quantity wanted per product.</summary>
@@ -11,12 +13,14 @@ public sealed record StockRequest(Guid OrderId, IReadOnlyDictionary<Guid, int> W
 
 /// <summary>
 /// The reservations' SQL. Products are locked in id order (no deadlock between two orders sharing products), checked
-/// by the caller's rule, and decremented in the same transaction: stock never goes below zero, whatever the concurrency.
+/// by the caller's rule, and decremented in the same transaction: stock never goes below zero, whatever the
+/// concurrency.
 /// </summary>
 public sealed class ReservationStore(Database database)
 {
     private const string ReservedColumns =
-        "p.id, p.name, p.description, p.category_id, p.price, p.currency, p.stock, p.status, p.created_at, p.updated_at";
+        "p.id, p.name, p.description, p.category_id, p.price, p.currency, p.stock, p.status, "
+            + "p.created_at, p.updated_at";
 
     /// <summary>
     /// Reserves stock for many orders in one transaction. The orders' ids are claimed, every product they want is
@@ -26,7 +30,8 @@ public sealed class ReservationStore(Database database)
     /// </summary>
     public Task<(IReadOnlyList<ReservationOutcome> Outcomes, IReadOnlyList<StockChange> Changes)> ReserveAsync(
         IReadOnlyList<StockRequest> requests,
-        Func<IReadOnlyDictionary<Guid, int>, IReadOnlyDictionary<Guid, Product>, IReadOnlyList<ShortItem>> findShortages,
+        Func<IReadOnlyDictionary<Guid, int>, IReadOnlyDictionary<Guid, Product>, IReadOnlyList<ShortItem>>
+            findShortages,
         CancellationToken cancellationToken) =>
         database.InTransactionAsync<(IReadOnlyList<ReservationOutcome>, IReadOnlyList<StockChange>)>(async session =>
         {
@@ -40,7 +45,8 @@ public sealed class ReservationStore(Database database)
                 new { orderIds, ReservationStatus.Reserved }, cancellationToken)).ToHashSet();
             var earlier = orderIds.Length == claimed.Count
                 ? new Dictionary<Guid, ReservationOutcome>()
-                : await ExistingAsync(session, orderIds.Where(id => !claimed.Contains(id)).ToArray(), cancellationToken);
+                : await ExistingAsync(
+                    session, orderIds.Where(id => !claimed.Contains(id)).ToArray(), cancellationToken);
 
             var productIds = requests.Where(request => claimed.Contains(request.OrderId))
                 .SelectMany(request => request.Wanted.Keys).Distinct().Order().ToArray();
@@ -58,7 +64,8 @@ public sealed class ReservationStore(Database database)
             for (var i = 0; i < requests.Count; i++)
             {
                 var request = requests[i];
-                if (earlier.TryGetValue(request.OrderId, out var earlierOutcome) || served.TryGetValue(request.OrderId, out earlierOutcome))
+                if (earlier.TryGetValue(request.OrderId, out var earlierOutcome)
+                    || served.TryGetValue(request.OrderId, out earlierOutcome))
                 {
                     outcomes[i] = earlierOutcome; // the same order id twice: one answer
                     continue;
@@ -81,7 +88,9 @@ public sealed class ReservationStore(Database database)
                 }).ToList();
                 lines.AddRange(reserved.Select(line => (request.OrderId, line)));
                 outcomes[i] = new ReservationOutcome(
-                    new Reservation(request.OrderId, ReservationStatus.Reserved, reserved), ReservationFailure.None, []);
+                    new Reservation(request.OrderId, ReservationStatus.Reserved, reserved),
+                    ReservationFailure.None,
+                    []);
                 served[request.OrderId] = outcomes[i];
             }
 
@@ -109,7 +118,11 @@ public sealed class ReservationStore(Database database)
                 WHERE p.id = r.id
                 RETURNING {ReservedColumns}
                 """,
-                new { ids = taken.Select(entry => entry.Id).ToArray(), quantities = taken.Select(entry => entry.Quantity).ToArray() },
+                new
+                {
+                    ids = taken.Select(entry => entry.Id).ToArray(),
+                    quantities = taken.Select(entry => entry.Quantity).ToArray(),
+                },
                 cancellationToken);
             await session.ExecuteAsync(
                 Query.Write("reservation_items", "insert"),
@@ -128,12 +141,15 @@ public sealed class ReservationStore(Database database)
                 cancellationToken);
 
             var changes = updated
-                .Select(row => new StockChange(row.ToProduct(), AvailabilityChanged: row.Stock == 0 && before[row.Id] > 0))
+                .Select(row => new StockChange(
+                    row.ToProduct(), AvailabilityChanged: row.Stock == 0 && before[row.Id] > 0))
                 .ToList();
             return (outcomes, changes);
         }, cancellationToken: cancellationToken);
 
-    /// <summary>Gives the stock back. Idempotent; releasing an unknown order leaves a marker that refuses a late reservation.</summary>
+    /// <summary>
+    /// Gives the stock back. Idempotent; releasing an unknown order leaves a marker that refuses a late reservation.
+    /// </summary>
     public Task<IReadOnlyList<StockChange>> ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
         database.InTransactionAsync<IReadOnlyList<StockChange>>(async session =>
         {
@@ -153,7 +169,11 @@ public sealed class ReservationStore(Database database)
 
             await session.ExecuteAsync(
                 Query.Write("products", "lock_for_release"),
-                "SELECT 1 FROM products WHERE id IN (SELECT product_id FROM reservation_items WHERE order_id = @orderId) ORDER BY id FOR UPDATE",
+                """
+                SELECT 1 FROM products
+                WHERE id IN (SELECT product_id FROM reservation_items WHERE order_id = @orderId)
+                ORDER BY id FOR UPDATE
+                """,
                 new { orderId }, cancellationToken);
             var restored = await session.QueryAsync<ReleasedRow>(
                 Query.Write("products", "release_stock"),
@@ -164,10 +184,14 @@ public sealed class ReservationStore(Database database)
                 RETURNING {ReservedColumns}, ri.quantity AS released
                 """,
                 new { orderId }, cancellationToken);
-            return restored.Select(row => new StockChange(row.ToProduct(), AvailabilityChanged: row.Stock == row.Released)).ToList();
+            return restored
+                .Select(row => new StockChange(row.ToProduct(), AvailabilityChanged: row.Stock == row.Released))
+                .ToList();
         }, cancellationToken: cancellationToken);
 
-    /// <summary>The answers for order ids reserved or released before: their reservation, or "already released".</summary>
+    /// <summary>
+    /// The answers for order ids reserved or released before: their reservation, or "already released".
+    /// </summary>
     private static async Task<Dictionary<Guid, ReservationOutcome>> ExistingAsync(
         DbSession session, Guid[] orderIds, CancellationToken cancellationToken)
     {
@@ -187,12 +211,14 @@ public sealed class ReservationStore(Database database)
             ? new ReservationOutcome(null, ReservationFailure.AlreadyReleased, [])
             : new ReservationOutcome(
                 new Reservation(id, ReservationStatus.Reserved, linesByOrder[id]
-                    .Select(line => new ReservedLine(line.ProductId, line.Quantity, line.UnitPrice, line.Currency)).ToList()),
+                    .Select(line => new ReservedLine(line.ProductId, line.Quantity, line.UnitPrice, line.Currency))
+                    .ToList()),
                 ReservationFailure.None,
                 []));
     }
 
-    private sealed record ReservedItemRow(Guid OrderId, Guid ProductId, int Quantity, decimal UnitPrice, string Currency);
+    private sealed record ReservedItemRow(
+        Guid OrderId, Guid ProductId, int Quantity, decimal UnitPrice, string Currency);
 
     private sealed class ReleasedRow : ProductRow
     {

@@ -15,18 +15,30 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
     private const string AllListsTag = "product-lists:all";
 
     public ValueTask<Product?> GetProductAsync(Guid id, CancellationToken cancellationToken) =>
-        cache.GetOrLoadAsync(CachePolicies.Product, CachePolicies.Product.Key(id), id, store.GetAsync, cancellationToken: cancellationToken);
-
-    public ValueTask<PagedResult<Product>> ListProductsAsync(ProductFilter filter, PageRequest page, CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
-            CachePolicies.ProductList, CachePolicies.ProductList.Key(filter.CacheKey(page.Page, page.PageSize)), (store, filter, page),
+            CachePolicies.Product,
+            CachePolicies.Product.Key(id),
+            id,
+            store.GetAsync,
+            cancellationToken: cancellationToken);
+
+    public ValueTask<PagedResult<Product>> ListProductsAsync(
+        ProductFilter filter, PageRequest page, CancellationToken cancellationToken) =>
+        cache.GetOrLoadAsync(
+            CachePolicies.ProductList,
+            CachePolicies.ProductList.Key(filter.CacheKey(page.Page, page.PageSize)),
+            (store, filter, page),
             static (state, token) => state.store.ListAsync(state.filter, state.page, token),
             [filter.CategoryId is { } category ? CategoryListTag(category) : AllListsTag],
             cancellationToken);
 
     public ValueTask<IReadOnlyList<Category>> CategoriesAsync(CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
-            CachePolicies.Category, CategoriesKey, store, static (store, token) => store.CategoriesAsync(token), cancellationToken: cancellationToken);
+            CachePolicies.Category,
+            CategoriesKey,
+            store,
+            static (store, token) => store.CategoriesAsync(token),
+            cancellationToken: cancellationToken);
 
     public async Task<Product> CreateProductAsync(CreateProductRequest request, CancellationToken cancellationToken)
     {
@@ -35,7 +47,8 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
         return product;
     }
 
-    public async Task<Product?> UpdateProductAsync(Guid id, UpdateProductRequest request, CancellationToken cancellationToken)
+    public async Task<Product?> UpdateProductAsync(
+        Guid id, UpdateProductRequest request, CancellationToken cancellationToken)
     {
         var before = await store.GetAsync(id, cancellationToken);
         var product = await store.UpdateAsync(id, request, cancellationToken);
@@ -47,7 +60,9 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
         return product;
     }
 
-    /// <summary>Stock moved (reserve or release): the new rows go into the cache; lists only where availability flipped.</summary>
+    /// <summary>
+    /// Stock moved (reserve or release): the new rows go into the cache; lists only where availability flipped.
+    /// </summary>
     public async Task StockChangedAsync(IReadOnlyCollection<StockChange> changes, CancellationToken cancellationToken)
     {
         // Concurrently: a batch's entries are independent, and one at a time would cost a Redis round trip each.
@@ -74,11 +89,16 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
         return category;
     }
 
-    public Task<bool> CategoryExistsAsync(Guid id, CancellationToken cancellationToken) => store.CategoryExistsAsync(id, cancellationToken);
+    public Task<bool> CategoryExistsAsync(Guid id, CancellationToken cancellationToken) =>
+        store.CategoryExistsAsync(id, cancellationToken);
 
     private async Task ProductChangedAsync(Product product, Guid? previousCategory, CancellationToken cancellationToken)
     {
-        await cache.SetAsync(CachePolicies.Product, CachePolicies.Product.Key(product.Id), product, cancellationToken: cancellationToken);
+        await cache.SetAsync(
+            CachePolicies.Product,
+            CachePolicies.Product.Key(product.Id),
+            product,
+            cancellationToken: cancellationToken);
         List<string> tags = [AllListsTag, CategoryListTag(product.CategoryId)];
         if (previousCategory is { } previous && previous != product.CategoryId)
         {

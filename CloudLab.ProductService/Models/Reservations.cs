@@ -25,8 +25,11 @@ public static class ReservationResultKind
     public const string Released = ReservationStatus.Released;
 }
 
-/// <summary>One order's answer in a batch: its reservation, or the items it cannot have, or that it was released.</summary>
-public sealed record ReservationResult(Guid OrderId, string Outcome, Reservation? Reservation, IReadOnlyList<ShortItem> ShortItems);
+/// <summary>
+/// One order's answer in a batch: its reservation, or the items it cannot have, or that it was released.
+/// </summary>
+public sealed record ReservationResult(
+    Guid OrderId, string Outcome, Reservation? Reservation, IReadOnlyList<ShortItem> ShortItems);
 
 public sealed record ReservationBatchResponse(IReadOnlyList<ReservationResult> Results);
 
@@ -60,4 +63,5 @@ public enum ReservationFailure
     AlreadyReleased,
 }
 
-public sealed record ReservationOutcome(Reservation? Reservation, ReservationFailure Failure, IReadOnlyList<ShortItem> ShortItems);
+public sealed record ReservationOutcome(
+    Reservation? Reservation, ReservationFailure Failure, IReadOnlyList<ShortItem> ShortItems);

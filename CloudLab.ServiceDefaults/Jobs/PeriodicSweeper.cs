@@ -48,5 +48,8 @@ public abstract class PeriodicSweeper(TimeSpan interval, ILogger logger) : Backg
     }
 
     private static bool IsTransient(Exception exception) =>
-        exception is Npgsql.NpgsqlException or DatabaseTimeoutException or DependencyUnavailableException or RedisException;
+        exception is Npgsql.NpgsqlException
+            or DatabaseTimeoutException
+            or DependencyUnavailableException
+            or RedisException;
 }

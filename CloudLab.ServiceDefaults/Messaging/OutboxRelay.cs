@@ -54,11 +54,13 @@ public sealed class OutboxRelay(
             {
                 return;
             }
-            catch (Exception exception) when (exception is RedisException or Npgsql.NpgsqlException or DatabaseTimeoutException)
+            catch (Exception exception)
+                when (exception is RedisException or Npgsql.NpgsqlException or DatabaseTimeoutException)
             {
                 if (!failing)
                 {
-                    logger.LogWarning(exception, "Outbox relay cannot publish; events stay in the outbox and are retried");
+                    logger.LogWarning(
+                        exception, "Outbox relay cannot publish; events stay in the outbox and are retried");
                     failing = true;
                 }
 
@@ -73,7 +75,8 @@ public sealed class OutboxRelay(
             var rows = await session.QueryAsync<OutboxRow>(
                 Query.Write("outbox_messages", "claim_batch"),
                 """
-                SELECT id AS Id, event_id AS EventId, event_type AS EventType, payload::text AS Payload, occurred_at AS OccurredAt
+                SELECT id AS Id, event_id AS EventId, event_type AS EventType, payload::text AS Payload,
+                       occurred_at AS OccurredAt
                 FROM outbox_messages WHERE published_at IS NULL ORDER BY id LIMIT @BatchSize FOR UPDATE SKIP LOCKED
                 """,
                 new { BatchSize },
@@ -90,7 +93,8 @@ public sealed class OutboxRelay(
                     new NameValueEntry("id", row.EventId.ToString()),
                     new NameValueEntry("type", row.EventType),
                     new NameValueEntry("payload", row.Payload),
-                    new NameValueEntry("occurredAt", new DateTimeOffset(row.OccurredAt, TimeSpan.Zero).ToUnixTimeMilliseconds()),
+                    new NameValueEntry(
+                        "occurredAt", new DateTimeOffset(row.OccurredAt, TimeSpan.Zero).ToUnixTimeMilliseconds()),
                 ],
                 maxLength: MaxStreamLength,
                 useApproximateMaxLength: true));

@@ -22,5 +22,6 @@ public sealed class OutboxSignal : IDisposable
 
     public void Dispose() => _signal.Dispose();
 
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _signal.WaitAsync(timeout, cancellationToken);
 }

@@ -12,11 +12,17 @@ public sealed class OutboxWriter(OutboxSignal signal)
     private static readonly Query Insert = Query.Write("outbox_messages", "insert");
     private static readonly Query InsertMany = Query.Write("outbox_messages", "insert_many");
 
-    public Task AddAsync<T>(DbSession session, string eventType, T payload, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+    public Task AddAsync<T>(
+        DbSession session,
+        string eventType,
+        T payload,
+        JsonTypeInfo<T> typeInfo,
+        CancellationToken cancellationToken) =>
         AddAsync(session, OutboxEvent.Create(eventType, payload, typeInfo), cancellationToken);
 
     /// <summary>Many events in one statement: a batch's events cost one round trip.</summary>
-    public async Task AddManyAsync(DbSession session, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken)
+    public async Task AddManyAsync(
+        DbSession session, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0)
         {
@@ -43,7 +49,10 @@ public sealed class OutboxWriter(OutboxSignal signal)
     {
         await session.ExecuteAsync(
             Insert,
-            "INSERT INTO outbox_messages (event_id, event_type, payload, occurred_at) VALUES (@EventId, @Type, @Payload::jsonb, now())",
+            """
+            INSERT INTO outbox_messages (event_id, event_type, payload, occurred_at)
+            VALUES (@EventId, @Type, @Payload::jsonb, now())
+            """,
             new { EventId = Guid.CreateVersion7(), outboxEvent.Type, outboxEvent.Payload },
             cancellationToken);
         signal.Notify();

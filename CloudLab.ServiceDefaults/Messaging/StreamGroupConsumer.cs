@@ -11,7 +11,8 @@ namespace CloudLab.ServiceDefaults.Messaging;
 /// unavailable the loop pauses and reads again: nothing is acknowledged that was not handled, so handlers must be
 /// idempotent (the outbox relay delivers at least once).
 /// </summary>
-public abstract class StreamGroupConsumer(IConnectionMultiplexer redis, string streamName, string groupName, ILogger logger)
+public abstract class StreamGroupConsumer(
+    IConnectionMultiplexer redis, string streamName, string groupName, ILogger logger)
     : BackgroundService
 {
     private const int BatchSize = 100;
@@ -53,7 +54,8 @@ public abstract class StreamGroupConsumer(IConnectionMultiplexer redis, string s
                 if (entries.Length > 0)
                 {
                     await HandleBatchAsync(entries, stoppingToken);
-                    await stream.StreamAcknowledgeAsync(streamName, groupName, entries.Select(entry => entry.Id).ToArray());
+                    await stream.StreamAcknowledgeAsync(
+                        streamName, groupName, entries.Select(entry => entry.Id).ToArray());
                 }
 
                 failing = false;
@@ -94,7 +96,8 @@ public abstract class StreamGroupConsumer(IConnectionMultiplexer redis, string s
 
         try
         {
-            await stream.StreamCreateConsumerGroupAsync(streamName, groupName, StreamPosition.Beginning, createStream: true);
+            await stream.StreamCreateConsumerGroupAsync(
+                streamName, groupName, StreamPosition.Beginning, createStream: true);
         }
         catch (RedisServerException exception) when (exception.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
         {

@@ -10,7 +10,9 @@ namespace CloudLab.Tests.Integration;
 [Collection(CloudLabCollection.Name)]
 public sealed class BatchedWritePathTests(CloudLabAppFixture app)
 {
-    /// <summary>Set for the tests' app: a charge of this amount is made by the gateway, but its answer never comes.</summary>
+    /// <summary>
+    /// Set for the tests' app: a charge of this amount is made by the gateway, but its answer never comes.
+    /// </summary>
     public const decimal UnansweredAmount = 13.13m;
 
     [Fact]
@@ -41,7 +43,9 @@ public sealed class BatchedWritePathTests(CloudLabAppFixture app)
         for (var i = 0; i < placements.Length; i++)
         {
             var body = await responses[i].Content.ReadAsStringAsync();
-            Assert.True(placements[i].Expected == responses[i].StatusCode, $"order {i}: {(int)responses[i].StatusCode} {body}");
+            Assert.True(
+                placements[i].Expected == responses[i].StatusCode,
+                $"order {i}: {(int)responses[i].StatusCode} {body}");
             responses[i].Dispose();
         }
 
@@ -60,7 +64,8 @@ public sealed class BatchedWritePathTests(CloudLabAppFixture app)
         var product = await app.CreateProductAsync(price: 5m, stock: 4);
         var released = Guid.NewGuid();
         using var products = app.Client("productservice");
-        using (var release = await products.SendAsync(admin.Request(HttpMethod.Delete, $"/api/products/reservations/{released}")))
+        using (var release = await products.SendAsync(
+            admin.Request(HttpMethod.Delete, $"/api/products/reservations/{released}")))
         {
             Assert.Equal(HttpStatusCode.NoContent, release.StatusCode);
         }
@@ -69,18 +74,21 @@ public sealed class BatchedWritePathTests(CloudLabAppFixture app)
         var second = Guid.NewGuid();
         var tooMany = Guid.NewGuid();
         var unknown = Guid.NewGuid();
-        using var response = await products.SendAsync(admin.Request(HttpMethod.Post, "/api/products/reservations/batch", new
-        {
-            orders = new object[]
+        using var response = await products.SendAsync(admin.Request(
+            HttpMethod.Post,
+            "/api/products/reservations/batch",
+            new
             {
-                new { orderId = first, items = new[] { new { productId = product, quantity = 2 } } },
-                new { orderId = tooMany, items = new[] { new { productId = product, quantity = 3 } } },
-                new { orderId = second, items = new[] { new { productId = product, quantity = 2 } } },
-                new { orderId = first, items = new[] { new { productId = product, quantity = 2 } } },
-                new { orderId = unknown, items = new[] { new { productId = Guid.NewGuid(), quantity = 1 } } },
-                new { orderId = released, items = new[] { new { productId = product, quantity = 1 } } },
-            },
-        }));
+                orders = new object[]
+                {
+                    new { orderId = first, items = new[] { new { productId = product, quantity = 2 } } },
+                    new { orderId = tooMany, items = new[] { new { productId = product, quantity = 3 } } },
+                    new { orderId = second, items = new[] { new { productId = product, quantity = 2 } } },
+                    new { orderId = first, items = new[] { new { productId = product, quantity = 2 } } },
+                    new { orderId = unknown, items = new[] { new { productId = Guid.NewGuid(), quantity = 1 } } },
+                    new { orderId = released, items = new[] { new { productId = product, quantity = 1 } } },
+                },
+            }));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var results = (await response.ReadObjectAsync())["results"]!.AsArray();
@@ -116,8 +124,12 @@ public sealed class BatchedWritePathTests(CloudLabAppFixture app)
         }));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var results = (await response.ReadObjectAsync())["results"]!.AsArray().Select(result => result!.AsObject()).ToList();
-        Assert.Equal(["settled", "settled", "key_reused", "unknown"], results.Select(result => result["outcome"]!.GetValue<string>()));
+        var results = (await response.ReadObjectAsync())["results"]!.AsArray()
+            .Select(result => result!.AsObject())
+            .ToList();
+        Assert.Equal(
+            ["settled", "settled", "key_reused", "unknown"],
+            results.Select(result => result["outcome"]!.GetValue<string>()));
         Assert.Equal("captured", results[0]["payment"]!["status"]!.GetValue<string>());
         Assert.Equal("declined", results[1]["payment"]!["status"]!.GetValue<string>());
         Assert.Equal("insufficient_funds", results[1]["payment"]!["declineReason"]!.GetValue<string>());

@@ -2,7 +2,9 @@ using CloudLab.ServiceDefaults.Batching;
 
 namespace CloudLab.Tests.Unit;
 
-/// <summary>Natural batching: no timer, batches grow only while the previous one runs, and each caller gets its own answer.</summary>
+/// <summary>
+/// Natural batching: no timer, batches grow only while the previous one runs, and each caller gets its own answer.
+/// </summary>
 public sealed class NaturalBatcherTests
 {
     [Fact]
@@ -27,17 +29,19 @@ public sealed class NaturalBatcherTests
         var firstStarted = new TaskCompletionSource();
         var releaseFirst = new TaskCompletionSource();
         var sizes = new List<int>();
-        await using var batcher = new NaturalBatcher<int, string>(new BatchingStage("test", MaxBatchSize: 4), async (batch, _) =>
-        {
-            sizes.Add(batch.Count);
-            if (sizes.Count == 1)
+        await using var batcher = new NaturalBatcher<int, string>(
+            new BatchingStage("test", MaxBatchSize: 4),
+            async (batch, _) =>
             {
-                firstStarted.SetResult();
-                await releaseFirst.Task;
-            }
+                sizes.Add(batch.Count);
+                if (sizes.Count == 1)
+                {
+                    firstStarted.SetResult();
+                    await releaseFirst.Task;
+                }
 
-            return batch.Select(value => $"#{value}").ToList();
-        });
+                return batch.Select(value => $"#{value}").ToList();
+            });
 
         var first = batcher.SubmitAsync(0);
         await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
@@ -71,6 +75,7 @@ public sealed class NaturalBatcherTests
         await using var batcher = new NaturalBatcher<int, int>(
             new BatchingStage("test"), (_, _) => Task.FromResult<IReadOnlyList<int>>([]));
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.SubmitAsync(1).WaitAsync(TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAsync<InvalidOperationException>(
+            () => batcher.SubmitAsync(1).WaitAsync(TimeSpan.FromSeconds(5)));
     }
 }

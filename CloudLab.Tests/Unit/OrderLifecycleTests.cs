@@ -6,7 +6,9 @@ using CloudLab.Tests.Unit.Fakes;
 
 namespace CloudLab.Tests.Unit;
 
-/// <summary>Cancel and ship: the status commits first, stock and money go back after, and recovery finishes the rest.</summary>
+/// <summary>
+/// Cancel and ship: the status commits first, stock and money go back after, and recovery finishes the rest.
+/// </summary>
 public sealed class OrderLifecycleTests : IDisposable
 {
     private readonly OrderSagaHarness _saga = new();
@@ -84,7 +86,10 @@ public sealed class OrderLifecycleTests : IDisposable
         }
 
         var placed = await _saga.Placement.PlaceAsync(
-            Guid.NewGuid(), new IdempotencyKey(key), new PlaceOrderRequest([new OrderLineRequest(_lamp, 1)]), CancellationToken.None);
+            Guid.NewGuid(),
+            new IdempotencyKey(key),
+            new PlaceOrderRequest([new OrderLineRequest(_lamp, 1)]),
+            CancellationToken.None);
         return placed.Order!;
     }
 }

@@ -10,7 +10,9 @@ using ZiggyCreatures.Caching.Fusion;
 
 namespace CloudLab.Tests.Unit;
 
-/// <summary>Charges are made once per key, and a charge whose answer was lost is settled by PendingPaymentRecovery.</summary>
+/// <summary>
+/// Charges are made once per key, and a charge whose answer was lost is settled by PendingPaymentRecovery.
+/// </summary>
 public sealed class PaymentRecoveryTests : IDisposable
 {
     private readonly FakePaymentStore _store = new();
@@ -39,7 +41,8 @@ public sealed class PaymentRecoveryTests : IDisposable
     public async Task A_lost_answer_leaves_the_payment_pending_and_recovery_records_the_charge_that_landed()
     {
         _gateway.LoseAnswers = true;
-        await Assert.ThrowsAsync<DependencyUnavailableException>(() => Processor.ChargeAsync("order-1", Charge(), CancellationToken.None));
+        await Assert.ThrowsAsync<DependencyUnavailableException>(
+            () => Processor.ChargeAsync("order-1", Charge(), CancellationToken.None));
         var pending = Assert.Single(_store.Payments.Values);
         Assert.Equal(PaymentStatus.Pending, pending.Status);
 
@@ -55,7 +58,8 @@ public sealed class PaymentRecoveryTests : IDisposable
     public async Task Recovery_leaves_a_payment_pending_while_the_gateway_is_down()
     {
         _gateway.Down = true;
-        await Assert.ThrowsAsync<DependencyUnavailableException>(() => Processor.ChargeAsync("order-1", Charge(), CancellationToken.None));
+        await Assert.ThrowsAsync<DependencyUnavailableException>(
+            () => Processor.ChargeAsync("order-1", Charge(), CancellationToken.None));
 
         await Recovery.SweepAsync(CancellationToken.None);
 
@@ -69,9 +73,12 @@ public sealed class PaymentRecoveryTests : IDisposable
         var request = Charge();
         var (first, firstOutcome) = await Processor.ChargeAsync("order-1", request, CancellationToken.None);
         var (again, againOutcome) = await Processor.ChargeAsync("order-1", request, CancellationToken.None);
-        var (_, otherOutcome) = await Processor.ChargeAsync("order-1", request with { Amount = 99m }, CancellationToken.None);
+        var (_, otherOutcome) = await Processor.ChargeAsync(
+            "order-1", request with { Amount = 99m }, CancellationToken.None);
 
-        Assert.Equal((ChargeOutcome.Settled, ChargeOutcome.Replayed, ChargeOutcome.KeyReused), (firstOutcome, againOutcome, otherOutcome));
+        Assert.Equal(
+            (ChargeOutcome.Settled, ChargeOutcome.Replayed, ChargeOutcome.KeyReused),
+            (firstOutcome, againOutcome, otherOutcome));
         Assert.Equal(first.Id, again.Id);
         Assert.Equal(1, _gateway.ChargeCalls);
     }

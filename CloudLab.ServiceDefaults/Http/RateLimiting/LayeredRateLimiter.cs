@@ -8,7 +8,8 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 
 /// <summary>
 /// The two layers as one global limiter: a token bucket per client, then the service layer: the instance's share of
-/// the service's burst rate and a bound on requests in flight. A refusal carries the layer that refused and when to retry, for the 429 and its metric.
+/// the service's burst rate and a bound on requests in flight. A refusal carries the layer that refused and when to
+/// retry, for the 429 and its metric.
 /// (PartitionedRateLimiter.CreateChained does the chaining but does not say which limiter refused.)
 /// </summary>
 public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
@@ -53,7 +54,11 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
 
         if (service.MaxConcurrentRequests > 0)
         {
-            _inFlight = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = service.MaxConcurrentRequests, QueueLimit = 0 });
+            _inFlight = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = service.MaxConcurrentRequests,
+                QueueLimit = 0,
+            });
         }
     }
 
@@ -94,7 +99,8 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
         return new HeldLease(clientLease, slot); // the slot is given back when the request ends
     }
 
-    protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(
+        HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
         ValueTask.FromResult(AttemptAcquireCore(resource, permitCount)); // no queueing: overload is answered at once
 
     protected override void Dispose(bool disposing)
@@ -123,7 +129,9 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
         };
     }
 
-    /// <summary>Who a request counts against: its subject when signed in, else its address (no string built per request).</summary>
+    /// <summary>
+    /// Who a request counts against: its subject when signed in, else its address (no string built per request).
+    /// </summary>
     private readonly record struct ClientKey(ClientKind Kind, string? Subject, IPAddress? Address);
 
     private enum ClientKind

@@ -30,8 +30,12 @@ internal static class RateLimitingExtensions
     private static async ValueTask WriteRejectionAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
         var context = rejected.HttpContext;
-        var layer = rejected.Lease.TryGetMetadata(LayeredRateLimiter.LayerMetadataName, out var value) ? (string)value! : "client";
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        var layer = rejected.Lease.TryGetMetadata(LayeredRateLimiter.LayerMetadataName, out var value)
+            ? (string)value!
+            : "client";
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+            ? wait
+            : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
 
         context.RequestServices.GetRequiredService<ApiMetrics>().RecordRejection(layer);

@@ -5,7 +5,9 @@ using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.Tests.Unit.Fakes;
 
-/// <summary>ProductService as the saga sees it: a price per product, stock per product, and a switch to take it down.</summary>
+/// <summary>
+/// ProductService as the saga sees it: a price per product, stock per product, and a switch to take it down.
+/// </summary>
 internal sealed class FakeProductReservations : IProductReservations
 {
     public ConcurrentDictionary<Guid, (decimal Price, string Currency, int Stock)> Products { get; } = new();
@@ -40,7 +42,8 @@ internal sealed class FakeProductReservations : IProductReservations
 
         Reserved[request.OrderId] = request;
         var lines = request.Items
-            .Select(item => new ReservationLine(item.ProductId, item.Quantity, Products[item.ProductId].Price, Products[item.ProductId].Currency))
+            .Select(item => new ReservationLine(
+                item.ProductId, item.Quantity, Products[item.ProductId].Price, Products[item.ProductId].Currency))
             .ToList();
         return Task.FromResult(new ReserveResult(new ReservationResponse(request.OrderId, "reserved", lines), []));
     }
@@ -95,13 +98,15 @@ internal sealed class FakePayments : IPayments
     public Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken)
     {
         ThrowIfDown();
-        return Task.FromResult<IReadOnlyList<PaymentInfo>>(Payments.Values.Where(payment => payment.OrderId == orderId).ToList());
+        return Task.FromResult<IReadOnlyList<PaymentInfo>>(
+            Payments.Values.Where(payment => payment.OrderId == orderId).ToList());
     }
 
     public Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken)
     {
         ThrowIfDown();
-        if (!Payments.TryGetValue(paymentId, out var payment) || payment.Status is not (RemotePaymentStatus.Captured or "refunded"))
+        if (!Payments.TryGetValue(paymentId, out var payment)
+            || payment.Status is not (RemotePaymentStatus.Captured or "refunded"))
         {
             return Task.FromResult(false);
         }
@@ -110,7 +115,8 @@ internal sealed class FakePayments : IPayments
         return Task.FromResult(true);
     }
 
-    public IEnumerable<PaymentInfo> Captured => Payments.Values.Where(payment => payment.Status == RemotePaymentStatus.Captured);
+    public IEnumerable<PaymentInfo> Captured =>
+        Payments.Values.Where(payment => payment.Status == RemotePaymentStatus.Captured);
 
     private void ThrowIfDown()
     {

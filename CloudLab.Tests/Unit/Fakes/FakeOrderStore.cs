@@ -59,7 +59,8 @@ internal sealed class FakeOrderStore : IOrderStore
         return Task.CompletedTask;
     }
 
-    public Task<(Order? Order, string? Status)> TransitionAsync(Guid id, OrderTransition transition, CancellationToken cancellationToken)
+    public Task<(Order? Order, string? Status)> TransitionAsync(
+        Guid id, OrderTransition transition, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
         if (!Orders.TryGetValue(id, out var current) || !transition.From.Contains(current.Status))
@@ -80,7 +81,10 @@ internal sealed class FakeOrderStore : IOrderStore
 
     public Task<IReadOnlyList<Guid>> StalledRequestsAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<Guid>>(
-            Requests.Values.Where(request => request.State == OrderRequestState.Started).Select(request => request.OrderId).ToList());
+            Requests.Values
+                .Where(request => request.State == OrderRequestState.Started)
+                .Select(request => request.OrderId)
+                .ToList());
 
     public Task<IReadOnlyList<Order>> CompensationDueAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<Order>>(

@@ -14,15 +14,18 @@ internal sealed class FakePaymentStore : IPaymentStore
     public ConcurrentDictionary<string, Guid> Keys { get; } = new();
     public ConcurrentQueue<OutboxEvent> Events { get; } = new();
 
-    public Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken) => Task.FromResult(Payments.GetValueOrDefault(id));
+    public Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(Payments.GetValueOrDefault(id));
 
-    public Task<PagedResult<Payment>> ListForOrderAsync(Guid orderId, PageRequest page, CancellationToken cancellationToken)
+    public Task<PagedResult<Payment>> ListForOrderAsync(
+        Guid orderId, PageRequest page, CancellationToken cancellationToken)
     {
         var items = Payments.Values.Where(payment => payment.OrderId == orderId).ToList();
         return Task.FromResult(PagedResult.Create(page, items, items.Count));
     }
 
-    public Task<(Payment Payment, bool Created)> ClaimAsync(string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken)
+    public Task<(Payment Payment, bool Created)> ClaimAsync(
+        string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid();
         if (Keys.GetOrAdd(idempotencyKey, id) != id)
@@ -31,13 +34,27 @@ internal sealed class FakePaymentStore : IPaymentStore
         }
 
         var now = DateTime.UtcNow;
-        var payment = new Payment(id, request.OrderId!.Value, request.UserId!.Value, request.Amount!.Value, request.Currency, PaymentStatus.Pending, null, now, now);
+        var payment = new Payment(
+            id,
+            request.OrderId!.Value,
+            request.UserId!.Value,
+            request.Amount!.Value,
+            request.Currency,
+            PaymentStatus.Pending,
+            null,
+            now,
+            now);
         Payments[id] = payment;
         return Task.FromResult((payment, true));
     }
 
     public Task<Payment> SettleAsync(
-        Guid id, string status, string? declineReason, string chargeId, Func<Payment, OutboxEvent?> announce, CancellationToken cancellationToken)
+        Guid id,
+        string status,
+        string? declineReason,
+        string chargeId,
+        Func<Payment, OutboxEvent?> announce,
+        CancellationToken cancellationToken)
     {
         var payment = Payments[id];
         if (payment.Status != PaymentStatus.Pending)
@@ -55,7 +72,8 @@ internal sealed class FakePaymentStore : IPaymentStore
         return Task.FromResult(settled);
     }
 
-    public Task<Payment?> MarkRefundedAsync(Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken)
+    public Task<Payment?> MarkRefundedAsync(
+        Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken)
     {
         if (Payments[id].Status != PaymentStatus.Captured)
         {
@@ -69,7 +87,10 @@ internal sealed class FakePaymentStore : IPaymentStore
     }
 
     public Task<IReadOnlyList<Guid>> StalePendingAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<Guid>>(Payments.Values.Where(payment => payment.Status == PaymentStatus.Pending).Select(payment => payment.Id).ToList());
+        Task.FromResult<IReadOnlyList<Guid>>(Payments.Values
+            .Where(payment => payment.Status == PaymentStatus.Pending)
+            .Select(payment => payment.Id)
+            .ToList());
 }
 
 /// <summary>A card gateway that keeps one charge per payment id, can lose its answers, and can be down.</summary>
@@ -80,7 +101,8 @@ internal sealed class FakePaymentGateway : IPaymentGateway
     public bool Down { get; set; }
     public bool LoseAnswers { get; set; }
 
-    public Task<GatewayCharge> ChargeAsync(Guid paymentId, decimal amount, string currency, CancellationToken cancellationToken)
+    public Task<GatewayCharge> ChargeAsync(
+        Guid paymentId, decimal amount, string currency, CancellationToken cancellationToken)
     {
         if (Down)
         {
@@ -88,7 +110,8 @@ internal sealed class FakePaymentGateway : IPaymentGateway
         }
 
         Interlocked.Increment(ref ChargeCalls);
-        var charge = Charges.GetOrAdd(paymentId, _ => new GatewayCharge("ch_" + paymentId.ToString("N"), GatewayOutcome.Captured, null, false));
+        var charge = Charges.GetOrAdd(
+            paymentId, _ => new GatewayCharge("ch_" + paymentId.ToString("N"), GatewayOutcome.Captured, null, false));
         return LoseAnswers ? throw new DependencyUnavailableException("The answer was lost.") : Task.FromResult(charge);
     }
 
