@@ -20,9 +20,12 @@ public sealed class StockReservations : IAsyncDisposable
     {
         _store = store;
         _catalog = catalog;
-        // Two batches at once: one can write its cache entries while the next holds the row locks.
+        // One batch at a time: reservations are served in the order they arrived, across batches too, so the orders of
+        // one batch request are served in turn (two concurrent batches could let a later order take the last unit).
         _reservations = new NaturalBatcher<StockRequest, ReservationOutcome>(
-            new BatchingStage("stock_reservation", MaxBatchSize: 256, ConcurrentBatches: 2), ReserveBatchAsync, meterFactory);
+            new BatchingStage("stock_reservation", MaxBatchSize: 256, ConcurrentBatches: 1),
+            ReserveBatchAsync,
+            meterFactory);
     }
 
     public Task<ReservationOutcome> ReserveAsync(Guid orderId, IReadOnlyList<ReservationItem> items)
@@ -37,7 +40,9 @@ public sealed class StockReservations : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _reservations.DisposeAsync();
 
-    /// <summary>The lines that cannot be reserved: unknown products, products not for sale, and too little stock.</summary>
+    /// <summary>
+    /// The lines that cannot be reserved: unknown products, products not for sale, and too little stock.
+    /// </summary>
     public static IReadOnlyList<ShortItem> FindShortages(
         IReadOnlyDictionary<Guid, int> wanted, IReadOnlyDictionary<Guid, Product> found) =>
         wanted.OrderBy(line => line.Key)

@@ -39,6 +39,9 @@ public static class TelemetryExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(CloudLabMeters.All)
                 .AddMeter("Polly")
+                // The standard's api_request_duration_seconds (RequestMetricsMiddleware) is the request histogram;
+                // ASP.NET Core's own would record every request a second time.
+                .AddView("http.server.request.duration", MetricStreamConfiguration.Drop)
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(tracing => tracing
                 .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(sampleRatio)))

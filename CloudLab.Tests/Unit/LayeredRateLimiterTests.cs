@@ -87,6 +87,40 @@ public sealed class LayeredRateLimiterTests
         Assert.True(limiter.AttemptAcquire(FromAddress("10.0.0.2")).IsAcquired);
     }
 
+    [Fact]
+    public void A_service_token_has_its_own_bucket_that_no_customer_can_exhaust()
+    {
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions
+        {
+            PerClient = new ClientLimits
+            {
+                AuthenticatedPermitsPerSecond = 10,
+                AuthenticatedBurst = 5,
+                ServicePermitsPerSecond = 100,
+                ServiceBurst = 50,
+            },
+        });
+        // A customer whose id happens to equal the calling service's name still counts in a customer's bucket.
+        var customer = Caller("orderservice");
+        var orderService = ServiceCaller("orderservice");
+
+        var customerLeases = Enumerable.Range(0, 6).Select(_ => limiter.AttemptAcquire(customer)).ToList();
+        var serviceLeases = Enumerable.Range(0, 50).Select(_ => limiter.AttemptAcquire(orderService)).ToList();
+
+        Assert.False(customerLeases[5].IsAcquired);
+        Assert.All(serviceLeases, lease => Assert.True(lease.IsAcquired));
+        Assert.False(limiter.AttemptAcquire(orderService).IsAcquired); // its own bucket has a bound too
+    }
+
+    private static DefaultHttpContext ServiceCaller(string serviceName) => new()
+    {
+        User = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim("sub", serviceName), new Claim("role", CloudLab.ServiceDefaults.Auth.Roles.Service)],
+            "test",
+            "sub",
+            "role")),
+    };
+
     private static DefaultHttpContext Caller(string userId) =>
         new() { User = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", userId)], "test")) };
 
