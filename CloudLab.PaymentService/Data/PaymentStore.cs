@@ -12,7 +12,11 @@ public interface IPaymentStore
 {
     Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken);
 
-    Task<PagedResult<Payment>> ListForOrderAsync(Guid orderId, PageRequest page, CancellationToken cancellationToken);
+    /// <summary>
+    /// An order's payments, newest first; only <paramref name="payerId"/>'s when it is set (filtered in SQL).
+    /// </summary>
+    Task<PagedResult<Payment>> ListForOrderAsync(
+        Guid orderId, Guid? payerId, PageRequest page, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records a pending payment under its idempotency key, or returns the payment that already holds the key.
@@ -71,19 +75,21 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
             cancellationToken);
 
     public async Task<PagedResult<Payment>> ListForOrderAsync(
-        Guid orderId, PageRequest page, CancellationToken cancellationToken)
+        Guid orderId, Guid? payerId, PageRequest page, CancellationToken cancellationToken)
     {
+        // The payer filter is part of the query, so pages and totals count only what the caller may see.
         var items = await _database.QueryAsync<Payment>(
             Query.Read("payments", "list_by_order"),
             $"""
-            SELECT {Columns} FROM payments WHERE order_id = @orderId
+            SELECT {Columns} FROM payments
+            WHERE order_id = @orderId AND (@payerId::uuid IS NULL OR user_id = @payerId)
             ORDER BY created_at DESC LIMIT @PageSize OFFSET @Offset
             """,
-            new { orderId, page.PageSize, page.Offset }, cancellationToken);
+            new { orderId, payerId, page.PageSize, page.Offset }, cancellationToken);
         var total = await _database.ExecuteScalarAsync<long>(
             Query.Read("payments", "count_by_order"),
-            "SELECT count(*) FROM payments WHERE order_id = @orderId",
-            new { orderId },
+            "SELECT count(*) FROM payments WHERE order_id = @orderId AND (@payerId::uuid IS NULL OR user_id = @payerId)",
+            new { orderId, payerId },
             cancellationToken);
         return PagedResult.Create(page, items, total);
     }

@@ -35,6 +35,33 @@ public sealed class AuthorizationTests(CloudLabAppFixture app)
     }
 
     [Fact]
+    public async Task A_payer_pages_through_only_their_own_payments_of_an_order_with_true_totals()
+    {
+        var payer = await app.RegisterCustomerAsync();
+        var admin = await app.AdminAsync();
+        var orderId = Guid.NewGuid();
+        using var payments = app.Client("paymentservice");
+        // Someone else's two payments are newer than the payer's one: filtered after paging, page 1 of size 1 would
+        // have been someone else's payment, dropped, leaving the payer an empty page and a wrong total.
+        foreach (var (userId, amount) in new[] { (payer.Id, 1m), (Guid.NewGuid(), 2m), (Guid.NewGuid(), 3m) })
+        {
+            using var charged = await payments.SendAsync(admin.Request(
+                HttpMethod.Post,
+                "/api/payments",
+                new { orderId, userId, amount, currency = "USD" },
+                Guid.NewGuid().ToString()));
+            Assert.Equal(HttpStatusCode.Created, charged.StatusCode);
+        }
+
+        var mine = await payments.GetObjectAsync($"/api/payments?order_id={orderId}&page=1&page_size=1", payer);
+        var all = await payments.GetObjectAsync($"/api/payments?order_id={orderId}&page=1&page_size=1", admin);
+
+        Assert.Equal(1, mine["totalCount"]!.GetValue<int>());
+        Assert.Equal(1m, Assert.Single(mine["items"]!.AsArray())!["amount"]!.GetValue<decimal>());
+        Assert.Equal(3, all["totalCount"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_customer_cannot_write_products_or_categories_and_an_anonymous_caller_is_asked_to_sign_in()
     {
         var customer = await app.RegisterCustomerAsync();

@@ -18,9 +18,11 @@ internal sealed class FakePaymentStore : IPaymentStore
         Task.FromResult(Payments.GetValueOrDefault(id));
 
     public Task<PagedResult<Payment>> ListForOrderAsync(
-        Guid orderId, PageRequest page, CancellationToken cancellationToken)
+        Guid orderId, Guid? payerId, PageRequest page, CancellationToken cancellationToken)
     {
-        var items = Payments.Values.Where(payment => payment.OrderId == orderId).ToList();
+        var items = Payments.Values
+            .Where(payment => payment.OrderId == orderId && (payerId is null || payment.UserId == payerId))
+            .ToList();
         return Task.FromResult(PagedResult.Create(page, items, items.Count));
     }
 
