@@ -88,7 +88,10 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
             new { orderId, payerId, page.PageSize, page.Offset }, cancellationToken);
         var total = await _database.ExecuteScalarAsync<long>(
             Query.Read("payments", "count_by_order"),
-            "SELECT count(*) FROM payments WHERE order_id = @orderId AND (@payerId::uuid IS NULL OR user_id = @payerId)",
+            """
+            SELECT count(*) FROM payments
+            WHERE order_id = @orderId AND (@payerId::uuid IS NULL OR user_id = @payerId)
+            """,
             new { orderId, payerId },
             cancellationToken);
         return PagedResult.Create(page, items, total);
