@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using CloudLab.ServiceDefaults.Http;
 using System.Text.Json;
 
 namespace CloudLab.OrderService.Models;
@@ -38,7 +39,8 @@ public sealed record Order(
 
 public sealed record OrderLineRequest([Required] Guid? ProductId, [Required, Range(1, 1000)] int? Quantity);
 
-public sealed record PlaceOrderRequest([Required, MinLength(1), MaxLength(50)] IReadOnlyList<OrderLineRequest> Items);
+public sealed record PlaceOrderRequest(
+    [Required, MinLength(1), MaxLength(50), NoNullElements] IReadOnlyList<OrderLineRequest> Items);
 
 /// <summary>Why an order was not placed, kept so that a retry with the same key gets the same answer.</summary>
 public sealed record OrderFailure(

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.PaymentService.Models;
 
@@ -42,7 +43,8 @@ public sealed record ChargeBatchItem(
 
 /// <summary>Many charges in one call (OrderService batches the orders it is placing).</summary>
 public sealed record ChargeBatchRequest(
-    [Required, MinLength(1), MaxLength(ChargeBatchRequest.MaxCharges)] IReadOnlyList<ChargeBatchItem> Charges)
+    [Required, MinLength(1), MaxLength(ChargeBatchRequest.MaxCharges), NoNullElements]
+    IReadOnlyList<ChargeBatchItem> Charges)
 {
     public const int MaxCharges = 256;
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.ProductService.Models;
 
@@ -8,11 +9,12 @@ public sealed record ReservationItem(
 
 public sealed record ReservationRequest(
     [Required] Guid? OrderId,
-    [Required, MinLength(1), MaxLength(100)] IReadOnlyList<ReservationItem> Items);
+    [Required, MinLength(1), MaxLength(100), NoNullElements] IReadOnlyList<ReservationItem> Items);
 
 /// <summary>Many orders' reservations in one call (OrderService batches the orders it is placing).</summary>
 public sealed record ReservationBatchRequest(
-    [Required, MinLength(1), MaxLength(ReservationBatchRequest.MaxOrders)] IReadOnlyList<ReservationRequest> Orders)
+    [Required, MinLength(1), MaxLength(ReservationBatchRequest.MaxOrders), NoNullElements]
+    IReadOnlyList<ReservationRequest> Orders)
 {
     public const int MaxOrders = 256;
 }

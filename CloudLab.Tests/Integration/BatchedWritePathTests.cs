@@ -135,6 +135,29 @@ public sealed class BatchedWritePathTests(CloudLabAppFixture app)
         Assert.Equal("insufficient_funds", results[1]["payment"]!["declineReason"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("/api/products/reservations/batch", "productservice", """{"orders":[null]}""")]
+    [InlineData("/api/products/reservations/batch", "productservice", """{"orders":[{"orderId":null,"items":[]}]}""")]
+    [InlineData("/api/products/reservations/batch", "productservice", """{"orders":[]}""")]
+    [InlineData("/api/payments/batch", "paymentservice", """{"charges":[null]}""")]
+    [InlineData("/api/payments/batch", "paymentservice", """{"charges":[{"idempotencyKey":"k","charge":null}]}""")]
+    [InlineData("/api/payments/batch", "paymentservice", """{"charges":[{"idempotencyKey":"a b","charge":{}}]}""")]
+    [InlineData(
+        "/api/products/reservations",
+        "productservice",
+        """{"orderId":"00000000-0000-0000-0000-000000000001","items":[null]}""")]
+    public async Task A_malformed_batch_is_a_400_problem_and_changes_nothing(string path, string service, string body)
+    {
+        var admin = await app.AdminAsync();
+        using var client = app.Client(service);
+        using var request = admin.Request(HttpMethod.Post, path);
+        request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await client.SendAsync(request);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
     private static async Task<int> StockAsync(HttpClient products, Guid productId) =>
         (await products.GetObjectAsync($"/api/products/{productId}"))["stock"]!.GetValue<int>();
 }
