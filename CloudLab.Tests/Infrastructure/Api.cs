@@ -99,7 +99,7 @@ public static class Api
         return problem;
     }
 
-    private static byte[] Base64UrlDecode(string value)
+    public static byte[] Base64UrlDecode(string value)
     {
         var padded = value.Replace('-', '+').Replace('_', '/');
         return Convert.FromBase64String(padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '='));

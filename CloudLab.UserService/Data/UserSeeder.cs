@@ -18,7 +18,11 @@ public sealed class UserSeedOptions
     public string LoadTestPassword { get; set; } = "LoadTest#2026";
 }
 
-/// <summary>Creates the admin account (and, when asked, load-test customers) if they are missing.</summary>
+/// <summary>
+/// Puts the admin account in place (and, when asked, load-test customers). An existing account with the admin e-mail is
+/// reset to the configured password and the admin role: changing <c>admin-password</c> takes effect, and an account
+/// someone registered under that address before the seeding never becomes an admin with a password they know.
+/// </summary>
 public sealed class UserSeeder(
     IOptions<UserSeedOptions> options, PasswordHashingPool hashing, ILogger<UserSeeder> logger) : IDatabaseSeeder
 {
@@ -32,7 +36,8 @@ public sealed class UserSeeder(
                 """
                 INSERT INTO users (id, email, normalized_email, password_hash, name, role)
                 VALUES (@id, @email, @normalized, @hash, 'Administrator', @role)
-                ON CONFLICT (normalized_email) DO UPDATE SET role = EXCLUDED.role
+                ON CONFLICT (normalized_email) DO UPDATE
+                    SET role = EXCLUDED.role, password_hash = EXCLUDED.password_hash, updated_at = now()
                 """,
                 new
                 {
@@ -56,11 +61,11 @@ public sealed class UserSeeder(
                 """
                 INSERT INTO users (id, email, normalized_email, password_hash, name, role)
                 SELECT md5('cloudlab-user-' || i)::uuid, 'loadtest-' || i || '@cloudlab.local',
-                       'loadtest-' || i || '@cloudlab.local', @hash, 'Load Test ' || i, 'customer'
+                       'loadtest-' || i || '@cloudlab.local', @hash, 'Load Test ' || i, @role
                 FROM generate_series(1, @count) AS i
                 ON CONFLICT (normalized_email) DO NOTHING
                 """,
-                new { hash, count = seed.LoadTestUsers }, cancellationToken);
+                new { hash, count = seed.LoadTestUsers, role = UserRoles.Customer }, cancellationToken);
             logger.LogInformation("Load-test accounts: {Added} added ({Count} wanted)", added, seed.LoadTestUsers);
         }
     }
