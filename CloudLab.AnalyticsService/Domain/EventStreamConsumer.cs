@@ -5,6 +5,7 @@ using CloudLab.AnalyticsService.Data;
 using CloudLab.Contracts;
 using CloudLab.ServiceDefaults.Messaging;
 using CloudLab.ServiceDefaults.Telemetry;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace CloudLab.AnalyticsService.Domain;
@@ -37,7 +38,8 @@ public sealed class EventStreamConsumer(
             try
             {
                 var id = Guid.Parse((string?)entry["id"] ?? throw new FormatException("The entry has no event id."));
-                events.Add(new ReadEvent(id, type ?? "unknown", Read(type, payload ?? "{}")));
+                var contract = Read(type, payload ?? "{}");
+                events.Add(new ReadEvent(entry.Id.ToString(), id, type ?? "unknown", payload, contract));
             }
             catch (Exception exception) when (exception is FormatException or JsonException)
             {
@@ -57,6 +59,44 @@ public sealed class EventStreamConsumer(
             return;
         }
 
+        try
+        {
+            await ApplyAsync(events, cancellationToken);
+        }
+        catch (PostgresException exception) when (IsPermanent(exception))
+        {
+            // An event the database refuses whatever the retries (a value out of range, a broken constraint) would
+            // stop the stream for good if the batch were retried: apply one by one, and dead-letter what still fails.
+            Logger.LogWarning(
+                exception, "A batch of {Count} events was refused; applying them one by one", events.Count);
+            foreach (var read in events)
+            {
+                try
+                {
+                    await ApplyAsync([read], cancellationToken);
+                }
+                catch (PostgresException refused) when (IsPermanent(refused))
+                {
+                    Logger.LogError(
+                        refused,
+                        "Event {StreamId} ({EventType}) was refused; moved to dead_letters",
+                        read.StreamId,
+                        read.Type);
+                    await projector.DeadLetterAsync(
+                        read.StreamId, read.Type, read.RawPayload, refused.Message, cancellationToken);
+                    Count("dead_letter", 1);
+                }
+            }
+        }
+    }
+
+    /// <summary>Data exceptions (class 22) and constraint violations (class 23) fail the same way every time.</summary>
+    private static bool IsPermanent(PostgresException exception) =>
+        exception.SqlState.StartsWith("22", StringComparison.Ordinal)
+        || exception.SqlState.StartsWith("23", StringComparison.Ordinal);
+
+    private async Task ApplyAsync(IReadOnlyList<ReadEvent> events, CancellationToken cancellationToken)
+    {
         var applied = await projector.ApplyAsync(
             events.Select(read => (read.Id, read.Type)).ToList(),
             fresh =>
@@ -64,9 +104,9 @@ public sealed class EventStreamConsumer(
                 var tally = new SalesTally();
                 foreach (var read in events.DistinctBy(read => read.Id).Where(read => fresh.Contains(read.Id)))
                 {
-                    if (read.Payload is { } payload)
+                    if (read.Contract is { } contract)
                     {
-                        tally.Add(payload);
+                        tally.Add(contract);
                     }
                 }
 
@@ -100,5 +140,5 @@ public sealed class EventStreamConsumer(
         }
     }
 
-    private sealed record ReadEvent(Guid Id, string Type, object? Payload);
+    private sealed record ReadEvent(string StreamId, Guid Id, string Type, string? RawPayload, object? Contract);
 }
