@@ -36,7 +36,8 @@ public static class CachingExtensions
         var l2Timeout = builder.Configuration.GetValue("Caching:DistributedTimeout", TimeSpan.FromMilliseconds(500));
         builder.Services.AddSingleton<CacheMetrics>();
         builder.Services.AddSingleton<ServiceCache>();
-        builder.Services.AddSingleton<CacheMemoryLevel>();
+        builder.Services.AddSingleton(new CacheMemoryLevel(
+            builder.Configuration.GetValue("Caching:MemoryEntryLimit", CacheMemoryLevel.DefaultEntryLimit)));
         builder.Services.AddSingleton<CacheRepair>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheRepair>());
         builder.Services.AddFusionCache()
@@ -58,6 +59,7 @@ public static class CachingExtensions
             .WithDefaultEntryOptions(entry =>
             {
                 entry.Duration = TimeSpan.FromMinutes(5);
+                entry.Size = 1; // the memory level's limit counts entries
                 entry.DistributedCacheHardTimeout = l2Timeout;
                 entry.AllowBackgroundDistributedCacheOperations = false;
                 entry.AllowBackgroundBackplaneOperations = false;
