@@ -71,6 +71,21 @@ public sealed class GatewayLedger : IAsyncDisposable
             },
             cancellationToken);
         var byKey = rows.DistinctBy(row => row.Key).ToDictionary(row => row.Key, row => row.ToCharge());
+        var missing = charges.Select(charge => charge.Key).Where(key => !byKey.ContainsKey(key)).Distinct().ToArray();
+        if (missing.Length > 0)
+        {
+            // A key another replica recorded while this statement ran: its row committed after the statement's
+            // snapshot, so the statement could neither insert it nor see it. A new statement sees it.
+            foreach (var row in await _database.QueryAsync<ChargeRow>(
+                Query.Read("gateway_charges", "get_many"),
+                $"SELECT {Columns} FROM gateway_charges WHERE idempotency_key = ANY(@missing)",
+                new { missing },
+                cancellationToken))
+            {
+                byKey[row.Key] = row.ToCharge();
+            }
+        }
+
         return charges.Select(charge => byKey[charge.Key]).ToList();
     }
 
