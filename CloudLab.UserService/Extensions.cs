@@ -18,6 +18,7 @@ public static class Extensions
 
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration("PasswordHashing");
         builder.Services.AddSingleton<PasswordHashingPool>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddOptions<UserSeedOptions>().BindConfiguration("Seed");
         builder.Services.AddSingleton<IDatabaseSeeder, UserSeeder>();
         builder.Services.AddSingleton<UserStore>();

@@ -20,17 +20,36 @@ public static class AuthApi
         return api;
     }
 
+    /// <summary>
+    /// 200 with a token; 401 for a wrong e-mail or password (which one is not said); 429 with Retry-After while the
+    /// account is locked after repeated failures (<see cref="LoginThrottle"/>), whatever the password.
+    /// </summary>
     public static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
         LoginRequest request,
         UserStore users,
         PasswordHashingPool hashing,
         TokenFactory tokens,
+        LoginThrottle throttle,
+        HttpContext context,
         CancellationToken cancellationToken)
     {
+        var account = UserStore.Normalize(request.Email);
+        if (await throttle.LockedForAsync(account) is { } lockedFor)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(lockedFor.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(
+                $"Too many failed log-ins for this account; try again in {seconds} s.",
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Log-in locked",
+                extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
+        }
+
         var credentials = await users.FindCredentialsAsync(request.Email, cancellationToken);
         var verification = await hashing.VerifyAsync(credentials?.PasswordHash ?? DecoyHash.Value, request.Password);
         if (credentials is null || verification == PasswordVerificationResult.Failed)
         {
+            await throttle.FailedAsync(account);
             return TypedResults.Problem(
                 "The e-mail or password is wrong.",
                 statusCode: StatusCodes.Status401Unauthorized,
@@ -43,6 +62,7 @@ public static class AuthApi
                 credentials.Id, await hashing.HashAsync(request.Password), cancellationToken);
         }
 
+        await throttle.SucceededAsync(account);
         var token = tokens.CreateToken(credentials.Id.ToString(), credentials.Role, credentials.Email);
         return TypedResults.Ok(new TokenResponse(token, "Bearer", (int)tokens.Lifetime.TotalSeconds));
     }
