@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Dapper;
 using CloudLab.PaymentService.Models;
 using CloudLab.ServiceDefaults.Batching;
 using CloudLab.ServiceDefaults.Data;
@@ -147,10 +148,13 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
             .ToArray();
         var held = heldKeys.Length == 0
             ? new Dictionary<string, Payment>()
-            : (await _database.QueryAsync<KeyedPayment>(
+            : (await _database.RunAsync(
                 Query.Read("payments", "get_by_keys"),
-                $"SELECT idempotency_key AS key, {Columns} FROM payments WHERE idempotency_key = ANY(@heldKeys)",
-                new { heldKeys }, cancellationToken)).ToDictionary(row => row.Key, row => row.ToPayment());
+                $"SELECT {Columns}, idempotency_key AS key FROM payments WHERE idempotency_key = ANY(@heldKeys)",
+                new { heldKeys },
+                static (connection, command) => connection.QueryAsync<Payment, string, (Payment Payment, string Key)>(
+                    command, static (payment, key) => (payment, key), splitOn: "key"),
+                cancellationToken)).ToDictionary(row => row.Key, row => row.Payment);
         return claims
             .Select(claim => created.TryGetValue(claim.Id, out var payment)
                 ? (payment, true)
@@ -242,20 +246,4 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
 
     private sealed record Settlement(
         Guid Id, string Status, string? DeclineReason, string ChargeId, Func<Payment, OutboxEvent?> Announce);
-
-    private sealed record KeyedPayment(
-        string Key,
-        Guid Id,
-        Guid OrderId,
-        Guid UserId,
-        decimal Amount,
-        string Currency,
-        string Status,
-        string? DeclineReason,
-        DateTime CreatedAt,
-        DateTime UpdatedAt)
-    {
-        public Payment ToPayment() =>
-            new(Id, OrderId, UserId, Amount, Currency, Status, DeclineReason, CreatedAt, UpdatedAt);
-    }
 }
