@@ -15,17 +15,7 @@ namespace CloudLab.Benchmarks;
 [MemoryDiagnoser]
 public class CacheHitBenchmarks
 {
-    private static readonly Product Product = new(
-        Guid.NewGuid(),
-        "Smart Lamp 00042",
-        "Seeded product number 42.",
-        Guid.NewGuid(),
-        42.5m,
-        "USD",
-        100,
-        ProductStatus.Active,
-        DateTime.UtcNow,
-        DateTime.UtcNow);
+    private static readonly Product Product = SampleProduct.Lamp;
 
     private readonly string _key = CachePolicies.Product.Key(Product.Id);
     private ServiceProvider _services = null!;

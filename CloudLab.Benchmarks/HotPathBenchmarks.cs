@@ -17,17 +17,7 @@ namespace CloudLab.Benchmarks;
 [MemoryDiagnoser]
 public class SerializationBenchmarks
 {
-    private static readonly Product Product = new(
-        Guid.NewGuid(),
-        "Smart Lamp 00042",
-        "Seeded product number 42.",
-        Guid.NewGuid(),
-        42.5m,
-        "USD",
-        100,
-        ProductStatus.Active,
-        DateTime.UtcNow,
-        DateTime.UtcNow);
+    private static readonly Product Product = SampleProduct.Lamp;
     private static readonly JsonSerializerOptions Reflection = new(JsonSerializerDefaults.Web);
 
     [Benchmark(Baseline = true, Description = "reflection")]
