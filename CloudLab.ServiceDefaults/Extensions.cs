@@ -41,16 +41,19 @@ public static class Extensions
         });
 
         builder.Services.AddApiProtections(builder.Configuration);
+        builder.Services.AddForwardedHeadersFromProxies(builder.Configuration);
         builder.AddJwtAuthentication();
         builder.Services.AddOpenApi();
         return builder;
     }
 
     /// <summary>
-    /// The shared middleware, in order: metrics, errors, authentication, rate limits, compression, authorization.
+    /// The shared middleware, in order: the client's address from a configured proxy, metrics, errors,
+    /// authentication, rate limits, compression, authorization.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.UseForwardedHeadersFromProxies();
         app.UseCalibrationEndpoint();
         app.UseApiProtections();
         return app;

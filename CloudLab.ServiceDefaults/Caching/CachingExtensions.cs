@@ -30,6 +30,11 @@ public static class CachingExtensions
             options.ConnectTimeout = 2000;
             options.AsyncTimeout = 2000;
             options.SyncTimeout = 2000;
+            // Reconnect attempts back off to at most 1 s apart (the default grows to 10 s): after an outage of any
+            // length, caches, relays and consumers are back within about a second of Redis.
+            options.ReconnectRetryPolicy = new ExponentialRetry(250, 1000);
+            // INFO (for the server's run id, see BrokerIdentity) is an admin command to the client library.
+            options.AllowAdmin = true;
         });
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["cache"]);
 

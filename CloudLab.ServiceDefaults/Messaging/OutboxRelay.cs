@@ -9,42 +9,61 @@ namespace CloudLab.ServiceDefaults.Messaging;
 
 /// <summary>
 /// Publishes committed outbox rows to the Redis stream, oldest first. Rows are locked with SKIP LOCKED so replicas
-/// share the work; a row is marked published only after Redis took it. A crash between the two publishes it again,
-/// which consumers absorb (they are idempotent by event id): at-least-once, never lost.
+/// share the work; a row is marked published, with the run id of the server that took it, only after Redis took it.
+/// A crash between the two publishes it again, which consumers absorb (they are idempotent by event id).
+/// Redis syncs its append-only file once a second, so a Redis crash can lose what it acknowledged last: when the run id
+/// changes, the rows the previous server took in its last <see cref="UnsyncedWindow"/> are queued again. Either way
+/// at-least-once, never lost.
 /// </summary>
 public sealed class OutboxRelay(
     Database database,
     IConnectionMultiplexer redis,
     OutboxOptions options,
     OutboxSignal signal,
+    BrokerIdentity broker,
     IMeterFactory meterFactory,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private const int BatchSize = 200;
-    private const int MaxStreamLength = 1_000_000;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RetentionOfPublished = TimeSpan.FromDays(1);
+
+    // Redis's "everysec" policy loses at most about 2 s (it blocks writers when a sync is 2 s late); 10 s is margin.
+    // A copy that did survive is one duplicate read per event for the consumers, once per Redis restart.
+    private static readonly TimeSpan UnsyncedWindow = TimeSpan.FromSeconds(10);
 
     private readonly Counter<long> _published = meterFactory.Create(CloudLabMeters.Events)
         .CreateCounter<long>("events_published", description: "Events moved from the outbox to the Redis stream.");
 
+    private readonly Counter<long> _requeued = meterFactory.Create(CloudLabMeters.Events)
+        .CreateCounter<long>(
+            "events_requeued", description: "Published events queued again because the Redis server restarted.");
+
     private DateTimeOffset _nextCleanup = DateTimeOffset.UtcNow;
+    private string? _publishingTo;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var failing = false;
+        var retry = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                while (await PublishBatchAsync(stoppingToken) == BatchSize)
+                var runId = await broker.RunIdAsync();
+                if (runId != _publishingTo)
+                {
+                    await RequeueUnsyncedAsync(runId, stoppingToken);
+                    _publishingTo = runId;
+                }
+
+                while (await PublishBatchAsync(runId, stoppingToken) == BatchSize)
                 {
                 }
 
-                if (failing)
+                if (retry > TimeSpan.Zero)
                 {
                     logger.LogInformation("Outbox relay is publishing again");
-                    failing = false;
+                    retry = TimeSpan.Zero;
                 }
 
                 await CleanUpAsync(stoppingToken);
@@ -57,19 +76,44 @@ public sealed class OutboxRelay(
             catch (Exception exception)
                 when (exception is RedisException or Npgsql.NpgsqlException or DatabaseTimeoutException)
             {
-                if (!failing)
+                if (retry == TimeSpan.Zero)
                 {
                     logger.LogWarning(
                         exception, "Outbox relay cannot publish; events stay in the outbox and are retried");
-                    failing = true;
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                // Backoff capped at 1 s, and a restored connection wakes the relay at once: however long Redis was
+                // away, the outbox drains as soon as it is back.
+                retry = CappedBackoff.Next(retry);
+                await Task.WhenAny(Task.Delay(retry, stoppingToken), broker.Restored);
             }
         }
     }
 
-    private async Task<int> PublishBatchAsync(CancellationToken cancellationToken) =>
+    private async Task RequeueUnsyncedAsync(string runId, CancellationToken cancellationToken)
+    {
+        var requeued = await database.ExecuteAsync(
+            Query.Write("outbox_messages", "requeue_unsynced"),
+            """
+            UPDATE outbox_messages SET published_at = NULL, published_to = NULL
+            WHERE published_at IS NOT NULL AND published_to IS DISTINCT FROM @RunId
+              AND published_at >= (
+                  SELECT published_at FROM outbox_messages
+                  WHERE published_at IS NOT NULL AND published_to IS DISTINCT FROM @RunId
+                  ORDER BY published_at DESC LIMIT 1) - @UnsyncedWindow
+            """,
+            new { RunId = runId, UnsyncedWindow },
+            cancellationToken);
+        if (requeued > 0)
+        {
+            _requeued.Add(requeued);
+            logger.LogWarning(
+                "Redis is a new server (run id {RunId}): {Count} events it may not have synced are published again",
+                runId, requeued);
+        }
+    }
+
+    private async Task<int> PublishBatchAsync(string runId, CancellationToken cancellationToken) =>
         await database.InTransactionAsync(async session =>
         {
             var rows = await session.QueryAsync<OutboxRow>(
@@ -86,6 +130,7 @@ public sealed class OutboxRelay(
                 return 0;
             }
 
+            // No MAXLEN: the stream is trimmed by StreamRetention, and only below what every consumer group has read.
             var stream = redis.GetDatabase();
             var adds = rows.Select(row => stream.StreamAddAsync(
                 options.StreamName,
@@ -95,15 +140,13 @@ public sealed class OutboxRelay(
                     new NameValueEntry("payload", row.Payload),
                     new NameValueEntry(
                         "occurredAt", new DateTimeOffset(row.OccurredAt, TimeSpan.Zero).ToUnixTimeMilliseconds()),
-                ],
-                maxLength: MaxStreamLength,
-                useApproximateMaxLength: true));
+                ]));
             await Task.WhenAll(adds);
 
             await session.ExecuteAsync(
                 Query.Write("outbox_messages", "mark_published"),
-                "UPDATE outbox_messages SET published_at = now() WHERE id = ANY(@Ids)",
-                new { Ids = rows.Select(row => row.Id).ToArray() },
+                "UPDATE outbox_messages SET published_at = now(), published_to = @RunId WHERE id = ANY(@Ids)",
+                new { RunId = runId, Ids = rows.Select(row => row.Id).ToArray() },
                 cancellationToken);
             _published.Add(rows.Count);
             return rows.Count;

@@ -7,9 +7,10 @@ namespace CloudLab.ServiceDefaults.Messaging;
 
 /// <summary>
 /// Reads a Redis stream as a consumer group: each entry is handled, then acknowledged. Entries a crashed replica left
-/// unacknowledged are claimed after <see cref="IdleBeforeClaim"/> and handled here. While Redis or PostgreSQL is
-/// unavailable the loop pauses and reads again: nothing is acknowledged that was not handled, so handlers must be
-/// idempotent (the outbox relay delivers at least once).
+/// unacknowledged are claimed after <see cref="IdleBeforeClaim"/> and handled here; this consumer's own unacknowledged
+/// entries are read again first thing after a start or a failure. While Redis or PostgreSQL is unavailable the loop
+/// pauses briefly (capped backoff) and wakes as soon as the Redis connection is restored: nothing is acknowledged that
+/// was not handled, so handlers must be idempotent (the outbox relay delivers at least once).
 /// </summary>
 public abstract class StreamGroupConsumer(
     IConnectionMultiplexer redis, string streamName, string groupName, ILogger logger)
@@ -19,10 +20,10 @@ public abstract class StreamGroupConsumer(
     private static readonly TimeSpan IdleBeforeClaim = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ClaimInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan EmptyPoll = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan PauseAfterFailure = TimeSpan.FromSeconds(1);
 
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
     private bool _groupReady;
+    private TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected ILogger Logger => logger;
 
@@ -34,20 +35,39 @@ public abstract class StreamGroupConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        redis.ConnectionRestored += OnConnectionRestored;
+        try
+        {
+            await ConsumeAsync(stoppingToken);
+        }
+        finally
+        {
+            redis.ConnectionRestored -= OnConnectionRestored;
+        }
+    }
+
+    private async Task ConsumeAsync(CancellationToken stoppingToken)
+    {
         var stream = redis.GetDatabase();
-        var failing = false;
+        var retry = TimeSpan.Zero;
+        var readOwnPending = true;
         var nextClaim = DateTime.UtcNow;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await EnsureGroupAsync(stream);
-                var entries = await stream.StreamReadGroupAsync(streamName, groupName, _consumer, ">", BatchSize);
+
+                // "0" returns what was delivered to this consumer and never acknowledged; ">" what is new.
+                var entries = await stream.StreamReadGroupAsync(
+                    streamName, groupName, _consumer, readOwnPending ? "0-0" : ">", BatchSize);
+                var pendingDrained = readOwnPending && entries.Length == 0;
+                readOwnPending &= entries.Length > 0;
                 if (DateTime.UtcNow >= nextClaim)
                 {
                     var claimed = await stream.StreamAutoClaimAsync(
                         streamName, groupName, _consumer, (long)IdleBeforeClaim.TotalMilliseconds, "0-0", BatchSize);
-                    entries = [.. entries, .. claimed.ClaimedEntries];
+                    entries = [.. entries.Concat(claimed.ClaimedEntries).DistinctBy(entry => entry.Id)];
                     nextClaim = DateTime.UtcNow + ClaimInterval;
                 }
 
@@ -58,8 +78,8 @@ public abstract class StreamGroupConsumer(
                         streamName, groupName, entries.Select(entry => entry.Id).ToArray());
                 }
 
-                failing = false;
-                if (entries.Length == 0)
+                retry = TimeSpan.Zero;
+                if (entries.Length == 0 && !pendingDrained)
                 {
                     await Task.Delay(EmptyPoll, stoppingToken);
                 }
@@ -72,17 +92,22 @@ public abstract class StreamGroupConsumer(
             {
                 // Redis restarted without the group: make it again.
                 _groupReady &= !exception.Message.Contains("NOGROUP", StringComparison.Ordinal);
-                if (!failing)
+                if (retry == TimeSpan.Zero)
                 {
                     logger.LogWarning(exception, "Consumer of {Stream} paused: Redis or PostgreSQL unavailable; "
                         + "unacknowledged entries are read again", streamName);
-                    failing = true;
                 }
 
-                await Task.Delay(PauseAfterFailure, stoppingToken);
+                readOwnPending = true;
+                retry = CappedBackoff.Next(retry);
+                await Task.WhenAny(Task.Delay(retry, stoppingToken), _restored.Task);
             }
         }
     }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args) =>
+        Interlocked.Exchange(ref _restored, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
+            .TrySetResult();
 
     private static bool IsTransient(Exception exception) =>
         exception is RedisException or Npgsql.NpgsqlException or DatabaseTimeoutException;
