@@ -72,6 +72,11 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
             return Refused("client", clientLease);
         }
 
+        if (resource.GetEndpoint()?.Metadata.GetMetadata<ExcludeFromServiceCapacityAttribute>() is not null)
+        {
+            return clientLease;
+        }
+
         if (_service is not null)
         {
             var serviceLease = _service.AttemptAcquire(permitCount);
