@@ -22,6 +22,11 @@ var products = builder.AddCloudLabService<Projects.CloudLab_ProductService>(
 var payments = builder.AddCloudLabService<Projects.CloudLab_PaymentService>(
     "paymentservice", infrastructure.Database("paymentdb"), redis, jwtSigningKey);
 payments.WithEnvironment("Gateway__BaseUrl", payments.GetEndpoint("http"));
+if (builder.ExecutionContext.IsRunMode)
+{
+    // Local runs and tests only: a published app never serves the simulator (PaymentService refuses it in Production).
+    payments.WithEnvironment("Gateway__Simulator__Enabled", "true");
+}
 
 builder.AddCloudLabService<Projects.CloudLab_OrderService>(
         "orderservice", infrastructure.Database("orderdb"), redis, jwtSigningKey)

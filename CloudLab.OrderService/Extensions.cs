@@ -32,5 +32,6 @@ public static class Extensions
         builder.Services.AddTransient<OrderLifecycle>();
         builder.Services.AddHostedService<SagaRecovery>();
         builder.Services.AddHostedService<CancelledOrderRecovery>();
+        builder.Services.AddHostedService<PaymentEventsConsumer>();
     }
 }

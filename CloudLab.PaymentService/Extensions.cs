@@ -2,6 +2,7 @@ using CloudLab.Contracts;
 using CloudLab.PaymentService.Data;
 using CloudLab.PaymentService.Domain;
 using CloudLab.PaymentService.Models;
+using CloudLab.ServiceDefaults.Auth;
 using CloudLab.ServiceDefaults.Http;
 using Microsoft.Extensions.Options;
 
@@ -21,11 +22,19 @@ public static class Extensions
         var gateway = builder.Configuration.GetSection("Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
         // An external API call: at most 1 s (the standard); fast failures are retried within it, safely: each call
         // carries the payment id as its idempotency key.
-        builder.Services.AddHttpClient<IPaymentGateway, PaymentGatewayClient>((services, http) =>
-                http.BaseAddress = services.GetRequiredService<IOptions<GatewayOptions>>().Value.BaseUrl
-                    ?? throw new InvalidOperationException(
-                        "Gateway:BaseUrl is not set: the AppHost sets it to the simulated gateway."))
-            .WithCallBudget(new CallBudget(gateway.AttemptTimeout, gateway.TotalTimeout));
+        var gatewayClient = builder.Services.AddHttpClient<IPaymentGateway, PaymentGatewayClient>((services, http) =>
+            http.BaseAddress = services.GetRequiredService<IOptions<GatewayOptions>>().Value.BaseUrl
+                ?? throw new InvalidOperationException(
+                    "Gateway:BaseUrl is not set: the AppHost sets it to the simulated gateway."));
+        if (gateway.Simulator.Enabled)
+        {
+            // The simulated gateway serves only service (and admin) callers. A real gateway authenticates in its own
+            // way and is never sent this service's token.
+            builder.Services.AddTransient<ServiceTokenHandler>();
+            gatewayClient.AddHttpMessageHandler<ServiceTokenHandler>();
+        }
+
+        gatewayClient.WithCallBudget(new CallBudget(gateway.AttemptTimeout, gateway.TotalTimeout));
 
         builder.Services.AddSingleton<IPaymentStore, PaymentStore>();
         builder.Services.AddSingleton<PaymentProcessor>();

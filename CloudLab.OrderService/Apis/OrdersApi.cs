@@ -75,6 +75,9 @@ public static class OrdersApi
         };
     }
 
+    /// <summary>
+    /// Ships a paid order whose payment is still captured in PaymentService; else 409 saying what blocked it.
+    /// </summary>
     public static async Task<Results<Ok<Order>, NotFound, ProblemHttpResult>> ShipOrder(
         Guid id, OrderLifecycle lifecycle, CancellationToken cancellationToken)
     {
@@ -82,6 +85,7 @@ public static class OrdersApi
         return result switch
         {
             { Order: { } shipped } => TypedResults.Ok(shipped),
+            { PaymentStatus: { } paymentStatus } => PaymentNotCaptured(paymentStatus),
             { BlockingStatus: null } => TypedResults.NotFound(),
             _ => InvalidTransition(result.BlockingStatus, OrderStatus.Shipped),
         };
@@ -89,6 +93,13 @@ public static class OrdersApi
 
     private static bool MayAccess(ClaimsPrincipal caller, Order order) =>
         caller.IsAdmin() || order.UserId == caller.SubjectId();
+
+    private static ProblemHttpResult PaymentNotCaptured(string paymentStatus) =>
+        TypedResults.Problem(
+            $"The order's payment is {paymentStatus}: an order ships only while its payment is captured.",
+            statusCode: StatusCodes.Status409Conflict,
+            title: "Payment not captured",
+            extensions: new Dictionary<string, object?> { ["paymentStatus"] = paymentStatus });
 
     private static ProblemHttpResult InvalidTransition(string? from, string to) =>
         TypedResults.Problem(

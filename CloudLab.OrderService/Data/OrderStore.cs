@@ -14,9 +14,20 @@ public sealed record OrderRequestRecord(
 
 /// <summary>
 /// A status change: from one of <paramref name="From"/> to <paramref name="To"/>, with its event if any.
+/// <paramref name="CompensationDue"/>: stock (and money) are still to be given back.
+/// <paramref name="PaymentRefunded"/>: the payment is known refunded already, so giving back is the stock alone.
 /// </summary>
 public sealed record OrderTransition(
-    IReadOnlyCollection<string> From, string To, OutboxEvent? Event = null, bool CompensationDue = false);
+    IReadOnlyCollection<string> From,
+    string To,
+    OutboxEvent? Event = null,
+    bool CompensationDue = false,
+    bool PaymentRefunded = false);
+
+/// <summary>
+/// A cancelled order still to be given back: its stock, and its payment unless that is refunded already.
+/// </summary>
+public sealed record DueCompensation(Order Order, bool RefundDue);
 
 /// <summary>Orders, their items, and the idempotency/saga record of each order request.</summary>
 public interface IOrderStore
@@ -44,13 +55,20 @@ public interface IOrderStore
     Task<(Order? Order, string? Status)> TransitionAsync(
         Guid id, OrderTransition transition, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Many orders in one transaction: each is locked (in id order) and read, <paramref name="decide"/> says where it
+    /// goes (null: nowhere), and the moves are written with their events. Returns the orders that moved.
+    /// </summary>
+    Task<IReadOnlyList<Order>> TransitionManyAsync(
+        IReadOnlyCollection<Guid> ids, Func<Order, OrderTransition?> decide, CancellationToken cancellationToken);
+
     /// <summary>Sagas that started before <paramref name="olderThan"/> ago and never finished.</summary>
     Task<IReadOnlyList<Guid>> StalledRequestsAsync(TimeSpan olderThan, CancellationToken cancellationToken);
 
     /// <summary>
     /// Cancelled orders whose stock or money has not been confirmed given back for <paramref name="olderThan"/>.
     /// </summary>
-    Task<IReadOnlyList<Order>> CompensationDueAsync(TimeSpan olderThan, CancellationToken cancellationToken);
+    Task<IReadOnlyList<DueCompensation>> CompensationDueAsync(TimeSpan olderThan, CancellationToken cancellationToken);
 
     Task CompensationDoneAsync(Guid id, CancellationToken cancellationToken);
 }
@@ -254,16 +272,70 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
             var order = (await session.QuerySingleOrDefaultAsync<OrderRow>(
                 Query.Write("orders", "transition"),
                 $"""
-                UPDATE orders o SET status = @To, compensation_due = @CompensationDue, updated_at = now()
+                UPDATE orders o SET status = @To, compensation_due = @CompensationDue,
+                    payment_refunded = o.payment_refunded OR @PaymentRefunded, updated_at = now()
                 WHERE o.id = @id RETURNING {Columns}
                 """,
-                new { id, transition.To, transition.CompensationDue }, cancellationToken))!.ToOrder();
+                new { id, transition.To, transition.CompensationDue, transition.PaymentRefunded },
+                cancellationToken))!.ToOrder();
             if (transition.Event is { } announcement)
             {
                 await _outbox.AddAsync(session, announcement, cancellationToken);
             }
 
             return ((Order?)order, (string?)order.Status);
+        }, cancellationToken: cancellationToken);
+
+    public Task<IReadOnlyList<Order>> TransitionManyAsync(
+        IReadOnlyCollection<Guid> ids, Func<Order, OrderTransition?> decide, CancellationToken cancellationToken) =>
+        _database.InTransactionAsync<IReadOnlyList<Order>>(async session =>
+        {
+            var idArray = ids.Distinct().ToArray();
+            // Locked in id order, so two batches sharing orders wait for each other instead of deadlocking.
+            await session.QueryAsync<Guid>(
+                Query.Write("orders", "lock_many"),
+                "SELECT id FROM orders WHERE id = ANY(@idArray) ORDER BY id FOR UPDATE",
+                new { idArray },
+                cancellationToken);
+            var current = await session.QueryAsync<OrderRow>(
+                Query.Write("orders", "get_many"),
+                $"SELECT {Columns} FROM orders o WHERE o.id = ANY(@idArray)",
+                new { idArray },
+                cancellationToken);
+            var moves = current
+                .Select(row => row.ToOrder())
+                .Select(order => (Order: order, Transition: decide(order)))
+                .Where(move => move.Transition is { } transition && transition.From.Contains(move.Order.Status))
+                .Select(move => (move.Order, Transition: move.Transition!))
+                .ToList();
+            if (moves.Count == 0)
+            {
+                return [];
+            }
+
+            var moved = await session.QueryAsync<OrderRow>(
+                Query.Write("orders", "transition_many"),
+                $"""
+                UPDATE orders o SET status = t.status, compensation_due = t.compensation_due,
+                    payment_refunded = o.payment_refunded OR t.payment_refunded, updated_at = now()
+                FROM unnest(@movedIds, @statuses, @compensationDue, @paymentRefunded)
+                    AS t(id, status, compensation_due, payment_refunded)
+                WHERE o.id = t.id
+                RETURNING {Columns}
+                """,
+                new
+                {
+                    movedIds = moves.Select(move => move.Order.Id).ToArray(),
+                    statuses = moves.Select(move => move.Transition.To).ToArray(),
+                    compensationDue = moves.Select(move => move.Transition.CompensationDue).ToArray(),
+                    paymentRefunded = moves.Select(move => move.Transition.PaymentRefunded).ToArray(),
+                },
+                cancellationToken);
+            await _outbox.AddManyAsync(
+                session,
+                moves.Select(move => move.Transition.Event).OfType<OutboxEvent>().ToList(),
+                cancellationToken);
+            return moved.Select(row => row.ToOrder()).ToList();
         }, cancellationToken: cancellationToken);
 
     public Task<IReadOnlyList<Guid>> StalledRequestsAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
@@ -275,15 +347,18 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
             """,
             new { olderThan, OrderRequestState.Started }, cancellationToken);
 
-    public async Task<IReadOnlyList<Order>> CompensationDueAsync(
+    public async Task<IReadOnlyList<DueCompensation>> CompensationDueAsync(
         TimeSpan olderThan, CancellationToken cancellationToken) =>
         (await _database.QueryAsync<OrderRow>(
             Query.Read("orders", "list_compensation_due"),
             $"""
-            SELECT {Columns} FROM orders o WHERE o.compensation_due AND o.updated_at < now() - @olderThan
+            SELECT {Columns}, o.payment_refunded AS paymentrefunded
+            FROM orders o WHERE o.compensation_due AND o.updated_at < now() - @olderThan
             ORDER BY o.updated_at LIMIT 100
             """,
-            new { olderThan }, cancellationToken)).Select(row => row.ToOrder()).ToList();
+            new { olderThan }, cancellationToken))
+            .Select(row => new DueCompensation(row.ToOrder(), RefundDue: !row.PaymentRefunded))
+            .ToList();
 
     public Task CompensationDoneAsync(Guid id, CancellationToken cancellationToken) =>
         _database.ExecuteAsync(
@@ -302,6 +377,9 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
         public DateTime CreatedAt { get; init; }
         public DateTime UpdatedAt { get; init; }
         public string? Items { get; init; }
+
+        /// <summary>Read only where a query selects it (the compensation sweep).</summary>
+        public bool PaymentRefunded { get; init; }
 
         public Order ToOrder() => new(
             Id, UserId, Status, Total, Currency,

@@ -56,15 +56,18 @@ public sealed class OrderCompensation(
     }
 
     /// <summary>
-    /// For a cancelled order: releases its stock and refunds its payment. False while either cannot be confirmed (a
-    /// dependency down, or a payment that cannot be refunded, which is logged for a person to look at).
+    /// For a cancelled order: releases its stock and, when <paramref name="refundDue"/>, refunds its payment (not when
+    /// the cancel came from a refund made in PaymentService). False while either cannot be confirmed (a dependency
+    /// down, or a payment that cannot be refunded, which is logged for a person to look at).
     /// </summary>
-    public async Task<bool> TrySettleCancelledAsync(Order order, CancellationToken cancellationToken)
+    public async Task<bool> TrySettleCancelledAsync(Order order, bool refundDue, CancellationToken cancellationToken)
     {
         try
         {
             await products.ReleaseAsync(order.Id, cancellationToken);
-            if (order.PaymentId is { } paymentId && !await payments.RefundAsync(paymentId, cancellationToken))
+            if (refundDue
+                && order.PaymentId is { } paymentId
+                && !await payments.RefundAsync(paymentId, cancellationToken))
             {
                 logger.LogError(
                     "Payment {PaymentId} of cancelled order {OrderId} cannot be refunded", paymentId, order.Id);

@@ -13,6 +13,9 @@ public interface IPayments
 
     Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken);
 
+    /// <summary>The payment as PaymentService holds it now; null when it knows no such payment.</summary>
+    Task<PaymentInfo?> GetAsync(Guid paymentId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Refunds a captured payment (a refunded one is fine too); false when the payment cannot be refunded.
     /// </summary>
@@ -51,6 +54,9 @@ public sealed class Payments : IPayments, IAsyncDisposable
 
     public Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken) =>
         Client.ForOrderAsync(orderId, cancellationToken);
+
+    public Task<PaymentInfo?> GetAsync(Guid paymentId, CancellationToken cancellationToken) =>
+        Client.GetAsync(paymentId, cancellationToken);
 
     public Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken) =>
         Client.RefundAsync(paymentId, cancellationToken);

@@ -47,6 +47,20 @@ public sealed class PaymentsClient(HttpClient http)
             return page?.Items ?? [];
         });
 
+    public Task<PaymentInfo?> GetAsync(Guid paymentId, CancellationToken cancellationToken) =>
+        DependencyCall.GuardAsync(Dependency, async () =>
+        {
+            using var response = await http.GetAsync(
+                new Uri($"/api/payments/{paymentId}", UriKind.Relative), cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadFromJsonAsync(OrderJsonContext.Default.PaymentInfo, cancellationToken);
+        });
+
     public Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken) =>
         DependencyCall.GuardAsync(Dependency, async () =>
         {

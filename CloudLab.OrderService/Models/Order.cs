@@ -6,13 +6,17 @@ using System.Text.Json;
 namespace CloudLab.OrderService.Models;
 
 /// <summary>
-/// An order's status, as stored and as returned: paid → shipped | cancelled (an order is created paid).
+/// An order's status, as stored and as returned: paid → shipped | cancelled, shipped → refunded (an order is created
+/// paid). A refund made in PaymentService cancels a paid order and marks a shipped one refunded.
 /// </summary>
 public static class OrderStatus
 {
     public const string Paid = "paid";
     public const string Shipped = "shipped";
     public const string Cancelled = "cancelled";
+
+    /// <summary>Shipped, then its payment was refunded (in PaymentService): its stock is not given back.</summary>
+    public const string Refunded = "refunded";
 }
 
 /// <summary>Where an order request (one Idempotency-Key) stands in the saga.</summary>

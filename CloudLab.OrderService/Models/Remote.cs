@@ -19,6 +19,10 @@ public static class RemotePaymentStatus
 {
     public const string Pending = "pending";
     public const string Captured = "captured";
+    public const string Refunded = "refunded";
+
+    /// <summary>Not an answer of PaymentService: the order has no payment it knows of.</summary>
+    public const string Missing = "missing";
 }
 
 public sealed record PaymentInfo(

@@ -1,6 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace CloudLab.PaymentService.Models;
 
-public sealed record GatewayChargeRequest(decimal Amount, string Currency, string Reference);
+/// <summary>
+/// A charge as the gateway takes it. Bounded like a payment (<see cref="ChargeRequest"/>): the simulator writes it to
+/// its ledger, whose columns are numeric(14,2) and char(3).
+/// </summary>
+public sealed record GatewayChargeRequest(
+    [Required, Range(typeof(decimal), "0.01", "100000000")] decimal? Amount,
+    [Required, RegularExpression(
+        "^[A-Z]{3}$", ErrorMessage = "currency must be a three-letter ISO 4217 code such as USD.")]
+    string Currency,
+    [Required, RegularExpression(
+        GatewayChargeRequest.KeyPattern, ErrorMessage = "reference must be 1 to 100 printable ASCII characters.")]
+    string Reference)
+{
+    /// <summary>What a charge key or reference may be: the Idempotency-Key header's rule.</summary>
+    public const string KeyPattern = "^[\\x21-\\x7E]{1,100}\\z";
+}
 
 /// <summary>What the gateway did with a charge.</summary>
 public static class GatewayOutcome
@@ -41,6 +58,12 @@ public sealed class GatewayOptions
 /// </summary>
 public sealed class SimulatorOptions
 {
+    /// <summary>
+    /// Off unless configured: the AppHost turns it on for local runs and tests. PaymentService refuses to start with it
+    /// on in Production, where anyone able to reach it could rewrite the gateway's ledger.
+    /// </summary>
+    public bool Enabled { get; set; }
+
     public int LatencyMilliseconds { get; set; } = 20;
 
     public int JitterMilliseconds { get; set; } = 10;

@@ -6,7 +6,7 @@ namespace CloudLab.Tests.Integration;
 
 /// <summary>
 /// The azd deployment manifest: containers for PostgreSQL and
-/// Redis (never local executables), projects for the services.
+/// Redis (never local executables), projects for the services, no simulated payment gateway.
 /// </summary>
 [Collection(CloudLabCollection.Name)]
 public sealed class ManifestTests
@@ -47,6 +47,13 @@ public sealed class ManifestTests
 
         Assert.DoesNotContain(resources, resource =>
             resource.Value!["type"]!.GetValue<string>().StartsWith("executable", StringComparison.Ordinal));
+
+        // The simulated gateway is for local runs and tests: a published app never enables it.
+        var paymentEnvironment = resources["paymentservice"]!["env"]!.AsObject();
+        Assert.True(paymentEnvironment.ContainsKey("Gateway__BaseUrl")); // the AppHost's gateway settings are there
+        Assert.DoesNotContain(paymentEnvironment, variable =>
+            variable.Key.StartsWith("Gateway__Simulator__Enabled", StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(variable.Value?.ToString(), "false", StringComparison.OrdinalIgnoreCase));
         Directory.Delete(output, recursive: true);
     }
 

@@ -112,6 +112,29 @@ public sealed class LayeredRateLimiterTests
         Assert.False(limiter.AttemptAcquire(orderService).IsAcquired); // its own bucket has a bound too
     }
 
+    [Fact]
+    public void A_service_calling_back_into_an_excluded_endpoint_is_limited_only_by_its_own_service_sized_bucket()
+    {
+        // Default per-client limits; a service layer far below the simulated gateway's rate.
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions
+        {
+            Service = new ServiceLimits { BurstPermitsPerSecond = 10, MaxConcurrentRequests = 10 },
+        });
+        var gatewayCall = ServiceCaller("paymentservice");
+        gatewayCall.SetEndpoint(new Endpoint(
+            null, new EndpointMetadataCollection(new ExcludeFromServiceCapacityAttribute()), "simulated gateway"));
+        var apiCall = ServiceCaller("paymentservice");
+
+        // A burst of 2,000 charges in flight at once (the standard's burst rate for payments, for one second).
+        var leases = Enumerable.Range(0, 2_000).Select(_ => limiter.AttemptAcquire(gatewayCall)).ToList();
+
+        Assert.All(leases, lease => Assert.True(lease.IsAcquired));
+        var shedAtTheDoor = Enumerable.Range(0, 11).Select(_ => limiter.AttemptAcquire(apiCall)).ToList();
+        Assert.Contains(shedAtTheDoor, lease => !lease.IsAcquired); // the service layer still guards the API itself
+        leases.ForEach(lease => lease.Dispose());
+        shedAtTheDoor.ForEach(lease => lease.Dispose());
+    }
+
     private static DefaultHttpContext ServiceCaller(string serviceName) => new()
     {
         User = new ClaimsPrincipal(new ClaimsIdentity(

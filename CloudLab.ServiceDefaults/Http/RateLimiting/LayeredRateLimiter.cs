@@ -9,7 +9,8 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 /// <summary>
 /// The two layers as one global limiter: a token bucket per client, then the service layer: the instance's share of
 /// the service's burst rate and a bound on requests in flight. A refusal carries the layer that refused and when to
-/// retry, for the 429 and its metric.
+/// retry, for the 429 and its metric. Endpoints marked <see cref="ExcludeFromServiceCapacityAttribute"/> pass the
+/// client layer only.
 /// (PartitionedRateLimiter.CreateChained does the chaining but does not say which limiter refused.)
 /// </summary>
 public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
@@ -70,6 +71,11 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
         if (!clientLease.IsAcquired)
         {
             return Refused("client", clientLease);
+        }
+
+        if (resource.GetEndpoint()?.Metadata.GetMetadata<ExcludeFromServiceCapacityAttribute>() is not null)
+        {
+            return clientLease;
         }
 
         if (_service is not null)

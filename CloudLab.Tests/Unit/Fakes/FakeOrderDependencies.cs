@@ -76,6 +76,8 @@ internal sealed class FakeProductReservations : IProductReservations
 /// <summary>PaymentService as the saga sees it: what the next charge does, and the payments it holds.</summary>
 internal sealed class FakePayments : IPayments
 {
+    private int _refundCalls;
+
     public ConcurrentDictionary<Guid, PaymentInfo> Payments { get; } = new();
 
     /// <summary>captured, declined, or lost (the charge lands but the answer never comes back).</summary>
@@ -102,18 +104,32 @@ internal sealed class FakePayments : IPayments
             Payments.Values.Where(payment => payment.OrderId == orderId).ToList());
     }
 
+    public Task<PaymentInfo?> GetAsync(Guid paymentId, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        return Task.FromResult(Payments.GetValueOrDefault(paymentId));
+    }
+
+    /// <summary>A refund made in PaymentService itself (by an admin), not asked for by OrderService.</summary>
+    public PaymentInfo RefundDirectly(Guid paymentId) =>
+        Payments[paymentId] = Payments[paymentId] with { Status = RemotePaymentStatus.Refunded };
+
     public Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken)
     {
         ThrowIfDown();
+        Interlocked.Increment(ref _refundCalls);
         if (!Payments.TryGetValue(paymentId, out var payment)
-            || payment.Status is not (RemotePaymentStatus.Captured or "refunded"))
+            || payment.Status is not (RemotePaymentStatus.Captured or RemotePaymentStatus.Refunded))
         {
             return Task.FromResult(false);
         }
 
-        Payments[paymentId] = payment with { Status = "refunded" };
+        Payments[paymentId] = payment with { Status = RemotePaymentStatus.Refunded };
         return Task.FromResult(true);
     }
+
+    /// <summary>How often OrderService asked for a refund.</summary>
+    public int RefundCalls => _refundCalls;
 
     public IEnumerable<PaymentInfo> Captured =>
         Payments.Values.Where(payment => payment.Status == RemotePaymentStatus.Captured);

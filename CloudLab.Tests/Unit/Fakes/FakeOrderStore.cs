@@ -13,6 +13,7 @@ internal sealed class FakeOrderStore : IOrderStore
     public ConcurrentDictionary<(Guid User, string Key), Request> Requests { get; } = new();
     public ConcurrentQueue<OutboxEvent> Events { get; } = new();
     public ConcurrentDictionary<Guid, bool> CompensationDue { get; } = new();
+    public ConcurrentDictionary<Guid, bool> PaymentRefunded { get; } = new();
 
     /// <summary>When set, the next transition answers as if the database were unreachable.</summary>
     public Exception? FailNextWrite { get; set; }
@@ -68,15 +69,36 @@ internal sealed class FakeOrderStore : IOrderStore
             return Task.FromResult<(Order?, string?)>((null, current?.Status));
         }
 
+        var moved = Apply(current, transition);
+        return Task.FromResult<(Order?, string?)>((moved, moved.Status));
+    }
+
+    public Task<IReadOnlyList<Order>> TransitionManyAsync(
+        IReadOnlyCollection<Guid> ids, Func<Order, OrderTransition?> decide, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        var moved = ids.Distinct()
+            .Select(id => Orders.GetValueOrDefault(id))
+            .OfType<Order>()
+            .Select(order => (Order: order, Transition: decide(order)))
+            .Where(move => move.Transition is { } transition && transition.From.Contains(move.Order.Status))
+            .Select(move => Apply(move.Order, move.Transition!))
+            .ToList();
+        return Task.FromResult<IReadOnlyList<Order>>(moved);
+    }
+
+    private Order Apply(Order current, OrderTransition transition)
+    {
         var moved = current with { Status = transition.To, UpdatedAt = DateTime.UtcNow };
-        Orders[id] = moved;
-        CompensationDue[id] = transition.CompensationDue;
+        Orders[current.Id] = moved;
+        CompensationDue[current.Id] = transition.CompensationDue;
+        PaymentRefunded[current.Id] = PaymentRefunded.GetValueOrDefault(current.Id) || transition.PaymentRefunded;
         if (transition.Event is { } announcement)
         {
             Events.Enqueue(announcement);
         }
 
-        return Task.FromResult<(Order?, string?)>((moved, moved.Status));
+        return moved;
     }
 
     public Task<IReadOnlyList<Guid>> StalledRequestsAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
@@ -86,9 +108,13 @@ internal sealed class FakeOrderStore : IOrderStore
                 .Select(request => request.OrderId)
                 .ToList());
 
-    public Task<IReadOnlyList<Order>> CompensationDueAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<Order>>(
-            CompensationDue.Where(entry => entry.Value).Select(entry => Orders[entry.Key]).ToList());
+    public Task<IReadOnlyList<DueCompensation>> CompensationDueAsync(
+        TimeSpan olderThan, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DueCompensation>>(CompensationDue
+            .Where(entry => entry.Value)
+            .Select(entry => new DueCompensation(
+                Orders[entry.Key], RefundDue: !PaymentRefunded.GetValueOrDefault(entry.Key)))
+            .ToList());
 
     public Task CompensationDoneAsync(Guid id, CancellationToken cancellationToken)
     {
