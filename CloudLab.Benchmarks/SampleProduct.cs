@@ -15,5 +15,6 @@ internal static class SampleProduct
         100,
         ProductStatus.Active,
         DateTime.UtcNow,
-        DateTime.UtcNow);
+        DateTime.UtcNow,
+        Version: 1);
 }

@@ -38,12 +38,24 @@ public static class ProductsApi
         return TypedResults.Ok(await catalog.ListProductsAsync(filter, page, cancellationToken));
     }
 
-    /// <summary>The hot path: a ValueTask, so a cache hit completes without allocating a Task.</summary>
-    public static async ValueTask<Results<Ok<Product>, NotFound>> GetProduct(
-        Guid id, Catalog catalog, CancellationToken cancellationToken) =>
-        await catalog.GetProductAsync(id, cancellationToken) is { } product
-            ? TypedResults.Ok(product)
-            : TypedResults.NotFound();
+    /// <summary>
+    /// The hot path: a ValueTask, so a cache hit completes without allocating a Task. Answers 304 to a client that
+    /// already holds this version; shared caches may keep the body but must revalidate it (stock changes).
+    /// </summary>
+    public static async ValueTask<Results<Ok<Product>, NotFound, StatusCodeHttpResult>> GetProduct(
+        Guid id, HttpContext http, Catalog catalog, CancellationToken cancellationToken)
+    {
+        if (await catalog.GetProductAsync(id, cancellationToken) is not { } product)
+        {
+            return TypedResults.NotFound();
+        }
+
+        http.Response.Headers.ETag = product.ETag;
+        http.Response.Headers.CacheControl = RevalidateEachTime;
+        return EntityTags.NoneMatchHits(http.Request, product.ETag)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Ok(product);
+    }
 
     public static async Task<Results<Created<Product>, ValidationProblem>> CreateProduct(
         CreateProductRequest request, Catalog catalog, CancellationToken cancellationToken)
@@ -57,18 +69,65 @@ public static class ProductsApi
         return TypedResults.Created($"/api/products/{product.Id}", product);
     }
 
-    public static async Task<Results<Ok<Product>, NotFound, ValidationProblem>> UpdateProduct(
-        Guid id, UpdateProductRequest request, Catalog catalog, CancellationToken cancellationToken)
+    /// <summary>
+    /// A full replacement, conditional on the version it was based on: <c>If-Match</c> with the ETag from a GET, or
+    /// <c>version</c> in the body. Without either it is refused (428): an absolute stock value written blind would
+    /// undo reservations made since. <c>If-Match: *</c> overwrites whatever is current, on purpose.
+    /// </summary>
+    public static async Task<Results<Ok<Product>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateProduct(
+        Guid id, UpdateProductRequest request, HttpContext http, Catalog catalog, CancellationToken cancellationToken)
     {
+        var ifMatch = EntityTags.ParseIfMatch(http.Request);
+        long? expectedVersion;
+        switch (ifMatch.Kind)
+        {
+            case IfMatchKind.Version:
+                expectedVersion = ifMatch.Version;
+                break;
+            case IfMatchKind.Any:
+                expectedVersion = null;
+                break;
+            case IfMatchKind.Malformed:
+                throw new RequestValidationException(
+                    "If-Match", "If-Match must be one strong entity tag as returned in ETag, or *.");
+            default:
+                if (request.Version is not { } version)
+                {
+                    return TypedResults.Problem(
+                        statusCode: StatusCodes.Status428PreconditionRequired,
+                        title: "Precondition required",
+                        detail: "Send If-Match with the product's ETag (or its version in the body), so the update "
+                            + "cannot overwrite a change made since you read it.");
+                }
+
+                expectedVersion = version;
+                break;
+        }
+
         if (!await catalog.CategoryExistsAsync(request.CategoryId!.Value, cancellationToken))
         {
             return UnknownCategory();
         }
 
-        return await catalog.UpdateProductAsync(id, request, cancellationToken) is { } product
-            ? TypedResults.Ok(product)
-            : TypedResults.NotFound();
+        var update = await catalog.UpdateProductAsync(id, request, expectedVersion, cancellationToken);
+        if (update.Product is { } current)
+        {
+            http.Response.Headers.ETag = current.ETag;
+        }
+
+        return update.Outcome switch
+        {
+            ProductUpdateOutcome.Updated => TypedResults.Ok(update.Product!),
+            ProductUpdateOutcome.VersionMismatch => TypedResults.Problem(
+                statusCode: StatusCodes.Status412PreconditionFailed,
+                title: "The product has changed",
+                detail: "It was modified after the version this update is based on: read it again and reapply.",
+                extensions: new Dictionary<string, object?> { ["currentVersion"] = update.Product?.Version }),
+            _ => TypedResults.NotFound(),
+        };
     }
+
+    private const string RevalidateEachTime = "public, no-cache";
 
     private static ProductStatus? ParseStatus(string? status) =>
         string.IsNullOrEmpty(status) ? null

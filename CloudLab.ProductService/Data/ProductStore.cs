@@ -9,7 +9,7 @@ namespace CloudLab.ProductService.Data;
 public sealed class ProductStore(Database database)
 {
     internal const string Columns =
-        "id, name, description, category_id, price, currency, stock, status, created_at, updated_at";
+        "id, name, description, category_id, price, currency, stock, status, created_at, updated_at, version";
 
     public async Task<Product?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -92,14 +92,19 @@ public sealed class ProductStore(Database database)
         return row!.ToProduct();
     }
 
-    public async Task<Product?> UpdateAsync(Guid id, UpdateProductRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the editable fields if the row is still at <paramref name="expectedVersion"/> (null: any version);
+    /// null when the row is missing or has moved on.
+    /// </summary>
+    public async Task<Product?> UpdateAsync(
+        Guid id, UpdateProductRequest request, long? expectedVersion, CancellationToken cancellationToken)
     {
         var row = await database.QuerySingleOrDefaultAsync<ProductRow>(
             Query.Write("products", "update"),
             $"""
             UPDATE products SET name = @Name, description = @description, category_id = @CategoryId, price = @Price,
-                currency = @Currency, stock = @Stock, status = @status, updated_at = now()
-            WHERE id = @id
+                currency = @Currency, stock = @Stock, status = @status, updated_at = now(), version = version + 1
+            WHERE id = @id AND (@expectedVersion::bigint IS NULL OR version = @expectedVersion)
             RETURNING {Columns}
             """,
             new
@@ -112,6 +117,7 @@ public sealed class ProductStore(Database database)
                 request.Currency,
                 request.Stock,
                 status = request.Status!.Value.ToDb(),
+                expectedVersion,
             },
             cancellationToken);
         return row?.ToProduct();
@@ -168,6 +174,7 @@ internal class ProductRow
     public string Status { get; init; } = string.Empty;
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+    public long Version { get; init; }
 
     public Product ToProduct() =>
         new(
@@ -180,5 +187,6 @@ internal class ProductRow
             Stock,
             ProductStatusNames.FromDb(Status),
             CreatedAt,
-            UpdatedAt);
+            UpdatedAt,
+            Version);
 }

@@ -20,7 +20,7 @@ public sealed class ReservationStore(Database database)
 {
     private const string ReservedColumns =
         "p.id, p.name, p.description, p.category_id, p.price, p.currency, p.stock, p.status, "
-            + "p.created_at, p.updated_at";
+            + "p.created_at, p.updated_at, p.version";
 
     /// <summary>
     /// Reserves stock for many orders in one transaction. The orders' ids are claimed, every product they want is
@@ -113,7 +113,7 @@ public sealed class ReservationStore(Database database)
             var updated = await session.QueryAsync<ProductRow>(
                 Query.Write("products", "reserve_stock"),
                 $"""
-                UPDATE products p SET stock = p.stock - r.quantity, updated_at = now()
+                UPDATE products p SET stock = p.stock - r.quantity, updated_at = now(), version = p.version + 1
                 FROM unnest(@ids, @quantities) AS r(id, quantity)
                 WHERE p.id = r.id
                 RETURNING {ReservedColumns}
@@ -178,7 +178,7 @@ public sealed class ReservationStore(Database database)
             var restored = await session.QueryAsync<ReleasedRow>(
                 Query.Write("products", "release_stock"),
                 $"""
-                UPDATE products p SET stock = p.stock + ri.quantity, updated_at = now()
+                UPDATE products p SET stock = p.stock + ri.quantity, updated_at = now(), version = p.version + 1
                 FROM reservation_items ri
                 WHERE ri.order_id = @orderId AND p.id = ri.product_id
                 RETURNING {ReservedColumns}, ri.quantity AS released

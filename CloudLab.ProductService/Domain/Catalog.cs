@@ -47,17 +47,27 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
         return product;
     }
 
-    public async Task<Product?> UpdateProductAsync(
-        Guid id, UpdateProductRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// An update based on <paramref name="expectedVersion"/> (null: whatever is current, asked for with
+    /// <c>If-Match: *</c>). A product that moved on since (a reservation, another admin) is not overwritten.
+    /// </summary>
+    public async Task<ProductUpdate> UpdateProductAsync(
+        Guid id, UpdateProductRequest request, long? expectedVersion, CancellationToken cancellationToken)
     {
         var before = await store.GetAsync(id, cancellationToken);
-        var product = await store.UpdateAsync(id, request, cancellationToken);
-        if (product is not null)
+        if (before is null)
         {
-            await ProductChangedAsync(product, before?.CategoryId, cancellationToken);
+            return new ProductUpdate(ProductUpdateOutcome.NotFound, null);
         }
 
-        return product;
+        var product = await store.UpdateAsync(id, request, expectedVersion, cancellationToken);
+        if (product is null)
+        {
+            return new ProductUpdate(ProductUpdateOutcome.VersionMismatch, await store.GetAsync(id, cancellationToken));
+        }
+
+        await ProductChangedAsync(product, before.CategoryId, cancellationToken);
+        return new ProductUpdate(ProductUpdateOutcome.Updated, product);
     }
 
     /// <summary>

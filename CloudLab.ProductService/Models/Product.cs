@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
+using CloudLab.ServiceDefaults.Http;
 
 namespace CloudLab.ProductService.Models;
 
@@ -28,7 +29,16 @@ public sealed record Product(
     int Stock,
     ProductStatus Status,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    long Version)
+{
+    /// <summary>
+    /// The entity tag of this version: strong, since every write raises the version. Made once per instance (cached
+    /// instances serve many reads), not per response.
+    /// </summary>
+    [JsonIgnore]
+    public string ETag { get; } = EntityTags.Strong(Version);
+}
 
 [ImmutableObject(true)]
 public sealed record Category(Guid Id, string Name);

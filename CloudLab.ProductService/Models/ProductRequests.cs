@@ -23,7 +23,8 @@ public sealed record UpdateProductRequest(
     [RegularExpression("^[A-Z]{3}$", ErrorMessage = "currency must be a three-letter ISO 4217 code such as USD.")]
     string Currency,
     [Required, Range(0, 1_000_000)] int? Stock,
-    [Required] ProductStatus? Status);
+    [Required] ProductStatus? Status,
+    long? Version = null);
 
 public sealed record CreateCategoryRequest([Required, StringLength(100, MinimumLength = 1)] string Name);
 
