@@ -78,8 +78,10 @@ public static class SigningKeys
             throw new InvalidOperationException($"{setting} is not set: the AppHost passes it.");
         }
 
+        // A value made by joining PEM files may lack the line break between blocks, which PEM needs.
+        var joined = pem.Replace("-----BEGIN ", "\n-----BEGIN ", StringComparison.Ordinal);
         var blocks = new List<(string, string)>();
-        var rest = pem.AsSpan();
+        var rest = joined.AsSpan();
         while (PemEncoding.TryFind(rest, out var fields))
         {
             blocks.Add((rest[fields.Label].ToString(), rest[fields.Location].ToString()));
