@@ -1,6 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace CloudLab.PaymentService.Models;
 
-public sealed record GatewayChargeRequest(decimal Amount, string Currency, string Reference);
+public sealed record GatewayChargeRequest(
+    [Range(typeof(decimal), "0.01", "100000000")] decimal Amount,
+    [Required, RegularExpression(
+        "^[A-Z]{3}$", ErrorMessage = "currency must be a three-letter ISO 4217 code such as USD.")]
+    string Currency,
+    [StringLength(100)] string Reference);
 
 /// <summary>What the gateway did with a charge.</summary>
 public static class GatewayOutcome
