@@ -10,7 +10,8 @@ public static class OpenApiOperations
 {
     private const int MaxDepth = 12;
 
-    public static async Task<IReadOnlyList<SweepOperation>> ReadAsync(HttpClient client, string service)
+    public static async Task<IReadOnlyList<SweepOperation>> ReadAsync(
+        HttpClient client, string service, SweepIds ids)
     {
         var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!.AsObject();
         var components = document["components"]?.AsObject() ?? [];
@@ -32,7 +33,7 @@ public static class OpenApiOperations
                     new HttpMethod(method.ToUpperInvariant()),
                     path,
                     parameters,
-                    bodySchema is null ? null : () => Sample(bodySchema, components, null, 0)!,
+                    bodySchema is null ? null : () => Sample(bodySchema, components, null, 0, ids)!,
                     bodySchema is null ? null : path => IsDictionary(bodySchema, components, path)));
             }
         }
@@ -41,7 +42,7 @@ public static class OpenApiOperations
     }
 
     /// <summary>A valid-looking value for a parameter or property: what a well-behaved client would send.</summary>
-    public static JsonNode? Sample(JsonObject schema, JsonObject components, string? name, int depth)
+    public static JsonNode? Sample(JsonObject schema, JsonObject components, string? name, int depth, SweepIds ids)
     {
         schema = Resolve(schema, components);
         if (schema["enum"] is JsonArray choices)
@@ -60,12 +61,12 @@ public static class OpenApiOperations
             var sample = new JsonObject();
             foreach (var (property, propertySchema) in schema["properties"]?.AsObject() ?? [])
             {
-                sample[property] = Sample(propertySchema!.AsObject(), components, property, depth + 1);
+                sample[property] = Sample(propertySchema!.AsObject(), components, property, depth + 1, ids);
             }
 
             if (schema["additionalProperties"] is JsonObject values)
             {
-                sample["theme"] = Sample(values, components, "theme", depth + 1);
+                sample["theme"] = Sample(values, components, "theme", depth + 1, ids);
             }
 
             return sample;
@@ -73,7 +74,7 @@ public static class OpenApiOperations
 
         if (types.Contains("array"))
         {
-            return new JsonArray(Sample(schema["items"]?.AsObject() ?? [], components, name, depth + 1));
+            return new JsonArray(Sample(schema["items"]?.AsObject() ?? [], components, name, depth + 1, ids));
         }
 
         return types switch
@@ -82,7 +83,7 @@ public static class OpenApiOperations
             // Large enough that the simulated card declines it: a sweep charges nobody and captures no payment.
             _ when types.Contains("number") => 60_000,
             _ when types.Contains("boolean") => true,
-            _ => SampleText(schema["format"]?.GetValue<string>(), name),
+            _ => SampleText(schema["format"]?.GetValue<string>(), name, ids),
         };
     }
 
@@ -130,9 +131,9 @@ public static class OpenApiOperations
         _ => [],
     };
 
-    private static JsonNode SampleText(string? format, string? name) => format switch
+    private static JsonNode SampleText(string? format, string? name, SweepIds ids) => format switch
     {
-        "uuid" => Guid.NewGuid().ToString(),
+        "uuid" => ids.ForField(name),
         "date-time" => DateTime.UtcNow.AddDays(-1).ToString("O"),
         _ => name?.ToLowerInvariant() switch
         {

@@ -23,5 +23,6 @@ public sealed record SweepOutcome(SweepCase Case, int? Status, string Body, int 
     public bool RefusedByRateLimiter =>
         Status == 429 && Body.Contains("\"limiter\"", StringComparison.Ordinal);
 
-    public override string ToString() => $"{(Status?.ToString() ?? "no answer")} {Case}: {Body}";
+    public override string ToString() =>
+        $"{(Status?.ToString() ?? "no answer")} {Case}: {Body[..Math.Min(Body.Length, 300)]}";
 }

@@ -16,22 +16,23 @@ public static class SweepCases
     private const string JsonType = "application/json";
 
     public static List<SweepCase> For(
-        IReadOnlyList<SweepOperation> operations, IReadOnlyList<SweepCaller> callers)
+        IReadOnlyList<SweepOperation> operations, IReadOnlyList<SweepCaller> callers, SweepIds ids)
     {
         var signedIn = callers.Where(caller => caller.IsSignedIn).ToList();
         var strongest = signedIn[^1];
         var cases = new List<SweepCase>();
         foreach (var operation in operations)
         {
-            cases.AddRange(callers.Select(caller => Case(operation, "as sent by a client", caller, false, new())));
+            cases.AddRange(callers.Select(caller => AsSent(ids, operation, caller)));
             foreach (var parameter in operation.Parameters)
             {
-                cases.AddRange(ParameterCases(operation, parameter, parameter.In == "path" ? [strongest] : signedIn));
+                var senders = parameter.In == "path" ? [strongest] : signedIn;
+                cases.AddRange(ParameterCases(ids, operation, parameter, senders));
             }
 
-            cases.AddRange(BodyValueCases(operation, strongest));
-            cases.AddRange(WholeBodyCases(operation, strongest));
-            cases.Add(Case(operation, "odd headers", strongest, false, new Shape
+            cases.AddRange(BodyValueCases(ids, operation, strongest));
+            cases.AddRange(WholeBodyCases(ids, operation, strongest));
+            cases.Add(Case(ids, operation, "odd headers", strongest, false, new Shape
             {
                 Headers =
                 [
@@ -52,6 +53,7 @@ public static class SweepCases
     }
 
     private static IEnumerable<SweepCase> ParameterCases(
+        SweepIds ids,
         SweepOperation operation, SweepParameter parameter, IReadOnlyList<SweepCaller> callers)
     {
         var values = parameter.In == "header" ? HostileValues.Header : HostileValues.Url;
@@ -59,13 +61,13 @@ public static class SweepCases
         {
             foreach (var value in values)
             {
-                yield return Case(operation, $"{parameter.In} {parameter.Name} = {value.Name}", caller,
+                yield return Case(ids, operation, $"{parameter.In} {parameter.Name} = {value.Name}", caller,
                     value.MustBeRefused, new Shape { Parameter = (parameter, value.Text) });
             }
 
             if (parameter.In == "query")
             {
-                yield return Case(operation, $"query {parameter.Name} twice", caller, false, new Shape
+                yield return Case(ids, operation, $"query {parameter.Name} twice", caller, false, new Shape
                 {
                     Parameter = (parameter, "1"),
                     ExtraQuery = $"{parameter.Name}=2",
@@ -74,7 +76,8 @@ public static class SweepCases
         }
     }
 
-    private static IEnumerable<SweepCase> BodyValueCases(SweepOperation operation, SweepCaller caller)
+    private static IEnumerable<SweepCase> BodyValueCases(
+        SweepIds ids, SweepOperation operation, SweepCaller caller)
     {
         if (operation.SampleBody is not { } sample)
         {
@@ -85,7 +88,7 @@ public static class SweepCases
         {
             foreach (var value in HostileValues.Json)
             {
-                yield return Case(operation, $"body {Describe(path)} = {value.Name}", caller, value.MustBeRefused,
+                yield return Case(ids, operation, $"body {Describe(path)} = {value.Name}", caller, value.MustBeRefused,
                     new Shape { Body = () => WithValue(sample(), path, value.Bytes), ContentType = JsonType });
             }
         }
@@ -95,14 +98,15 @@ public static class SweepCases
             foreach (var key in HostileValues.JsonKeys)
             {
                 var takesAnyKey = operation.IsDictionaryAt?.Invoke(path) == true;
-                yield return Case(operation, $"body {Describe(path)} gets key {key.Name}", caller,
+                yield return Case(ids, operation, $"body {Describe(path)} gets key {key.Name}", caller,
                     key.MustBeRefused && takesAnyKey,
                     new Shape { Body = () => WithKey(sample(), path, key.Bytes), ContentType = JsonType });
             }
         }
     }
 
-    private static IEnumerable<SweepCase> WholeBodyCases(SweepOperation operation, SweepCaller caller)
+    private static IEnumerable<SweepCase> WholeBodyCases(
+        SweepIds ids, SweepOperation operation, SweepCaller caller)
     {
         var valid = operation.SampleBody ?? (() => new JsonObject());
         byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
@@ -143,6 +147,7 @@ public static class SweepCases
         }
 
         return bodies.Select(body => Case(
+            ids,
             operation,
             $"whole body: {body.What}",
             caller,
@@ -150,11 +155,15 @@ public static class SweepCases
             new Shape { Body = body.Body, ContentType = body.Type }));
     }
 
-    private static SweepCase Case(
-        SweepOperation operation, string what, SweepCaller caller, bool mustBeRefused, Shape shape) =>
-        new(operation, what, caller, mustBeRefused, () => Build(operation, caller, shape));
+    /// <summary>The operation as a well-behaved client sends it (how the sweep creates what it points at).</summary>
+    public static SweepCase AsSent(SweepIds ids, SweepOperation operation, SweepCaller caller) =>
+        Case(ids, operation, "as sent by a client", caller, false, new Shape());
 
-    private static HttpRequestMessage Build(SweepOperation operation, SweepCaller caller, Shape shape)
+    private static SweepCase Case(
+        SweepIds ids, SweepOperation operation, string what, SweepCaller caller, bool mustBeRefused, Shape shape) =>
+        new(operation, what, caller, mustBeRefused, () => Build(ids, operation, caller, shape));
+
+    private static HttpRequestMessage Build(SweepIds ids, SweepOperation operation, SweepCaller caller, Shape shape)
     {
         var path = operation.PathTemplate;
         var query = new List<string>();
@@ -162,7 +171,7 @@ public static class SweepCases
         foreach (var parameter in operation.Parameters)
         {
             var targeted = shape.Parameter?.Parameter == parameter;
-            var value = targeted ? shape.Parameter!.Value.Value : SampleValue(parameter);
+            var value = targeted ? shape.Parameter!.Value.Value : SampleValue(ids, operation, parameter);
             switch (parameter.In)
             {
                 case "path":
@@ -208,14 +217,20 @@ public static class SweepCases
     }
 
     /// <summary>A valid value for a parameter the case does not target: required ones and ids (filters).</summary>
-    private static string? SampleValue(SweepParameter parameter)
+    private static string? SampleValue(SweepIds ids, SweepOperation operation, SweepParameter parameter)
     {
-        if (!parameter.Required && parameter.Schema["format"]?.GetValue<string>() != "uuid")
+        var isId = parameter.Schema["format"]?.GetValue<string>() == "uuid";
+        if (parameter.In == "path" && isId)
+        {
+            return ids.ForPath(operation.PathTemplate);
+        }
+
+        if (!parameter.Required && !isId)
         {
             return null;
         }
 
-        var sample = OpenApiOperations.Sample(parameter.Schema, [], parameter.Name, 0);
+        var sample = OpenApiOperations.Sample(parameter.Schema, [], parameter.Name, 0, ids);
         var text = sample is JsonValue value && value.TryGetValue<string>(out var s) ? s : sample?.ToJsonString();
         return parameter.In == "header" ? text : Uri.EscapeDataString(text ?? string.Empty);
     }

@@ -11,7 +11,7 @@ namespace CloudLab.Tests.Infrastructure.Sweep;
 public sealed class SweepRunner : IDisposable
 {
     private const int MaxRateLimitRetries = 20;
-    private const int BodyShown = 300;
+    private const int BodyKept = 4_000;
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
     private readonly SocketsHttpHandler _handler = new()
@@ -61,7 +61,7 @@ public sealed class SweepRunner : IDisposable
                 using var response = await client.SendAsync(request, timeout.Token);
                 var body = await response.Content.ReadAsStringAsync(timeout.Token);
                 var outcome = new SweepOutcome(
-                    sweepCase, (int)response.StatusCode, body[..Math.Min(body.Length, BodyShown)], retries);
+                    sweepCase, (int)response.StatusCode, body[..Math.Min(body.Length, BodyKept)], retries);
                 if (!outcome.RefusedByRateLimiter || retries == MaxRateLimitRetries)
                 {
                     return outcome;
