@@ -78,7 +78,8 @@ public sealed class HostileInputSweepTests(CloudLabAppFixture app, ITestOutputHe
         output.WriteLine(
             $"{operations.Count} operations, {outcomes.Count} requests in {clock.Elapsed.TotalSeconds:F1} s; "
                 + $"{handled} answered past the rate limiter, {outcomes.Sum(outcome => outcome.RateLimitRetries)} "
-                + "retries after a rate-limit 429");
+                + $"retries after a rate-limit 429, {outcomes.Sum(outcome => outcome.UnavailableRetries)} "
+                + "after a 503/504");
         foreach (var group in outcomes.GroupBy(outcome => outcome.Status).OrderBy(group => group.Key))
         {
             output.WriteLine($"  {group.Key?.ToString() ?? "no answer"}: {group.Count()}");

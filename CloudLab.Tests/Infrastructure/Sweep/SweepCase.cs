@@ -20,6 +20,9 @@ public sealed record SweepCase(
 /// <summary>What a case got: the final status (null when no answer came) and the start of the body.</summary>
 public sealed record SweepOutcome(SweepCase Case, int? Status, string Body, int RateLimitRetries)
 {
+    /// <summary>How many 503/504 answers came (and were retried) before this one.</summary>
+    public int UnavailableRetries { get; init; }
+
     public bool RefusedByRateLimiter =>
         Status == 429 && Body.Contains("\"limiter\"", StringComparison.Ordinal);
 

@@ -6,11 +6,15 @@ namespace CloudLab.Tests.Infrastructure.Sweep;
 
 /// <summary>
 /// Sends a sweep's requests a few at a time. A 429 from the rate limiter is waited out (Retry-After) and retried, so
-/// the limiter cannot stand in front of the handlers and hide what they would answer.
+/// the limiter cannot stand in front of the handlers and hide what they would answer. A 503 or 504 (a dependency or a
+/// budget failed: on two busy cores a valid order's payment call can time out) is retried a few times after a pause;
+/// only one that persists is reported, so it is the request, not the moment, that earned it.
 /// </summary>
 public sealed class SweepRunner : IDisposable
 {
     private const int MaxRateLimitRetries = 20;
+    private const int MaxUnavailableRetries = 3;
+    private static readonly TimeSpan UnavailablePause = TimeSpan.FromSeconds(1);
     private const int BodyKept = 4_000;
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
@@ -52,6 +56,7 @@ public sealed class SweepRunner : IDisposable
     {
         var client = _clients.GetOrAdd(sweepCase.Operation.Service, service =>
             new HttpClient(_handler, disposeHandler: false) { BaseAddress = _baseAddress(service) });
+        var unavailable = 0;
         for (var retries = 0; ; retries++)
         {
             using var request = sweepCase.Build();
@@ -62,16 +67,26 @@ public sealed class SweepRunner : IDisposable
                 var body = await response.Content.ReadAsStringAsync(timeout.Token);
                 var outcome = new SweepOutcome(
                     sweepCase, (int)response.StatusCode, body[..Math.Min(body.Length, BodyKept)], retries);
+                if (outcome.Status is 503 or 504 && unavailable < MaxUnavailableRetries)
+                {
+                    unavailable++;
+                    await Task.Delay(UnavailablePause);
+                    continue;
+                }
+
                 if (!outcome.RefusedByRateLimiter || retries == MaxRateLimitRetries)
                 {
-                    return outcome;
+                    return outcome with { UnavailableRetries = unavailable };
                 }
 
                 await Task.Delay(RetryAfter(response.Headers.RetryAfter));
             }
             catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
             {
-                return new SweepOutcome(sweepCase, null, $"{exception.GetType().Name}: {exception.Message}", retries);
+                return new SweepOutcome(sweepCase, null, $"{exception.GetType().Name}: {exception.Message}", retries)
+                {
+                    UnavailableRetries = unavailable,
+                };
             }
         }
     }
