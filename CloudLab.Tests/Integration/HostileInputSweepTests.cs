@@ -91,7 +91,18 @@ public sealed class HostileInputSweepTests(CloudLabAppFixture app, ITestOutputHe
                 && outcome.Case.Caller.IsSignedIn
                 && outcome.Status is >= 200 and < 300)
             .ToList();
+        // A forged token is worth no more than none: what an anonymous caller is refused, a forged one is too.
+        var openToAnyone = outcomes
+            .Where(outcome => outcome.Case.Caller.Authorization is null && outcome.Status is >= 200 and < 300)
+            .Select(outcome => outcome.Case.Operation)
+            .ToHashSet();
+        var trusted = outcomes
+            .Where(outcome => outcome.Case.Caller is { IsSignedIn: false, Authorization: not null }
+                && outcome.Status is >= 200 and < 300
+                && !openToAnyone.Contains(outcome.Case.Operation))
+            .ToList();
         Assert.True(failed.Count == 0, Report($"{failed.Count} request(s) got a 5xx or no answer", failed));
+        Assert.True(trusted.Count == 0, Report($"{trusted.Count} forged token(s) served as signed in", trusted));
         Assert.True(accepted.Count == 0, Report($"{accepted.Count} hostile value(s) accepted with a 2xx", accepted));
         Assert.True(
             handled >= MinimumHandled,
