@@ -10,7 +10,8 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 
-app.MapAnalyticsApi();
+var api = app.MapApi();
+api.MapAnalyticsApi();
 app.MapDefaultEndpoints();
 
 app.Run();

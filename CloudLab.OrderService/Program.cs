@@ -10,7 +10,8 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 
-app.MapOrdersApi();
+var api = app.MapApi();
+api.MapOrdersApi();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -10,8 +10,9 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 
-app.MapPaymentsApi();
-app.MapGatewaySimulator();
+var api = app.MapApi();
+api.MapPaymentsApi();
+api.MapGatewaySimulator(app);
 app.MapDefaultEndpoints();
 
 app.Run();

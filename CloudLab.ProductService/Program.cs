@@ -10,9 +10,10 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 
-app.MapProductsApi();
-app.MapCategoriesApi();
-app.MapReservationsApi();
+var api = app.MapApi();
+api.MapProductsApi();
+api.MapCategoriesApi();
+api.MapReservationsApi();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -43,7 +43,8 @@ public static class Extensions
         builder.Services.AddApiProtections(builder.Configuration);
         builder.Services.AddForwardedHeadersFromProxies(builder.Configuration);
         builder.AddJwtAuthentication();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options =>
+            options.AddOperationTransformer(SharedParametersTransformer.TransformAsync));
         return builder;
     }
 

@@ -10,8 +10,9 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 
-app.MapUsersApi();
-app.MapAuthApi();
+var api = app.MapApi();
+api.MapUsersApi();
+api.MapAuthApi();
 app.MapDefaultEndpoints();
 
 app.Run();

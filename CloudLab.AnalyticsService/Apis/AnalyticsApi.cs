@@ -68,7 +68,9 @@ public static class AnalyticsApi
     private static (DateTime From, DateTime To) Range(DateTime? from, DateTime? to, TimeProvider time, TimeSpan longest)
     {
         var end = (to ?? time.GetUtcNow().UtcDateTime.AddHours(1)).ToUniversalTime();
-        var start = (from ?? end - DefaultRange).ToUniversalTime();
+        // Near the start of the calendar the default range would run before year 1: it starts there instead.
+        var start = (from ?? (end.Ticks > DefaultRange.Ticks ? end - DefaultRange : DateTime.MinValue))
+            .ToUniversalTime();
         if (start >= end)
         {
             throw new RequestValidationException("from", "from must be before to.");

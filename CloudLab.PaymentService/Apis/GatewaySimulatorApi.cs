@@ -21,7 +21,7 @@ public static partial class GatewaySimulatorApi
     public const string EnabledSetting = "Gateway:Simulator:Enabled";
 
     /// <summary>Maps the simulator where configuration enables it; null where it is off.</summary>
-    public static RouteGroupBuilder? MapGatewaySimulator(this WebApplication app)
+    public static RouteGroupBuilder? MapGatewaySimulator(this RouteGroupBuilder api, WebApplication app)
     {
         if (!IsEnabled(app.Configuration, app.Environment))
         {
@@ -36,7 +36,7 @@ public static partial class GatewaySimulatorApi
         // spare; no customer shares that bucket. It skips the service layer (load shedding at PaymentService's own
         // burst rate and its in-flight bound): the charge that makes the call was already admitted there, and the
         // gateway stands for an external system that would not spend PaymentService's capacity.
-        var gateway = app.MapGroup("/simulated-gateway")
+        var gateway = api.MapGroup("/simulated-gateway")
             .WithTags("Simulated gateway")
             .RequireAuthorization(Policies.ServiceOrAdmin)
             .WithMetadata(new ExcludeFromServiceCapacityAttribute())

@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using CloudLab.ServiceDefaults.Http.Input;
 
 namespace CloudLab.ProductService.Models;
 
 public sealed record CreateProductRequest(
     [Required, StringLength(200, MinimumLength = 1)] string Name,
-    [StringLength(4000)] string? Description,
+    [StringLength(4000), MultiLine] string? Description,
     [Required] Guid? CategoryId,
     [Required, Range(typeof(decimal), "0", "1000000")] decimal? Price,
     [Required]
@@ -16,7 +17,7 @@ public sealed record CreateProductRequest(
 /// <summary>A full replacement of the product's editable fields.</summary>
 public sealed record UpdateProductRequest(
     [Required, StringLength(200, MinimumLength = 1)] string Name,
-    [StringLength(4000)] string? Description,
+    [StringLength(4000), MultiLine] string? Description,
     [Required] Guid? CategoryId,
     [Required, Range(typeof(decimal), "0", "1000000")] decimal? Price,
     [Required]

@@ -1,3 +1,4 @@
+using CloudLab.ServiceDefaults.Http.Input;
 using CloudLab.ServiceDefaults.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -96,6 +97,7 @@ internal static class ApiProtectionsExtensions
         app.UseRequestTimeouts();
         app.UseApiCompression();
         app.UseAuthorization();
+        app.UseMiddleware<RequestTextMiddleware>();
         return app;
     }
 }

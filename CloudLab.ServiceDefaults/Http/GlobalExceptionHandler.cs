@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using CloudLab.ServiceDefaults.Data;
 using Microsoft.AspNetCore.Diagnostics;
@@ -29,6 +30,13 @@ public sealed class GlobalExceptionHandler(
         {
             logger.LogError(exception, "Request {Method} {Path} failed with {StatusCode}",
                 context.Request.Method, context.Request.Path, status);
+        }
+        else if (status < 500
+            && exception is PostgresException or EncoderFallbackException or DecoderFallbackException)
+        {
+            // A client's value got as far as the database: answered 4xx, but the validation that missed it is a bug.
+            logger.LogWarning("Request {Method} {Path} answered {StatusCode}: the database refused a value ({Reason})",
+                context.Request.Method, context.Request.Path, status, exception.Message);
         }
         else if (status >= 500)
         {
@@ -69,6 +77,9 @@ public sealed class GlobalExceptionHandler(
         return await problemDetails.TryWriteAsync(problem);
     }
 
+    private const string DataExceptionDetail =
+        "A value is out of range, too long, missing or not valid text (no NUL or control characters).";
+
     private static (int Status, string Title, string? Detail) Classify(Exception exception) => exception switch
     {
         RequestValidationException => (400, "One or more validation errors occurred.", null),
@@ -77,6 +88,19 @@ public sealed class GlobalExceptionHandler(
         BadHttpRequestException { InnerException: JsonException json } =>
             (400, "The request body is not valid JSON for this endpoint.", json.Message),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+        // The safety net behind input validation: a value PostgreSQL (or the driver) refuses is the client's.
+        PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) =>
+            (400, "The request has a value that cannot be stored", DataExceptionDetail),
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } =>
+            (409, "Conflict", "The request conflicts with data that already exists."),
+        PostgresException
+        {
+            SqlState: PostgresErrorCodes.NotNullViolation
+                or PostgresErrorCodes.ForeignKeyViolation
+                or PostgresErrorCodes.CheckViolation,
+        } => (400, "The request has a value that cannot be stored", DataExceptionDetail),
+        EncoderFallbackException or DecoderFallbackException =>
+            (400, "The request has a value that cannot be stored", "Text must be valid Unicode."),
         DatabaseTimeoutException timeout => (504, "The database did not answer in time", timeout.Message),
         NpgsqlException { IsTransient: true } or SocketException =>
             (503, "The database is unavailable", "Retry in a moment."),

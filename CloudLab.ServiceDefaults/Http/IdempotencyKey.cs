@@ -1,5 +1,7 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace CloudLab.ServiceDefaults.Http;
 
@@ -7,7 +9,7 @@ namespace CloudLab.ServiceDefaults.Http;
 /// The <c>Idempotency-Key</c> header a client sends so that a retried request has its effect once.
 /// Required where it is a parameter: a missing or malformed key is answered 400.
 /// </summary>
-public readonly record struct IdempotencyKey(string Value)
+public readonly record struct IdempotencyKey(string Value) : IEndpointParameterMetadataProvider
 {
     public const string HeaderName = "Idempotency-Key";
     public const int MaxLength = 100;
@@ -26,5 +28,11 @@ public readonly record struct IdempotencyKey(string Value)
         return ValueTask.FromResult(new IdempotencyKey(value));
     }
 
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>
+        builder.Metadata.Add(new IdempotencyKeyMetadata());
+
     public override string ToString() => Value;
 }
+
+/// <summary>Marks endpoints that take an <c>Idempotency-Key</c> header (used to describe them in OpenAPI).</summary>
+public sealed class IdempotencyKeyMetadata;

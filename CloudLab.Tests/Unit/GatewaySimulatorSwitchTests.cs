@@ -24,7 +24,7 @@ public sealed class GatewaySimulatorSwitchTests
     {
         await using var app = App(Environments.Production, enabled: true);
 
-        var refused = Assert.Throws<InvalidOperationException>(() => app.MapGatewaySimulator());
+        var refused = Assert.Throws<InvalidOperationException>(() => app.MapApi().MapGatewaySimulator(app));
 
         Assert.Contains(GatewaySimulatorApi.EnabledSetting, refused.Message, StringComparison.Ordinal);
         Assert.Empty(Endpoints(app));
@@ -37,7 +37,7 @@ public sealed class GatewaySimulatorSwitchTests
     {
         await using var app = App(environment, enabled: null);
 
-        Assert.Null(app.MapGatewaySimulator());
+        Assert.Null(app.MapApi().MapGatewaySimulator(app));
         Assert.Empty(Endpoints(app));
     }
 
@@ -46,7 +46,7 @@ public sealed class GatewaySimulatorSwitchTests
     {
         await using var app = App(Environments.Development, enabled: true);
 
-        Assert.NotNull(app.MapGatewaySimulator());
+        Assert.NotNull(app.MapApi().MapGatewaySimulator(app));
 
         var endpoints = Endpoints(app);
         Assert.Equal(2, endpoints.Count);

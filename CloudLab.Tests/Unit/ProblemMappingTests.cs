@@ -4,6 +4,7 @@ using CloudLab.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace CloudLab.Tests.Unit;
 
@@ -27,6 +28,15 @@ public sealed class ProblemMappingTests
         { new HttpRequestException("connection refused"), 503 },
         { new Polly.RateLimiting.RateLimiterRejectedException(), 503 },
         { new Polly.CircuitBreaker.BrokenCircuitException(), 503 },
+        // Behind input validation: what PostgreSQL refuses about a value is the client's, never a 500.
+        { new PostgresException("invalid byte sequence for encoding \"UTF8\": 0x00", "ERROR", "ERROR", "22021"), 400 },
+        { new PostgresException("value too long for type character(3)", "ERROR", "ERROR", "22001"), 400 },
+        { new PostgresException("invalid input syntax for type uuid", "ERROR", "ERROR", "22P02"), 400 },
+        { new PostgresException("numeric field overflow", "ERROR", "ERROR", "22003"), 400 },
+        { new PostgresException("null value in column", "ERROR", "ERROR", "23502"), 400 },
+        { new PostgresException("duplicate key value", "ERROR", "ERROR", "23505"), 409 },
+        { new System.Text.EncoderFallbackException("lone surrogate"), 400 },
+        { new PostgresException("relation does not exist", "ERROR", "ERROR", "42P01"), 500 },
         { new InvalidOperationException("a bug"), 500 },
     };
 

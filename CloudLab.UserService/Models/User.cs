@@ -26,7 +26,13 @@ public sealed record RegisterUserRequest(
     [Required, StringLength(128, MinimumLength = 10), PasswordPolicy] string Password,
     [Required, StringLength(100, MinimumLength = 1)] string Name);
 
-public sealed record LoginRequest([Required] string Email, [Required] string Password);
+/// <summary>
+/// Bounded like registration (a longer e-mail cannot exist); a password is bounded generously, since the seeded admin's
+/// comes from a deployment parameter rather than the registration policy.
+/// </summary>
+public sealed record LoginRequest(
+    [Required, StringLength(254)] string Email,
+    [Required, StringLength(1024)] string Password);
 
 public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn);
 
