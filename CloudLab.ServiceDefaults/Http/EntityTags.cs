@@ -12,7 +12,7 @@ public static class EntityTags
 {
     public static string Strong(long version) => string.Create(CultureInfo.InvariantCulture, $"\"{version}\"");
 
-    /// <summary>True when the request's If-None-Match names <paramref name="etag"/> (weakly compared) or is *.</summary>
+    /// <summary>True when If-None-Match names <paramref name="etag"/> (weakly compared) or is *.</summary>
     public static bool NoneMatchHits(HttpRequest request, string etag)
     {
         var header = request.Headers.IfNoneMatch;

@@ -26,7 +26,7 @@ internal static class ForwardedHeadersFromProxies
         return services;
     }
 
-    /// <summary>Trusts exactly <paramref name="proxies"/> and <paramref name="networks"/>, nothing by default.</summary>
+    /// <summary>Trusts exactly <paramref name="proxies"/> and <paramref name="networks"/>, nothing else.</summary>
     public static void Configure(ForwardedHeadersOptions options, string[] proxies, string[] networks)
     {
         options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;

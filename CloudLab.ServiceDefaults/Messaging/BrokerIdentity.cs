@@ -34,7 +34,8 @@ public sealed class BrokerIdentity : IDisposable
 
         _stale = false;
         var server = _redis.GetServers().FirstOrDefault(server => server.IsConnected)
-            ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "No Redis server is connected.");
+            ?? throw new RedisConnectionException(
+                ConnectionFailureType.UnableToConnect, "No Redis server is connected.");
         var info = await server.InfoAsync("server");
         var runId = info.SelectMany(group => group).FirstOrDefault(pair => pair.Key == "run_id").Value
             ?? throw new RedisException("INFO server did not report a run_id.");

@@ -106,7 +106,8 @@ public abstract class StreamGroupConsumer(
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args) =>
-        Interlocked.Exchange(ref _restored, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
+        Interlocked.Exchange(
+                ref _restored, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
             .TrySetResult();
 
     private static bool IsTransient(Exception exception) =>
