@@ -92,7 +92,7 @@ public static class ChaosChecks
             .GroupBy(line => line.ProductId)
             .ToDictionary(group => group.Key, group => group.Sum(line => line.Quantity));
 
-    /// <summary>Initial stock minus the units of kept orders is the stock now, for each of the plan's products.</summary>
+    /// <summary>Initial stock minus the units of kept orders is the stock now, for each product of the plan.</summary>
     public static ChaosCheck StockConserved(ChaosFacts facts)
     {
         var sold = UnitsKept(facts.Placed);

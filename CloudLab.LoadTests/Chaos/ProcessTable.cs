@@ -84,7 +84,8 @@ public sealed record ServiceProcess(int Id, IReadOnlyDictionary<string, string> 
         {
             var environment = ProcessTable.Environment(process.Id);
             if (environment.ContainsKey($"ConnectionStrings__{database}")
-                && ((environment.GetValueOrDefault("ASPNETCORE_URLS") ?? "").Contains(portText, StringComparison.Ordinal)
+                && ((environment.GetValueOrDefault("ASPNETCORE_URLS") ?? "")
+                        .Contains(portText, StringComparison.Ordinal)
                     || environment.GetValueOrDefault("HTTP_PORTS") == portText[1..]))
             {
                 var cwd = new DirectoryInfo($"/proc/{process.Id}/cwd").ResolveLinkTarget(returnFinalTarget: true);
