@@ -75,7 +75,16 @@ public sealed class AppFaults : IAsyncDisposable
 
         using var process = Process.GetProcessById(server.ProcessId);
         process.Kill();
-        await process.WaitForExitAsync();
+        // Not our child: until DCP reaps it, it may look alive. Its sockets are closed either way.
+        using var reaped = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await process.WaitForExitAsync(reaped.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
         return server;
     }
 

@@ -85,12 +85,24 @@ public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessi
         Say($"Traffic stopped at {clock.Elapsed.TotalSeconds:N0} s; quiescing {ChaosOptions.Quiesce.TotalSeconds} s.");
         await Task.Delay(ChaosOptions.Quiesce, cancellationToken);
 
+        var unhealthy = await verifier.UnhealthyAsync(cancellationToken);
+        if (unhealthy.Count > 0)
+        {
+            notes.Add($"Not healthy a minute after the quiet period: {string.Join(", ", unhealthy)}.");
+        }
+
         var acknowledged = traffic.Acknowledged.ToList();
+        Say($"Reading back {acknowledged.Count:N0} acknowledged orders.");
         var readBack = await verifier.ReadBackAsync(acknowledged, cancellationToken);
+        Say("Listing the customers' orders.");
         var placed = await verifier.PlacedAsync(initialStock.Keys.ToHashSet(), cancellationToken);
+        Say($"Reading the payments of {placed.Count:N0} orders.");
         var payments = await verifier.CapturedPaymentsAsync(placed, cancellationToken);
         var stock = await verifier.StockAsync(initialStock.Keys, cancellationToken);
+        Say("Reading analytics.");
         var (analytics, analyticsReads) = await AnalyticsAsync(verifier, started, placed, cancellationToken);
+        notes.AddRange(verifier.Problems.OrderBy(problem => problem.Key, StringComparer.Ordinal)
+            .Select(problem => $"While reading back, {problem.Key}: e.g. {problem.Value}."));
         notes.Add($"Analytics read {analyticsReads} time(s) after the quiet period "
             + "(each read a fresh report, at most 30 s of polling).");
         if (traffic.Skipped > 0)

@@ -75,8 +75,12 @@ public sealed class ChaosVerifier(HttpClient client, Targets targets, Sessions s
                 var body = await GetAsync(
                     new Uri(targets.Order, $"/api/orders?page={page}&page_size=100"),
                     sessions.Customer(customer),
-                    cancellationToken)
-                    ?? throw new InvalidOperationException($"Customer {customer}'s orders could not be listed.");
+                    cancellationToken);
+                if (body is null)
+                {
+                    break; // noted in Problems: the checks then miss these orders and say so
+                }
+
                 var items = body["items"]!.AsArray();
                 foreach (var order in items.Select(item => ChaosJson.Order(item!.AsObject())))
                 {
@@ -147,33 +151,93 @@ public sealed class ChaosVerifier(HttpClient client, Targets targets, Sessions s
             ?? [];
     }
 
-    /// <summary>The JSON of a 200, null on a 404; retried on anything else.</summary>
+    /// <summary>What went wrong while reading back (the first few of each kind), for the report's notes.</summary>
+    public ConcurrentDictionary<string, string> Problems { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The JSON of a 200; null on a 404 or another 4xx (noted); a 5xx or no answer is retried twice, then noted.
+    /// </summary>
     private async Task<JsonNode?> GetAsync(Uri uri, string? token, CancellationToken cancellationToken)
     {
+        var what = $"GET {uri.AbsolutePath.Split('/')[2]}";
         for (var attempt = 1; ; attempt++)
         {
             using var request = token is null
                 ? new HttpRequestMessage(HttpMethod.Get, uri)
                 : Sessions.Authorized(HttpMethod.Get, uri, token);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            string problem;
             try
             {
-                using var response = await client.SendAsync(request, cancellationToken);
+                using var response = await client.SendAsync(request, timeout.Token);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return await response.Content.ReadFromJsonAsync<JsonNode>(cancellationToken);
                 }
 
-                if (response.StatusCode == HttpStatusCode.NotFound || attempt == 5)
+                if (response.StatusCode == HttpStatusCode.NotFound)
                 {
                     return null;
                 }
+
+                problem = $"{(int)response.StatusCode} for {uri.PathAndQuery}";
+                if ((int)response.StatusCode < 500)
+                {
+                    Problems.TryAdd($"{what} {(int)response.StatusCode}", problem);
+                    return null;
+                }
             }
-            catch (HttpRequestException) when (attempt < 5)
+            catch (Exception exception) when (
+                exception is HttpRequestException
+                || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
+                problem = $"no answer ({exception.GetType().Name}) for {uri.PathAndQuery}";
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+            if (attempt == 3)
+            {
+                Problems.TryAdd($"{what} failed", problem);
+                return null;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
+    }
+
+    /// <summary>Waits up to a minute for every service's /health; returns those that never answered Healthy.</summary>
+    public async Task<List<string>> UnhealthyAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        var unhealthy = targets.All.ToList();
+        while (unhealthy.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            var healthy = new List<(string, Uri)>();
+            foreach (var (service, url) in unhealthy)
+            {
+                try
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    timeout.CancelAfter(TimeSpan.FromSeconds(2));
+                    if (await client.GetStringAsync(new Uri(url, "/health"), timeout.Token) == "Healthy")
+                    {
+                        healthy.Add((service, url));
+                    }
+                }
+                catch (Exception exception) when (
+                    exception is HttpRequestException || !cancellationToken.IsCancellationRequested)
+                {
+                }
+            }
+
+            unhealthy.RemoveAll(healthy.Contains);
+            if (unhealthy.Count > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+
+        return unhealthy.Select(entry => entry.Item1).ToList();
     }
 
     private static async Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> action)
