@@ -1,3 +1,4 @@
+using CloudLab.AppHost.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace CloudLab.AppHost;
@@ -10,20 +11,20 @@ public static class ServiceResourceExtensions
         string name,
         IResourceBuilder<IResourceWithConnectionString> database,
         IResourceBuilder<IResourceWithConnectionString> redis,
-        IResourceBuilder<ParameterResource> jwtSigningKey)
+        TokenKeys tokenKeys)
         where TProject : IProjectMetadata, new()
     {
         var replicas = builder.Configuration.GetValue($"Services:{name}:Replicas", 1);
         var service = builder.AddProject<TProject>(name)
             .WithReference(database).WaitFor(database)
             .WithReference(redis).WaitFor(redis)
-            .WithEnvironment("Auth__SigningKey", jwtSigningKey)
             .WithHttpHealthCheck("/health")
             .WithReplicas(replicas)
             // Replicas share the service's load-shedding capacity.
             .WithEnvironment(
                 "RateLimiting__Service__Instances",
                 replicas.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        tokenKeys.ApplyTo(service);
 
         // One instance listens on its documented port itself: DCP's proxy in front of it halves a cheap endpoint's
         // throughput (measured: 28k → 13k requests/s). Replicas need the proxy to share the port.

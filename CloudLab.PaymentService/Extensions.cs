@@ -29,9 +29,10 @@ public static class Extensions
         if (gateway.Simulator.Enabled)
         {
             // The simulated gateway serves only service (and admin) callers. A real gateway authenticates in its own
-            // way and is never sent this service's token.
-            builder.Services.AddTransient<ServiceTokenHandler>();
-            gatewayClient.AddHttpMessageHandler<ServiceTokenHandler>();
+            // way and is never sent this service's token. The simulator runs in this service: the token names it.
+            gatewayClient.WithServiceToken(
+                builder.Configuration["Auth:ServiceName"]
+                    ?? throw new InvalidOperationException("Auth:ServiceName is not set: the AppHost passes it."));
         }
 
         gatewayClient.WithCallBudget(new CallBudget(gateway.AttemptTimeout, gateway.TotalTimeout));

@@ -3,6 +3,7 @@ using CloudLab.ServiceDefaults.Data;
 using CloudLab.UserService.Data;
 using CloudLab.UserService.Domain;
 using CloudLab.UserService.Models;
+using Microsoft.Extensions.Options;
 
 namespace CloudLab.UserService;
 
@@ -19,6 +20,9 @@ public static class Extensions
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration("PasswordHashing");
         builder.Services.AddSingleton<PasswordHashingPool>();
         builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.AddOptions<UserTokenOptions>().BindConfiguration("UserTokens").ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<UserTokenOptions>, UserTokenOptionsValidator>();
+        builder.Services.AddSingleton<UserTokenIssuer>();
         builder.Services.AddOptions<UserSeedOptions>().BindConfiguration("Seed");
         builder.Services.AddSingleton<IDatabaseSeeder, UserSeeder>();
         builder.Services.AddSingleton<UserStore>();

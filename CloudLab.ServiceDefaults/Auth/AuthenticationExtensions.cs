@@ -1,37 +1,36 @@
 using CloudLab.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class AuthenticationExtensions
 {
     /// <summary>
-    /// JWT bearer validation (issuer, audience, lifetime, signature) and the role policies every service uses.
+    /// JWT bearer validation under <see cref="TrustedSigners"/>' rules (ES256 only; each key vouches only for what it
+    /// owns), with validated tokens remembered until they expire, and the role policies every service uses.
     /// </summary>
     public static IHostApplicationBuilder AddJwtAuthentication(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration("Auth");
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration("Auth").ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<TokenFactory>();
+        builder.Services.AddSingleton(services =>
+            new TrustedSigners(services.GetRequiredService<IOptions<AuthOptions>>().Value));
+        builder.Services.AddSingleton(services => new ValidatedTokenCache(
+            services.GetRequiredService<IOptions<AuthOptions>>().Value.ValidatedTokenCacheSize,
+            services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<ServiceTokens>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>>((jwt, auth) =>
+            .Configure<TrustedSigners, ValidatedTokenCache>((jwt, signers, cache) =>
             {
                 jwt.MapInboundClaims = false;
-                jwt.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = auth.Value.Issuer,
-                    ValidAudience = auth.Value.Audience,
-                    IssuerSigningKey = TokenFactory.SigningKey(auth.Value),
-                    NameClaimType = "sub",
-                    RoleClaimType = "role",
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                };
+                jwt.TokenValidationParameters = signers.ValidationParameters;
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(cache);
             });
 
         builder.Services.AddAuthorizationBuilder()
@@ -39,4 +38,12 @@ public static class AuthenticationExtensions
             .AddPolicy(Policies.ServiceOrAdmin, policy => policy.RequireRole(Roles.Service, Roles.Admin));
         return builder;
     }
+
+    /// <summary>
+    /// Calls through this client carry this service's own token for <paramref name="audience"/>, the service called
+    /// (the name it knows this service by: its <c>Auth:ServiceName</c>).
+    /// </summary>
+    public static IHttpClientBuilder WithServiceToken(this IHttpClientBuilder client, string audience) =>
+        client.AddHttpMessageHandler(services =>
+            new ServiceTokenHandler(services.GetRequiredService<ServiceTokens>(), audience));
 }

@@ -1,4 +1,3 @@
-using CloudLab.ServiceDefaults.Auth;
 using CloudLab.ServiceDefaults.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,7 +7,8 @@ public static class ServiceClientExtensions
 {
     /// <summary>
     /// A typed client for another CloudLab service, found by service discovery (<c>http://{serviceName}</c>), calling
-    /// with this service's own token, under the standard resilience handler tuned to <paramref name="budget"/>.
+    /// with this service's own token for that service, under the standard resilience handler tuned to
+    /// <paramref name="budget"/>.
     /// Retries include POSTs: every CloudLab write between services is idempotent (order id or Idempotency-Key).
     /// </summary>
     public static IHttpClientBuilder AddServiceClient<TClient>(
@@ -22,10 +22,9 @@ public static class ServiceClientExtensions
         where TClient : class
         where TImplementation : class, TClient
     {
-        services.AddTransient<ServiceTokenHandler>();
         return services
             .AddHttpClient<TClient, TImplementation>(http => http.BaseAddress = new Uri($"http://{serviceName}"))
-            .AddHttpMessageHandler<ServiceTokenHandler>()
+            .WithServiceToken(serviceName)
             .WithCallBudget(budget);
     }
 

@@ -74,7 +74,8 @@ public sealed class OutboxRelay(
                 return;
             }
             catch (Exception exception)
-                when (exception is RedisException or Npgsql.NpgsqlException or DatabaseTimeoutException)
+                when (exception is RedisException or RedisTimeoutException or Npgsql.NpgsqlException
+                    or DatabaseTimeoutException)
             {
                 if (retry == TimeSpan.Zero)
                 {

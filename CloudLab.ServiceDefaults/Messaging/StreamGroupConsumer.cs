@@ -110,7 +110,7 @@ public abstract class StreamGroupConsumer(
             .TrySetResult();
 
     private static bool IsTransient(Exception exception) =>
-        exception is RedisException or Npgsql.NpgsqlException or DatabaseTimeoutException;
+        exception is RedisException or RedisTimeoutException or Npgsql.NpgsqlException or DatabaseTimeoutException;
 
     private async Task EnsureGroupAsync(IDatabase stream)
     {

@@ -9,14 +9,24 @@ public readonly record struct StreamId(long Milliseconds, long Sequence)
 
     public static StreamId FromTime(DateTimeOffset time) => new(Math.Max(0, time.ToUnixTimeMilliseconds()), 0);
 
-    public static StreamId Parse(string id)
+    /// <summary>
+    /// Reads <c>ms-seq</c> or <c>ms</c>. Anything else (Redis reports an empty last-delivered id for a group that has
+    /// read nothing) is <see cref="Zero"/>: the earliest id, so nothing is trimmed on its account.
+    /// </summary>
+    public static StreamId ParseOrZero(string? id)
     {
+        if (string.IsNullOrEmpty(id))
+        {
+            return Zero;
+        }
+
         var dash = id.IndexOf('-', StringComparison.Ordinal);
-        return dash < 0
-            ? new StreamId(long.Parse(id, CultureInfo.InvariantCulture), 0)
-            : new StreamId(
-                long.Parse(id.AsSpan(0, dash), CultureInfo.InvariantCulture),
-                long.Parse(id.AsSpan(dash + 1), CultureInfo.InvariantCulture));
+        var milliseconds = dash < 0 ? id.AsSpan() : id.AsSpan(0, dash);
+        var sequence = dash < 0 ? "0".AsSpan() : id.AsSpan(dash + 1);
+        return long.TryParse(milliseconds, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+            && long.TryParse(sequence, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
+                ? new StreamId(ms, seq)
+                : Zero;
     }
 
     public static StreamId Min(StreamId left, StreamId right) => Precedes(left, right) ? left : right;

@@ -25,9 +25,16 @@ public sealed class StreamRetention(
             {
                 await TrimAsync(redis.GetDatabase());
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
             {
                 logger.LogDebug(exception, "Trimming {Stream} skipped: Redis unavailable", options.StreamName);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Trimming is housekeeping: whatever goes wrong here must not stop the service (a background
+                // service's exception stops the host). The stream only grows until the next trim succeeds.
+                logger.LogWarning(
+                    exception, "Trimming {Stream} failed; retried in {Interval}", options.StreamName, Interval);
             }
         }
     }
@@ -60,10 +67,10 @@ public sealed class StreamRetention(
         if (group.PendingMessageCount > 0)
         {
             var pending = await stream.StreamPendingAsync(options.StreamName, group.Name);
-            return StreamId.Parse(pending.LowestPendingMessageId.ToString());
+            return StreamId.ParseOrZero(pending.LowestPendingMessageId.ToString());
         }
 
         // Everything up to the last delivered entry is acknowledged; MINID keeps that entry itself, which is harmless.
-        return group.LastDeliveredId is { } delivered ? StreamId.Parse(delivered) : StreamId.Zero;
+        return StreamId.ParseOrZero(group.LastDeliveredId);
     }
 }

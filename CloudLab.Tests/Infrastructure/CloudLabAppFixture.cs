@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,20 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
     public const string AdminEmail = "admin@cloudlab.test";
     public const string AdminPassword = "Admin-Test-Password-1";
 
+    /// <summary>
+    /// The signing keys the app runs with, by AppHost parameter (<c>user-token-signing-key</c>,
+    /// <c>{service}-signing-key</c>): made here, so tests can sign with a service's key as a compromised service
+    /// would, and the AppHost never generates keys into the user secrets from a test run.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SigningKeys { get; } =
+        new[] { "user-token" }.Concat(Services).ToDictionary(
+            owner => $"{owner}-signing-key",
+            _ =>
+            {
+                using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                return key.ExportPkcs8PrivateKeyPem();
+            });
+
     private readonly ConcurrentDictionary<string, ResourceEvent> _resources = new();
     private readonly CancellationTokenSource _stopping = new();
 
@@ -32,7 +47,7 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
             "--Services:Proxy=always",
             "--Services:productservice:Replicas=2",
             "--Services:userservice:Replicas=2",
-            $"--Parameters:jwt-signing-key=cloudlab-test-signing-key-{Guid.NewGuid():N}",
+            .. SigningKeys.Select(key => $"--Parameters:{key.Key}={key.Value}"),
             $"--Parameters:admin-email={AdminEmail}",
             $"--Parameters:admin-password={AdminPassword}",
             // Behind the replicas' proxy every anonymous test request comes from one address: give it room.

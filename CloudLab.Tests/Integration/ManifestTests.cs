@@ -45,6 +45,7 @@ public sealed class ManifestTests
             Assert.StartsWith("project.", resources[service]!["type"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
+        AssertKeysGoToTheirOwners(resources);
         Assert.DoesNotContain(resources, resource =>
             resource.Value!["type"]!.GetValue<string>().StartsWith("executable", StringComparison.Ordinal));
 
@@ -55,6 +56,40 @@ public sealed class ManifestTests
             variable.Key.StartsWith("Gateway__Simulator__Enabled", StringComparison.OrdinalIgnoreCase)
                 && !string.Equals(variable.Value?.ToString(), "false", StringComparison.OrdinalIgnoreCase));
         Directory.Delete(output, recursive: true);
+    }
+
+    /// <summary>
+    /// Private keys are secret parameters without a default (the deployment provides them), each referenced by its
+    /// owner alone; every service gets every public-key parameter.
+    /// </summary>
+    private static void AssertKeysGoToTheirOwners(JsonObject resources)
+    {
+        foreach (var owner in CloudLabAppFixture.Services.Prepend("user-token"))
+        {
+            var input = resources[$"{owner}-signing-key"]!["inputs"]!["value"]!;
+            Assert.True(input["secret"]!.GetValue<bool>());
+            Assert.Null(input["default"]);
+            Assert.Equal("parameter.v0", resources[$"{owner}-public-keys"]!["type"]!.GetValue<string>());
+        }
+
+        foreach (var service in CloudLabAppFixture.Services)
+        {
+            var environment = resources[service]!["env"]!.AsObject();
+            var privateKeys = environment
+                .Where(variable =>
+                    variable.Value!.GetValue<string>().Contains("-signing-key.", StringComparison.Ordinal))
+                .ToDictionary(variable => variable.Key, variable => variable.Value!.GetValue<string>());
+            var expected = new Dictionary<string, string> { ["Auth__ServiceKey"] = $"{{{service}-signing-key.value}}" };
+            if (service == "userservice")
+            {
+                expected["UserTokens__SigningKey"] = "{user-token-signing-key.value}";
+            }
+
+            Assert.Equal(expected, privateKeys);
+            Assert.Equal("{user-token-public-keys.value}", environment["Auth__UserTokenKeys"]!.GetValue<string>());
+            Assert.All(CloudLabAppFixture.Services, other => Assert.Equal(
+                $"{{{other}-public-keys.value}}", environment[$"Auth__ServiceKeys__{other}"]!.GetValue<string>()));
+        }
     }
 
     internal static string RepositoryRoot()

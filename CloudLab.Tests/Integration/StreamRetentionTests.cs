@@ -53,4 +53,25 @@ public sealed class StreamRetentionTests(CloudLabAppFixture app)
 
         await stream.KeyDeleteAsync(name);
     }
+
+    [Fact]
+    public async Task A_group_that_has_read_nothing_keeps_the_whole_stream()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis"));
+        var stream = redis.GetDatabase();
+        var name = $"retention-test:{Guid.NewGuid():N}";
+        var hourAgo = Now.AddHours(-1).ToUnixTimeMilliseconds();
+        await stream.StreamAddAsync(name, "n", "old", messageId: $"{hourAgo}-0");
+        await stream.StreamCreateConsumerGroupAsync(name, "reader", StreamPosition.Beginning);
+        await stream.StreamCreateConsumerGroupAsync(name, "idle", StreamPosition.NewMessages);
+        var read = await stream.StreamReadGroupAsync(name, "reader", "r", ">", 10);
+        await stream.StreamAcknowledgeAsync(name, "reader", read.Select(entry => entry.Id).ToArray());
+        var retention = new StreamRetention(
+            redis, new OutboxOptions(name, TimeSpan.FromMinutes(15)), TimeProvider.System,
+            NullLogger<StreamRetention>.Instance);
+
+        await retention.TrimAsync(stream); // must not throw on the idle group's last-delivered id
+        Assert.Equal(1, await stream.StreamLengthAsync(name));
+        await stream.KeyDeleteAsync(name);
+    }
 }

@@ -1,4 +1,3 @@
-using CloudLab.ServiceDefaults.Auth;
 using CloudLab.UserService.Data;
 using CloudLab.UserService.Models;
 using CloudLab.UserService.Domain;
@@ -28,7 +27,7 @@ public static class AuthApi
         LoginRequest request,
         UserStore users,
         PasswordHashingPool hashing,
-        TokenFactory tokens,
+        UserTokenIssuer tokens,
         LoginThrottle throttle,
         HttpContext context,
         CancellationToken cancellationToken)
@@ -63,7 +62,7 @@ public static class AuthApi
         }
 
         await throttle.SucceededAsync(account);
-        var token = tokens.CreateToken(credentials.Id.ToString(), credentials.Role, credentials.Email);
+        var token = tokens.Issue(credentials.Id, credentials.Role, credentials.Email);
         return TypedResults.Ok(new TokenResponse(token, "Bearer", (int)tokens.Lifetime.TotalSeconds));
     }
 }

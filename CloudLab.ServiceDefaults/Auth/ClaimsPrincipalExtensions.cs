@@ -1,0 +1,14 @@
+using System.Security.Claims;
+
+namespace CloudLab.ServiceDefaults.Auth;
+
+public static class ClaimsPrincipalExtensions
+{
+    /// <summary>The caller's subject (<c>sub</c>) as an id.</summary>
+    public static Guid SubjectId(this ClaimsPrincipal caller) =>
+        Guid.TryParse(caller.FindFirstValue("sub"), out var id)
+            ? id
+            : throw new InvalidOperationException("The caller has no subject id.");
+
+    public static bool IsAdmin(this ClaimsPrincipal caller) => caller.IsInRole(Roles.Admin);
+}

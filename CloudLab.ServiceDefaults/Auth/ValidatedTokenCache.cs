@@ -1,0 +1,58 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CloudLab.ServiceDefaults.Auth;
+
+/// <summary>
+/// The token handler JWT bearer validation uses: a token that passed full validation is remembered until it expires,
+/// so its ES256 signature (tens of µs; see CloudLab.Benchmarks) is checked once per process, not on every request a
+/// client makes with it. Only valid tokens are kept, never longer than their own expiry; the keys and rules are fixed
+/// for the life of the process, so a token valid once stays valid until then. Each request gets its own copy of the
+/// identity.
+/// </summary>
+public sealed class ValidatedTokenCache : TokenHandler, IDisposable
+{
+    private readonly JsonWebTokenHandler _inner = new() { MapInboundClaims = false };
+    private readonly MemoryCache _entries;
+    private readonly TimeProvider _time;
+
+    public ValidatedTokenCache(int capacity, TimeProvider time)
+    {
+        _time = time;
+        _entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, capacity) });
+    }
+
+    public override async Task<TokenValidationResult> ValidateTokenAsync(
+        string token, TokenValidationParameters validationParameters)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        if (_entries.TryGetValue(token, out Entry? entry) && entry is not null && now < entry.Token.ValidTo)
+        {
+            return new TokenValidationResult
+            {
+                IsValid = true,
+                SecurityToken = entry.Token,
+                ClaimsIdentity = entry.Identity.Clone(),
+                Issuer = entry.Token.Issuer,
+            };
+        }
+
+        var result = await _inner.ValidateTokenAsync(token, validationParameters);
+        if (result.IsValid && result.SecurityToken is JsonWebToken validated && now < validated.ValidTo)
+        {
+            _entries.Set(token, new Entry(validated, result.ClaimsIdentity.Clone()), new MemoryCacheEntryOptions
+            {
+                Size = 1,
+                AbsoluteExpiration = new DateTimeOffset(validated.ValidTo, TimeSpan.Zero),
+            });
+        }
+
+        return result;
+    }
+
+    public void Dispose() => _entries.Dispose();
+
+    private sealed record Entry(JsonWebToken Token, ClaimsIdentity Identity);
+}
