@@ -8,6 +8,8 @@ namespace CloudLab.LoadTests.Chaos;
 public sealed record ChaosOptions(double OrderRate, double ReadRate, int Products, int ScarceProducts)
 {
     public const int RecoveryGoalSeconds = 5;
+    public const int WarmUpRampSeconds = 15;
+    public const int WarmUpMaxWaitSeconds = 45;
     public static readonly TimeSpan Baseline = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan PostgresFrozen = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan RedisDown = TimeSpan.FromSeconds(15);
@@ -39,40 +41,40 @@ public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessi
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = traffic.RunAsync(clock, options.OrderRate, options.ReadRate, stop.Token);
 
-        await using (var faults = AppFaults.Find(targets))
-        {
-            await PhaseAsync("baseline", ChaosPhaseKind.Baseline, ChaosOptions.Baseline);
+        // For the whole run: the Redis it restarts must serve until the checks have read everything back.
+        await using var faults = AppFaults.Find(targets);
+        await WarmUpAsync();
+        await PhaseAsync("baseline", ChaosPhaseKind.Baseline, ChaosOptions.Baseline);
 
-            await FaultAsync(
-                "PostgreSQL frozen",
-                faults.FreezePostgresAsync,
-                ChaosOptions.PostgresFrozen,
-                faults.ResumePostgresAsync);
-            await PhaseAsync("after PostgreSQL", ChaosPhaseKind.Recovery, ChaosOptions.Recovery);
+        await FaultAsync(
+            "PostgreSQL frozen",
+            faults.FreezePostgresAsync,
+            ChaosOptions.PostgresFrozen,
+            faults.ResumePostgresAsync);
+        await PhaseAsync("after PostgreSQL", ChaosPhaseKind.Recovery, ChaosOptions.Recovery);
 
-            RedisServer? redis = null;
-            await FaultAsync(
-                "Redis killed",
-                async () => redis = await faults.KillRedisAsync(),
-                ChaosOptions.RedisDown,
-                () => redis is null ? Task.CompletedTask : faults.RestartRedisAsync(redis));
-            await PhaseAsync("after Redis", ChaosPhaseKind.Recovery, ChaosOptions.Recovery);
+        RedisServer? redis = null;
+        await FaultAsync(
+            "Redis killed",
+            async () => redis = await faults.KillRedisAsync(),
+            ChaosOptions.RedisDown,
+            () => redis is null ? Task.CompletedTask : faults.RestartRedisAsync(redis));
+        await PhaseAsync("after Redis", ChaosPhaseKind.Recovery, ChaosOptions.Recovery);
 
-            await FaultAsync(
-                "gateway failing",
-                () =>
-                {
-                    faults.BreakGateway(ChaosOptions.GatewayErrorRate, ChaosOptions.GatewayLostResponseRate);
-                    return Task.CompletedTask;
-                },
-                ChaosOptions.GatewayFailing,
-                () =>
-                {
-                    faults.RestoreGateway();
-                    return Task.CompletedTask;
-                });
-            await PhaseAsync("after gateway", ChaosPhaseKind.Recovery, ChaosOptions.Recovery);
-        }
+        await FaultAsync(
+            "gateway failing",
+            () =>
+            {
+                faults.BreakGateway(ChaosOptions.GatewayErrorRate, ChaosOptions.GatewayLostResponseRate);
+                return Task.CompletedTask;
+            },
+            ChaosOptions.GatewayFailing,
+            () =>
+            {
+                faults.RestoreGateway();
+                return Task.CompletedTask;
+            });
+        await PhaseAsync("after gateway", ChaosPhaseKind.Recovery, ChaosOptions.Recovery);
 
         phases.Add(new ChaosPhase("product replica killed", ChaosPhaseKind.Skipped, 0, 0));
         notes.Add("Product replica crash: not run. The load settings start one instance per service (DCP's proxy in "
@@ -115,6 +117,39 @@ public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessi
             acknowledged, readBack, placed, payments, initialStock, stock, analytics, summaries,
             ChaosOptions.RecoveryGoalSeconds));
         return new ChaosReport(started, options, summaries, checks, seconds, notes);
+
+        // A just-started app is slow (JIT, pools, caches): ramp up, then wait for five clean seconds in a row.
+        async Task WarmUpAsync()
+        {
+            var start = clock.Elapsed.TotalSeconds;
+            Say($"{start,6:N1} s  warm-up");
+            for (var step = 1; step <= ChaosOptions.WarmUpRampSeconds; step++)
+            {
+                traffic.RateFactor = (double)step / ChaosOptions.WarmUpRampSeconds;
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+
+            var deadline = clock.Elapsed.TotalSeconds + ChaosOptions.WarmUpMaxWaitSeconds;
+            while (clock.Elapsed.TotalSeconds < deadline)
+            {
+                // Answers come late: judge whole seconds that ended at least 3 s ago.
+                var judged = traffic.Timeline.Seconds().Take((int)clock.Elapsed.TotalSeconds - 3).TakeLast(5).ToList();
+                if (judged.Count == 5 && judged.All(second => second is { Requests: > 0, Errors: 0 }))
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+
+            phases.Add(new ChaosPhase("warm-up", ChaosPhaseKind.WarmUp, start, clock.Elapsed.TotalSeconds));
+            if (clock.Elapsed.TotalSeconds >= deadline)
+            {
+                var longest = ChaosOptions.WarmUpRampSeconds + ChaosOptions.WarmUpMaxWaitSeconds;
+                notes.Add($"The warm-up did not reach five error-free seconds in a row within {longest} s; the "
+                    + "faults ran anyway.");
+            }
+        }
 
         async Task PhaseAsync(string name, string kind, TimeSpan duration)
         {

@@ -46,8 +46,8 @@ public static class ChaosReportWriter
             + $"(1 to 3 units of one of {report.Options.Products} products made for the run, "
             + $"{report.Options.ScarceProducts} of them scarce, by random load-test customers) and "
             + $"{report.Options.ReadRate:N0} product reads/s. Requests are counted in the second they were due; an "
-            + $"error is no answer (15 s), a 5xx, a 429 or an unexpected 4xx (409 on an order is \"out of stock\", "
-            + $"a right answer).");
+            + $"error is no answer (15 s), a 5xx, a 429 or an unexpected 4xx (422 on an order is \"items not "
+            + $"available\", a right answer once a scarce product sold out).");
         md.AppendLine();
         md.AppendLine("## Checks");
         md.AppendLine();

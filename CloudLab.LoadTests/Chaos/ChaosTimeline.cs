@@ -18,6 +18,8 @@ public sealed record ChaosPhase(string Name, string Kind, double StartSecond, do
 
 public static class ChaosPhaseKind
 {
+    /// <summary>The app warming up (a ramp, then until errors stop): its orders are checked, its errors not.</summary>
+    public const string WarmUp = "warm-up";
     public const string Baseline = "baseline";
     public const string Fault = "fault";
     public const string Recovery = "recovery";
@@ -47,12 +49,12 @@ public sealed class ChaosTimeline
 
     /// <summary>
     /// An answer counts as an error when the service failed: no answer, 5xx, 429, or a 4xx the driver did not cause.
-    /// 409 on an order is the catalogue saying "not enough stock", a right answer.
+    /// 422 (or 409) on an order is "items not available": a scarce product sold out, a right answer.
     /// </summary>
     public static bool IsError(string kind, int status) => status switch
     {
         0 or 429 or >= 500 => true,
-        409 => kind != ChaosRequestKind.Order,
+        409 or 422 => kind != ChaosRequestKind.Order,
         304 => false,
         >= 400 => true,
         _ => false,

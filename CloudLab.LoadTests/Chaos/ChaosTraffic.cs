@@ -25,6 +25,9 @@ public sealed class ChaosTraffic(
 
     public ChaosTimeline Timeline { get; } = new();
 
+    /// <summary>The share of the rates sent now: a warm-up ramps it up to 1.</summary>
+    public double RateFactor { get; set; } = 1;
+
     public ConcurrentBag<AcknowledgedOrder> Acknowledged { get; } = [];
 
     /// <summary>Requests not sent because <see cref="MaxInFlight"/> were waiting: the driver's limit.</summary>
@@ -33,17 +36,21 @@ public sealed class ChaosTraffic(
     /// <summary>Sends until <paramref name="stop"/>, then waits for every answer.</summary>
     public async Task RunAsync(Stopwatch clock, double orderRate, double readRate, CancellationToken stop)
     {
-        long ordersSent = 0, readsSent = 0;
+        double ordersDue = 0, readsDue = 0;
+        var last = clock.Elapsed.TotalSeconds;
         while (!stop.IsCancellationRequested)
         {
-            var elapsed = clock.Elapsed.TotalSeconds;
-            var second = (int)elapsed;
-            for (; ordersSent < (long)(elapsed * orderRate); ordersSent++)
+            var now = clock.Elapsed.TotalSeconds;
+            var second = (int)now;
+            ordersDue += (now - last) * orderRate * RateFactor;
+            readsDue += (now - last) * readRate * RateFactor;
+            last = now;
+            for (; ordersDue >= 1; ordersDue--)
             {
                 Send(second, ChaosRequestKind.Order, PlaceOrderAsync);
             }
 
-            for (; readsSent < (long)(elapsed * readRate); readsSent++)
+            for (; readsDue >= 1; readsDue--)
             {
                 Send(second, ChaosRequestKind.Read, ReadProductAsync);
             }

@@ -36,8 +36,9 @@ public sealed class ChaosChecksTests
     }
 
     [Fact]
-    public void Out_of_stock_is_an_answer_for_an_order_but_no_answer_5xx_and_429_are_errors()
+    public void Items_not_available_is_an_answer_for_an_order_but_no_answer_5xx_and_429_are_errors()
     {
+        Assert.False(ChaosTimeline.IsError(ChaosRequestKind.Order, 422));
         Assert.False(ChaosTimeline.IsError(ChaosRequestKind.Order, 409));
         Assert.True(ChaosTimeline.IsError(ChaosRequestKind.Read, 409));
         Assert.False(ChaosTimeline.IsError(ChaosRequestKind.Read, 304));
