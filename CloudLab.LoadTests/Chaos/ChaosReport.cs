@@ -81,7 +81,8 @@ public static class ChaosReportWriter
 
         md.AppendLine();
         md.AppendLine(
-            "Recovery: seconds from the end of a fault to the first whole second with requests and no error.");
+            "Recovery: seconds from the end of a fault to the first whole second with requests and no error. A second "
+                + "counts in the phase that holds its middle; an order sent just before a fault can still fail by it.");
         md.AppendLine();
         md.AppendLine("## Seconds with errors");
         md.AppendLine();

@@ -117,14 +117,15 @@ public sealed class ChaosTimeline
     }
 
     /// <summary>
-    /// Each phase's requests and errors (whole seconds that start in the phase), and for a fault its recovery time.
+    /// Each phase's requests and errors (the seconds whose middle falls in it, so each second counts once), and for a
+    /// fault its recovery time.
     /// </summary>
     public static IReadOnlyList<ChaosPhaseSummary> Summarize(
         IReadOnlyList<ChaosSecond> seconds, IReadOnlyList<ChaosPhase> phases) =>
         phases.Select(phase =>
         {
             var inPhase = seconds
-                .Where(second => second.Second >= Math.Floor(phase.StartSecond) && second.Second < phase.EndSecond)
+                .Where(second => second.Second + 0.5 >= phase.StartSecond && second.Second + 0.5 < phase.EndSecond)
                 .ToList();
             var errorStatuses = inPhase.SelectMany(second => second.Statuses)
                 .Where(status => IsErrorKey(status.Key))

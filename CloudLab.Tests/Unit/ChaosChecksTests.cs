@@ -60,8 +60,8 @@ public sealed class ChaosChecksTests
         ChaosPhase[] phases =
         [
             new("baseline", ChaosPhaseKind.Baseline, 0, 1),
-            new("fault", ChaosPhaseKind.Fault, 1, 1.5),
-            new("after", ChaosPhaseKind.Recovery, 1.5, 3),
+            new("fault", ChaosPhaseKind.Fault, 1, 1.6),
+            new("after", ChaosPhaseKind.Recovery, 1.6, 3),
         ];
 
         var summaries = ChaosTimeline.Summarize(timeline.Seconds(), phases);
@@ -72,6 +72,7 @@ public sealed class ChaosChecksTests
         Assert.False(summaries[1].ErrorStatuses.ContainsKey("order 409"));
         Assert.Equal(0, summaries[1].RecoverySeconds); // second 2 is clean
         Assert.Null(summaries[2].RecoverySeconds);
+        Assert.Equal(4, summaries.Sum(phase => phase.Requests)); // second 1 is the fault's only, counted once
     }
 
     [Fact]
