@@ -17,7 +17,7 @@ public sealed record ChaosOptions(double OrderRate, double ReadRate, int Product
     public static readonly TimeSpan Recovery = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan Quiesce = TimeSpan.FromSeconds(15);
 
-    /// <summary>OrderService's saga recovery: a minute after an interrupted saga, swept every 15 s, plus margin.</summary>
+    /// <summary>OrderService's saga recovery: a minute after a saga stopped, swept every 15 s, plus margin.</summary>
     public static readonly TimeSpan SagaRecoveryWindow = TimeSpan.FromSeconds(90);
 
     /// <summary>The gateway fails a third of its calls and loses a fifth of its answers (charged, not told).</summary>
@@ -106,7 +106,15 @@ public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessi
         var payments = await verifier.CapturedPaymentsAsync(placed, cancellationToken);
         var stock = await verifier.StockAsync(initialStock.Keys, cancellationToken);
         var stockFacts = new ChaosFacts(
-            acknowledged, readBack, placed, payments, initialStock, stock, [], [], ChaosOptions.RecoveryGoalSeconds);
+            acknowledged,
+            readBack,
+            placed,
+            payments,
+            initialStock,
+            stock,
+            new Dictionary<Guid, ProductSales>(),
+            [],
+            ChaosOptions.RecoveryGoalSeconds);
         if (!ChaosChecks.StockConserved(stockFacts).Passed)
         {
             // OrderService releases the reservation of a saga a fault interrupted only after its recovery delay
