@@ -18,7 +18,7 @@ public static class LoadTestCli
         {
             config.SetApplicationName("cloudlab-load");
             config.AddCommand<RunCommand>("run").WithDescription(
-                "Run a plan: smoke, calibrate, target, peak, burst, spike, stress, endurance, mixed or full.");
+                "Run a plan: smoke, calibrate, target, peak, burst, spike, stress, endurance, mixed, full or chaos.");
             config.AddCommand<CompareCommand>("compare").WithDescription(
                 "Compare a report's capacity ratios with the baseline (10 % tolerance); exit 1 on a regression.");
         });
@@ -91,6 +91,12 @@ public sealed class RunSettingsInput : CommandSettings
     [CommandOption("--client"), Description("raw (default: the driver's lean HTTP/1.1 client) or httpclient")]
     public string Client { get; set; } = "raw";
 
+    [CommandOption("--order-rate"), Description("chaos: orders per second of the steady workload")]
+    public double OrderRate { get; set; } = 50;
+
+    [CommandOption("--read-rate"), Description("chaos: product reads per second of the steady workload")]
+    public double ReadRate { get; set; } = 100;
+
     [CommandOption("--quiet")]
     public bool Quiet { get; set; }
 }
@@ -113,6 +119,11 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         var sessions = settings.Plan is "smoke"
             ? null
             : await Sessions.SignInAsync(client.WithBase(targets.User), settings.Users, cancellationToken);
+        if (settings.Plan == "chaos")
+        {
+            return await RunChaosAsync(settings, client, targets, sessions!, root, cancellationToken);
+        }
+
         using IHttpSender sender = settings.Client == "httpclient"
             ? new HttpClientSender(client)
             : new RawHttpSender(settings.MaxInFlight);
@@ -192,6 +203,36 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         return settings.Baseline is null
             ? 0
             : CompareCommand.Check(Baseline.Load(settings.Baseline), report.CapacityRatios);
+    }
+
+    /// <summary>
+    /// Faults under load (see Chaos/ChaosPlan): exit 1 when a check fails, so CI can run it as a gate.
+    /// </summary>
+    private static async Task<int> RunChaosAsync(
+        RunSettingsInput settings,
+        HttpClient client,
+        Targets targets,
+        Sessions sessions,
+        string root,
+        CancellationToken cancellationToken)
+    {
+        var options = new Chaos.ChaosOptions(settings.OrderRate, settings.ReadRate, Products: 10, ScarceProducts: 2);
+        var report = await new Chaos.ChaosPlan(client, targets, sessions, settings.Products, settings.Quiet)
+            .RunAsync(options, cancellationToken);
+        var command = "flock /tmp/cloudlab-build.lock dotnet build CloudLab.sln -c Release && "
+            + "flock /tmp/cloudlab-build.lock dotnet run -c Release --no-build --project CloudLab.LoadTests -- "
+            + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+        var folder = Chaos.ChaosReportWriter.Write(
+            report, command, Machine(), settings.Reports ?? Path.Combine(root, "CloudLab.LoadTests", "reports"));
+        foreach (var check in report.Checks)
+        {
+            AnsiConsole.MarkupLine(check.Passed
+                ? $"[green]pass[/] {Markup.Escape(check.Name)}: {Markup.Escape(check.Detail)}"
+                : $"[red]FAIL[/] {Markup.Escape(check.Name)}: {Markup.Escape(check.Detail)}");
+        }
+
+        AnsiConsole.MarkupLine($"Report: [link]{Markup.Escape(Path.Combine(folder, "report.md"))}[/]");
+        return report.Passed ? 0 : 1;
     }
 
     private static void WriteCpuTable(IEnumerable<ScenarioResult> results)

@@ -30,9 +30,17 @@ public sealed class AppProcess : IAsyncDisposable
     public static readonly string BuildConfiguration =
         typeof(AppProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
 
-    private readonly Process _process;
+    /// <summary>Where the AppHost's output goes, to find out afterwards why a resource stopped.</summary>
+    public static readonly string LogPath = Path.Combine(Path.GetTempPath(), "cloudlab-load-apphost.log");
 
-    private AppProcess(Process process) => _process = process;
+    private readonly Process _process;
+    private readonly TextWriter _log;
+
+    private AppProcess(Process process, TextWriter log)
+    {
+        _process = process;
+        _log = log;
+    }
 
     public static async Task<AppProcess> StartAsync(
         string repositoryRoot, Scenarios.Targets targets, CancellationToken cancellationToken)
@@ -50,11 +58,12 @@ public sealed class AppProcess : IAsyncDisposable
             WorkingDirectory = repositoryRoot,
         };
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var log = TextWriter.Synchronized(new StreamWriter(LogPath, append: false) { AutoFlush = true });
+        process.OutputDataReceived += (_, line) => log.WriteLine(line.Data);
+        process.ErrorDataReceived += (_, line) => log.WriteLine(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var app = new AppProcess(process);
+        var app = new AppProcess(process, log);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddMinutes(4);
@@ -109,5 +118,6 @@ public sealed class AppProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        await _log.DisposeAsync();
     }
 }

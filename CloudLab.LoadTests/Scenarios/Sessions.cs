@@ -11,6 +11,9 @@ public sealed class Sessions(IReadOnlyList<string> customerTokens, string adminT
 
     public int Count => customerTokens.Count;
 
+    /// <summary>The token of customer <paramref name="index"/> (0-based), to act as the same customer again.</summary>
+    public string Customer(int index) => customerTokens[index];
+
     public string RandomCustomer() => customerTokens[Random.Shared.Next(customerTokens.Count)];
 
     public static async Task<Sessions> SignInAsync(HttpClient users, int customers, CancellationToken cancellationToken)

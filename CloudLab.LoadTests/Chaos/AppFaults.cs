@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using StackExchange.Redis;
+
+namespace CloudLab.LoadTests.Chaos;
+
+/// <summary>
+/// Breaks the running app the way a chaos run needs, on this machine only: freezes its PostgreSQL server
+/// (SIGSTOP/SIGCONT), kills its Redis with SIGKILL and starts a new one on the same port, directory and append-only
+/// file, and switches the simulated payment gateway's failure rates in the settings file PaymentService watches.
+/// Disposing undoes whatever is still in effect.
+/// </summary>
+public sealed class AppFaults : IAsyncDisposable
+{
+    private readonly ServiceProcess _order;
+    private readonly ServiceProcess _payment;
+    private readonly List<int> _frozen = [];
+    private Process? _redis;
+    private string? _gatewaySettings;
+    private string? _gatewaySettingsPath;
+
+    private AppFaults(ServiceProcess order, ServiceProcess payment)
+    {
+        _order = order;
+        _payment = payment;
+    }
+
+    /// <summary>Finds the app's processes by the ports the driver sends to (other apps here use others).</summary>
+    public static AppFaults Find(Scenarios.Targets targets) =>
+        new(ServiceProcess.Find("orderdb", targets.Order.Port), ServiceProcess.Find("paymentdb", targets.Payment.Port));
+
+    /// <summary>Stops the PostgreSQL server the services use and all its backends: a hung database.</summary>
+    public async Task FreezePostgresAsync()
+    {
+        var port = ConnectionPart(_order.Environment["ConnectionStrings__orderdb"], "Port");
+        var postmaster = ProcessTable.Find(process =>
+            process.Name == "postgres" && ArgumentAfter(process.Arguments, "-p") == port)
+            ?? throw new InvalidOperationException($"No PostgreSQL server listens on port {port}.");
+        _frozen.Add(postmaster);
+        _frozen.AddRange(ProcessTable.Children(postmaster));
+        // The postmaster first: stopped, it forks no new backend while the others are being stopped.
+        await SignalAsync("STOP", _frozen);
+    }
+
+    public async Task ResumePostgresAsync()
+    {
+        if (_frozen.Count > 0)
+        {
+            await SignalAsync("CONT", _frozen);
+            _frozen.Clear();
+        }
+    }
+
+    /// <summary>SIGKILL to the Redis server: no shutdown, no last write to the append-only file.</summary>
+    public async Task<RedisServer> KillRedisAsync()
+    {
+        var options = ConfigurationOptions.Parse(_order.Environment["ConnectionStrings__redis"]);
+        options.AllowAdmin = true;
+        options.AbortOnConnectFail = true;
+        RedisServer server;
+        using (var connection = await ConnectionMultiplexer.ConnectAsync(options))
+        {
+            var admin = connection.GetServer(connection.GetEndPoints()[0]);
+            var info = (await admin.InfoAsync("server")).SelectMany(group => group)
+                .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+            var config = (await admin.ConfigGetAsync("*"))
+                .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+            server = new RedisServer(
+                int.Parse(info["process_id"], CultureInfo.InvariantCulture),
+                config["port"],
+                config["dir"],
+                config["appendonly"]);
+        }
+
+        using var process = Process.GetProcessById(server.ProcessId);
+        process.Kill();
+        // Not our child: until DCP reaps it, it may look alive. Its sockets are closed either way.
+        using var reaped = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await process.WaitForExitAsync(reaped.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return server;
+    }
+
+    /// <summary>
+    /// Starts redis-server from the PATH as the AppHost does (DCP does not restart it). Not /proc/PID/exe: on Debian
+    /// that names redis-check-rdb, which would check the file instead of serving it.
+    /// </summary>
+    public async Task RestartRedisAsync(RedisServer server)
+    {
+        var start = new ProcessStartInfo(
+            "redis-server",
+            [
+                "--port", server.Port, "--bind", "127.0.0.1", "-::1", "--maxmemory-policy", "volatile-lru",
+                "--save", "", "--appendonly", server.AppendOnly, "--dir", server.Directory,
+            ])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _redis = Process.Start(start) ?? throw new InvalidOperationException("redis-server could not be started.");
+        _redis.OutputDataReceived += (_, _) => { };
+        _redis.ErrorDataReceived += (_, _) => { };
+        _redis.BeginOutputReadLine();
+        _redis.BeginErrorReadLine();
+        var options = ConfigurationOptions.Parse(_order.Environment["ConnectionStrings__redis"]);
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+                if (connection.IsConnected)
+                {
+                    return;
+                }
+            }
+            catch (RedisConnectionException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException("The restarted Redis did not accept connections within 10 s.");
+    }
+
+    /// <summary>
+    /// Sets the simulated gateway's error and lost-answer rates in the appsettings.json of PaymentService's content
+    /// root, which it reloads through IOptionsMonitor; the original file comes back on <see cref="RestoreGateway"/>.
+    /// </summary>
+    public void BreakGateway(double errorRate, double lostResponseRate)
+    {
+        var root = _payment.Environment.GetValueOrDefault("ASPNETCORE_CONTENTROOT") ?? _payment.WorkingDirectory;
+        _gatewaySettingsPath = Path.Combine(root, "appsettings.json");
+        _gatewaySettings = File.ReadAllText(_gatewaySettingsPath);
+        var settings = JsonNode.Parse(_gatewaySettings)!.AsObject();
+        var gateway = settings["Gateway"] as JsonObject ?? [];
+        settings["Gateway"] = gateway;
+        var simulator = gateway["Simulator"] as JsonObject ?? [];
+        gateway["Simulator"] = simulator;
+        simulator["ErrorRate"] = errorRate;
+        simulator["LostResponseRate"] = lostResponseRate;
+        File.WriteAllText(_gatewaySettingsPath, settings.ToJsonString(Reports.ReportWriter.Json));
+    }
+
+    public void RestoreGateway()
+    {
+        if (_gatewaySettings is not null && _gatewaySettingsPath is not null)
+        {
+            File.WriteAllText(_gatewaySettingsPath, _gatewaySettings);
+            _gatewaySettings = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await ResumePostgresAsync();
+        RestoreGateway();
+        if (_redis is { HasExited: false })
+        {
+            // SIGTERM: the Redis this run started writes its append-only file and exits, as DCP would stop it.
+            await SignalAsync("TERM", [_redis.Id]);
+            await _redis.WaitForExitAsync();
+        }
+
+        _redis?.Dispose();
+    }
+
+    private static async Task SignalAsync(string signal, IEnumerable<int> processIds)
+    {
+        using var kill = Process.Start(
+            "kill", [$"-{signal}", .. processIds.Select(id => id.ToString(CultureInfo.InvariantCulture))]);
+        await kill.WaitForExitAsync();
+    }
+
+    private static string ConnectionPart(string connectionString, string key) =>
+        connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2))
+            .FirstOrDefault(part => part.Length == 2 && part[0].Equals(key, StringComparison.OrdinalIgnoreCase))?[1]
+        ?? throw new InvalidOperationException($"The connection string names no {key}.");
+
+    private static string? ArgumentAfter(IReadOnlyList<string> arguments, string name)
+    {
+        var index = arguments.ToList().IndexOf(name);
+        return index >= 0 && index + 1 < arguments.Count ? arguments[index + 1] : null;
+    }
+}
+
+/// <summary>How the killed Redis ran, to start the next one the same way.</summary>
+public sealed record RedisServer(int ProcessId, string Port, string Directory, string AppendOnly);
