@@ -95,16 +95,7 @@ public static class ChaosReportWriter
                     .Select(status => $"{status.Key} × {status.Value}"))} |");
         }
 
-        if (report.Notes.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("## Notes");
-            md.AppendLine();
-            foreach (var note in report.Notes)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
-            }
-        }
+        MarkdownList.AppendSection(md, "## Notes", report.Notes);
 
         md.AppendLine();
         md.AppendLine("Every second's answers are in report.json.");

@@ -93,16 +93,7 @@ public static class ReportWriter
             md.AppendLine(CultureInfo.InvariantCulture, $"- {s.Name}: {statuses}");
         }
 
-        if (report.Findings.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("Findings:");
-            md.AppendLine();
-            foreach (var finding in report.Findings)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- {finding}");
-            }
-        }
+        MarkdownList.AppendSection(md, "Findings:", report.Findings);
 
         md.AppendLine();
         md.AppendLine("![latency over time](latency.svg)");
