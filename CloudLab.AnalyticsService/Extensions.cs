@@ -13,6 +13,7 @@ public static class Extensions
         builder.AddJsonModels(AnalyticsJsonContext.Default);
 
         builder.Services.AddSingleton<EventProjector>();
+        builder.Services.AddBrokerIdentity();
         builder.Services.AddHostedService<EventStreamConsumer>();
         builder.Services.AddSingleton<AnalyticsStore>();
         builder.Services.AddSingleton<AnalyticsReports>();

@@ -17,9 +17,10 @@ namespace CloudLab.AnalyticsService.Domain;
 /// </summary>
 public sealed class EventStreamConsumer(
     IConnectionMultiplexer redis,
+    BrokerIdentity broker,
     EventProjector projector,
     IMeterFactory meterFactory,
-    ILogger<EventStreamConsumer> logger) : StreamGroupConsumer(redis, EventStreams.Events, Group, logger)
+    ILogger<EventStreamConsumer> logger) : StreamGroupConsumer(redis, broker, EventStreams.Events, Group, logger)
 {
     public const string Group = "analytics";
 

@@ -15,9 +15,10 @@ namespace CloudLab.OrderService.Domain;
 /// </summary>
 public sealed class PaymentEventsConsumer(
     IConnectionMultiplexer redis,
+    BrokerIdentity broker,
     IServiceProvider services,
     IMeterFactory meterFactory,
-    ILogger<PaymentEventsConsumer> logger) : StreamGroupConsumer(redis, EventStreams.Events, Group, logger)
+    ILogger<PaymentEventsConsumer> logger) : StreamGroupConsumer(redis, broker, EventStreams.Events, Group, logger)
 {
     public const string Group = "orders";
 

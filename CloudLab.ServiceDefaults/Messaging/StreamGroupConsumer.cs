@@ -13,7 +13,7 @@ namespace CloudLab.ServiceDefaults.Messaging;
 /// was not handled, so handlers must be idempotent (the outbox relay delivers at least once).
 /// </summary>
 public abstract class StreamGroupConsumer(
-    IConnectionMultiplexer redis, string streamName, string groupName, ILogger logger)
+    IConnectionMultiplexer redis, BrokerIdentity broker, string streamName, string groupName, ILogger logger)
     : BackgroundService
 {
     private const int BatchSize = 100;
@@ -23,7 +23,6 @@ public abstract class StreamGroupConsumer(
 
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
     private bool _groupReady;
-    private TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected ILogger Logger => logger;
 
@@ -34,19 +33,6 @@ public abstract class StreamGroupConsumer(
     protected abstract Task HandleBatchAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        redis.ConnectionRestored += OnConnectionRestored;
-        try
-        {
-            await ConsumeAsync(stoppingToken);
-        }
-        finally
-        {
-            redis.ConnectionRestored -= OnConnectionRestored;
-        }
-    }
-
-    private async Task ConsumeAsync(CancellationToken stoppingToken)
     {
         var stream = redis.GetDatabase();
         var retry = TimeSpan.Zero;
@@ -100,15 +86,10 @@ public abstract class StreamGroupConsumer(
 
                 readOwnPending = true;
                 retry = CappedBackoff.Next(retry);
-                await Task.WhenAny(Task.Delay(retry, stoppingToken), _restored.Task);
+                await Task.WhenAny(Task.Delay(retry, stoppingToken), broker.Restored);
             }
         }
     }
-
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args) =>
-        Interlocked.Exchange(
-                ref _restored, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
-            .TrySetResult();
 
     private static bool IsTransient(Exception exception) =>
         exception is RedisException or RedisTimeoutException or Npgsql.NpgsqlException or DatabaseTimeoutException;
