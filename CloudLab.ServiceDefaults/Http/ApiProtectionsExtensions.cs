@@ -37,7 +37,10 @@ internal static class ApiProtectionsExtensions
         // Malformed JSON and wrong types reach GlobalExceptionHandler, which answers 400 with what was wrong.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<KestrelServerOptions>(options =>
-            options.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBodyBytes);
+        {
+            options.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBodyBytes;
+            options.ConfigureEndpointDefaults(listen => listen.Use(LingeringClose.Middleware));
+        });
 
         // Every request has a budget (RequestTimeouts:Default, per
         // service); calls a service makes to others are shorter.
