@@ -18,9 +18,9 @@ public static class Extensions
 
         // Each call fits well inside this service's own 10 s request budget.
         builder.Services.AddServiceClient<ProductCatalogClient>(
-            "productservice", new CallBudget(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)));
+            ServiceNames.Product, new CallBudget(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)));
         builder.Services.AddServiceClient<PaymentsClient>(
-            "paymentservice", new CallBudget(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)));
+            ServiceNames.Payment, new CallBudget(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)));
         builder.Services.AddSingleton<IProductReservations, ProductReservations>();
         builder.Services.AddSingleton<IPayments, Payments>();
 

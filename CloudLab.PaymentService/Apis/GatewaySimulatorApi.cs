@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CloudLab.Contracts;
 using CloudLab.PaymentService.Models;
 using CloudLab.PaymentService.Data;
 using CloudLab.ServiceDefaults.Auth;
@@ -38,7 +39,7 @@ public static partial class GatewaySimulatorApi
         // gateway stands for an external system that would not spend PaymentService's capacity.
         var gateway = api.MapGroup("/simulated-gateway")
             .WithTags("Simulated gateway")
-            .RequireAuthorization(Policies.ServiceOrAdmin)
+            .RequireAdminOrService(ServiceNames.Payment)
             .WithMetadata(new ExcludeFromServiceCapacityAttribute())
             .ExcludeFromDescription();
         gateway.MapPost("/charges", Charge);

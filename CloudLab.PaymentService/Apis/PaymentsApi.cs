@@ -1,4 +1,6 @@
+using System.Collections.Frozen;
 using System.Security.Claims;
+using CloudLab.Contracts;
 using CloudLab.PaymentService.Data;
 using CloudLab.PaymentService.Models;
 using CloudLab.PaymentService.Domain;
@@ -11,12 +13,15 @@ namespace CloudLab.PaymentService.Apis;
 
 public static class PaymentsApi
 {
+    /// <summary>Services that may read any payment: OrderService checks captures before shipping.</summary>
+    private static readonly FrozenSet<string> ReadersOfAll = FrozenSet.ToFrozenSet([ServiceNames.Order]);
+
     public static RouteGroupBuilder MapPaymentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/payments").WithTags("Payments").RequireAuthorization();
-        api.MapPost("/", Charge).RequireAuthorization(Policies.ServiceOrAdmin);
-        api.MapPost("/batch", ChargeBatch).RequireAuthorization(Policies.ServiceOrAdmin);
-        api.MapPost("/{id:guid}/refund", Refund).RequireAuthorization(Policies.ServiceOrAdmin);
+        api.MapPost("/", Charge).RequireAdminOrService(ServiceNames.Order);
+        api.MapPost("/batch", ChargeBatch).RequireAdminOrService(ServiceNames.Order);
+        api.MapPost("/{id:guid}/refund", Refund).RequireAdminOrService(ServiceNames.Order);
         api.MapGet("/{id:guid}", GetPayment);
         api.MapGet("/", ListPayments);
         return api;
@@ -105,7 +110,7 @@ public static class PaymentsApi
             throw new RequestValidationException("order_id", "order_id is required.");
         }
 
-        var seesAll = caller.IsAdmin() || caller.IsInRole(Roles.Service);
+        var seesAll = caller.IsAdmin() || caller.IsServiceAmong(ReadersOfAll);
         // A subject that is no user id (none is issued) sees no payment rather than failing.
         var payerId = seesAll ? (Guid?)null
             : Guid.TryParse(caller.FindFirstValue("sub"), out var subject) ? subject : Guid.Empty;
@@ -113,5 +118,5 @@ public static class PaymentsApi
     }
 
     private static bool MayRead(ClaimsPrincipal caller, Guid ownerId) =>
-        caller.IsAdmin() || caller.IsInRole(Roles.Service) || caller.FindFirstValue("sub") == ownerId.ToString();
+        caller.IsAdmin() || caller.IsServiceAmong(ReadersOfAll) || caller.FindFirstValue("sub") == ownerId.ToString();
 }

@@ -1,3 +1,4 @@
+using CloudLab.Contracts;
 using CloudLab.ProductService.Domain;
 using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Auth;
@@ -14,7 +15,7 @@ public static class ReservationsApi
     {
         var api = app.MapGroup("/api/products/reservations")
             .WithTags("Reservations")
-            .RequireAuthorization(Policies.ServiceOrAdmin);
+            .RequireAdminOrService(ServiceNames.Order);
         api.MapPost("/", Reserve);
         api.MapPost("/batch", ReserveBatch);
         api.MapDelete("/{orderId:guid}", Release);

@@ -44,5 +44,4 @@ public static class Roles
 public static class Policies
 {
     public const string Admin = "admin";
-    public const string ServiceOrAdmin = "service-or-admin";
 }

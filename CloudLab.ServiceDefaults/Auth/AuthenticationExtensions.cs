@@ -1,5 +1,6 @@
 using CloudLab.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -34,10 +35,15 @@ public static class AuthenticationExtensions
             });
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin))
-            .AddPolicy(Policies.ServiceOrAdmin, policy => policy.RequireRole(Roles.Service, Roles.Admin));
+            .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin));
         return builder;
     }
+
+    /// <summary>Only an admin, or one of the named services calling on its own behalf.</summary>
+    public static TBuilder RequireAdminOrService<TBuilder>(this TBuilder endpoints, params string[] services)
+        where TBuilder : IEndpointConventionBuilder =>
+        endpoints.RequireAuthorization(policy =>
+            policy.RequireAuthenticatedUser().AddRequirements(new CallerRequirement(services)));
 
     /// <summary>
     /// Calls through this client carry this service's own token for <paramref name="audience"/>, the service called

@@ -11,4 +11,11 @@ public static class ClaimsPrincipalExtensions
             : throw new InvalidOperationException("The caller has no subject id.");
 
     public static bool IsAdmin(this ClaimsPrincipal caller) => caller.IsInRole(Roles.Admin);
+
+    /// <summary>
+    /// Whether the caller is one of these services on its own behalf: a service token's subject is its service's
+    /// name, and only that service's key can sign it.
+    /// </summary>
+    public static bool IsServiceAmong(this ClaimsPrincipal caller, IReadOnlySet<string> services) =>
+        caller.IsInRole(Roles.Service) && caller.FindFirstValue("sub") is { } name && services.Contains(name);
 }

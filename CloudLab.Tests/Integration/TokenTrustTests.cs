@@ -86,6 +86,36 @@ public sealed class TokenTrustTests(CloudLabAppFixture app)
     }
 
     [Fact]
+    public async Task A_service_token_opens_only_the_endpoints_meant_for_its_service()
+    {
+        using var products = app.Client("productservice");
+        using var payments = app.Client("paymentservice");
+        var release = $"/api/products/reservations/{Guid.NewGuid()}";
+
+        // OrderService reserves and releases stock; AnalyticsService, with a valid token of its own, may not.
+        var fromOrders = Sign(Key("orderservice"), "orderservice", "orderservice", "service", "productservice");
+        using var released = await products.SendAsync(Request(HttpMethod.Delete, release, fromOrders));
+        Assert.True(released.IsSuccessStatusCode, $"OrderService's release answered {(int)released.StatusCode}");
+        var analytics = Key("analyticsservice");
+        var toProducts = Sign(analytics, "analyticsservice", "analyticsservice", "service", "productservice");
+        using var refused = await products.SendAsync(Request(HttpMethod.Delete, release, toProducts));
+        await refused.AssertProblemAsync(HttpStatusCode.Forbidden);
+
+        // Nor may it charge or refund.
+        var toPayments = Sign(analytics, "analyticsservice", "analyticsservice", "service", "paymentservice");
+        foreach (var (method, path) in new[]
+        {
+            (HttpMethod.Post, "/api/payments/batch"),
+            (HttpMethod.Post, "/api/payments"),
+            (HttpMethod.Post, $"/api/payments/{Guid.NewGuid()}/refund"),
+        })
+        {
+            using var charge = await payments.SendAsync(Request(method, path, toPayments));
+            await charge.AssertProblemAsync(HttpStatusCode.Forbidden);
+        }
+    }
+
+    [Fact]
     public void Each_replica_holds_its_own_service_key_and_only_UserService_the_user_token_key()
     {
         var replicas = app.ResourceStates

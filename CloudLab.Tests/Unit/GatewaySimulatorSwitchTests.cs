@@ -42,7 +42,7 @@ public sealed class GatewaySimulatorSwitchTests
     }
 
     [Fact]
-    public async Task Enabled_outside_production_it_requires_a_service_or_admin_token_and_keeps_the_client_limits()
+    public async Task Enabled_outside_production_it_requires_PaymentService_or_an_admin_and_keeps_the_client_limits()
     {
         await using var app = App(Environments.Development, enabled: true);
 
@@ -52,9 +52,10 @@ public sealed class GatewaySimulatorSwitchTests
         Assert.Equal(2, endpoints.Count);
         Assert.All(endpoints, endpoint =>
         {
-            Assert.Contains(
-                endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>(),
-                data => data.Policy == Policies.ServiceOrAdmin);
+            var callers = endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>()
+                .SelectMany(policy => policy.Requirements.OfType<CallerRequirement>())
+                .Single();
+            Assert.Equal(["paymentservice"], callers.Services);
             Assert.Null(endpoint.Metadata.GetMetadata<DisableRateLimitingAttribute>());
             Assert.NotNull(endpoint.Metadata.GetMetadata<ExcludeFromServiceCapacityAttribute>());
         });
