@@ -112,7 +112,7 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
     {
         var targets = Targets.Parse(settings.Urls);
         var root = RepositoryRoot();
-        var appSettings = settings.Plan == "chaos" ? AppProcess.ChaosSettings : [];
+        var appSettings = settings.Plan == "chaos" ? AppProcess.ChaosSettings : Array.Empty<string>();
         await using var app = settings.StartApp
             ? await AppProcess.StartAsync(root, targets, appSettings, cancellationToken)
             : null;

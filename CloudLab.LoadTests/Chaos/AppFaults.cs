@@ -156,12 +156,12 @@ public sealed class AppFaults : IAsyncDisposable
         var (victim, environment) = replicas[0];
         var working = new DirectoryInfo($"/proc/{victim.Id}/cwd").ResolveLinkTarget(returnFinalTarget: true);
         var replica = new ReplicaProcess(victim.Arguments, environment, working?.FullName ?? ".");
-        using var process = Process.GetProcessById(victim.Id);
-        process.Kill();
+        using var killed = Process.GetProcessById(victim.Id);
+        killed.Kill();
         using var reaped = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await process.WaitForExitAsync(reaped.Token);
+            await killed.WaitForExitAsync(reaped.Token);
         }
         catch (OperationCanceledException)
         {
@@ -235,7 +235,8 @@ public sealed class AppFaults : IAsyncDisposable
                     && line.Contains("/api/products", StringComparison.Ordinal))
                 .Sum(line => (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
         }
-        catch (HttpRequestException)
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException
+            or FormatException)
         {
             return null;
         }

@@ -43,9 +43,9 @@ public static class ChaosChecks
         NoOversell(facts),
         AnalyticsExact(facts),
         .. facts.Phases.Where(phase => phase.Kind == ChaosPhaseKind.Fault).Select(phase => Recovery(phase, facts)),
-        .. facts.Phases.Any(phase => phase.Name == ChaosPhaseNames.ProductReplicaKilled)
-            ? [ReplicaCrashCost(facts)]
-            : Array.Empty<ChaosCheck>(),
+        .. facts.Phases.Where(phase => phase.Name == ChaosPhaseNames.ProductReplicaKilled)
+            .Take(1)
+            .Select(_ => ReplicaCrashCost(facts)),
     ];
 
     /// <summary>
