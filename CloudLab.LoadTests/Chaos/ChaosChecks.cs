@@ -67,7 +67,7 @@ public static class ChaosChecks
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"{errors:N0} errors of {requests:N0} requests ({share:P2}) from the kill to the end of the "
-                + "recovery after the replica's restart"));
+                + $"recovery after the replica's restart"));
     }
 
     /// <summary>Every 201 is an order the customer can read, with the lines it was placed with.</summary>
