@@ -97,6 +97,10 @@ public sealed class RunSettingsInput : CommandSettings
     [CommandOption("--read-rate"), Description("chaos: product reads per second of the steady workload")]
     public double ReadRate { get; set; } = 100;
 
+    [CommandOption("--short")]
+    [Description("chaos: the short form (every fault, shorter phases, the same checks; a few minutes, for CI)")]
+    public bool Short { get; set; }
+
     [CommandOption("--quiet")]
     public bool Quiet { get; set; }
 }
@@ -108,7 +112,10 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
     {
         var targets = Targets.Parse(settings.Urls);
         var root = RepositoryRoot();
-        await using var app = settings.StartApp ? await AppProcess.StartAsync(root, targets, cancellationToken) : null;
+        var appSettings = settings.Plan == "chaos" ? AppProcess.ChaosSettings : Array.Empty<string>();
+        await using var app = settings.StartApp
+            ? await AppProcess.StartAsync(root, targets, appSettings, cancellationToken)
+            : null;
 
         using var handler = new SocketsHttpHandler
         {
@@ -216,7 +223,12 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         string root,
         CancellationToken cancellationToken)
     {
-        var options = new Chaos.ChaosOptions(settings.OrderRate, settings.ReadRate, Products: 10, ScarceProducts: 2);
+        var options = new Chaos.ChaosOptions(
+            settings.OrderRate,
+            settings.ReadRate,
+            Products: 10,
+            ScarceProducts: 2,
+            settings.Short ? Chaos.ChaosDurations.Short : Chaos.ChaosDurations.Full);
         var report = await new Chaos.ChaosPlan(client, targets, sessions, settings.Products, settings.Quiet)
             .RunAsync(options, cancellationToken);
         var command = "flock /tmp/cloudlab-build.lock dotnet build CloudLab.sln -c Release && "

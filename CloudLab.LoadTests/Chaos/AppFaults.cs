@@ -8,8 +8,9 @@ namespace CloudLab.LoadTests.Chaos;
 /// <summary>
 /// Breaks the running app the way a chaos run needs, on this machine only: freezes its PostgreSQL server
 /// (SIGSTOP/SIGCONT), kills its Redis with SIGKILL and starts a new one on the same port, directory and append-only
-/// file, and switches the simulated payment gateway's failure rates in the settings file PaymentService watches.
-/// Disposing undoes whatever is still in effect.
+/// file, switches the simulated payment gateway's failure rates in the settings file PaymentService watches, and kills
+/// one of ProductService's replicas with SIGKILL and starts it again as it ran. Disposing undoes whatever is still in
+/// effect and stops what it started.
 /// </summary>
 public sealed class AppFaults : IAsyncDisposable
 {
@@ -17,6 +18,7 @@ public sealed class AppFaults : IAsyncDisposable
     private readonly ServiceProcess _payment;
     private readonly List<int> _frozen = [];
     private Process? _redis;
+    private Process? _replica;
     private string? _gatewaySettings;
     private string? _gatewaySettingsPath;
 
@@ -131,6 +133,116 @@ public sealed class AppFaults : IAsyncDisposable
     }
 
     /// <summary>
+    /// SIGKILL to one of ProductService's replicas of this app: the service's own process (found by its database's
+    /// connection string and this app's Redis), not the <c>dotnet run</c> DCP started it with, which then exits too.
+    /// </summary>
+    public async Task<ReplicaProcess> KillProductReplicaAsync()
+    {
+        var redis = _order.Environment["ConnectionStrings__redis"];
+        var replicas = ProcessTable.All()
+            .Where(process => process.Name != "dotnet" && process.Arguments.Count > 0)
+            .Select(process => (process, Environment: ProcessTable.Environment(process.Id)))
+            .Where(entry => entry.Environment.ContainsKey("ConnectionStrings__productdb")
+                && entry.Environment.GetValueOrDefault("ConnectionStrings__redis") == redis
+                && entry.Environment.ContainsKey("ASPNETCORE_URLS"))
+            .ToList();
+        if (replicas.Count < 2)
+        {
+            throw new InvalidOperationException(
+                $"Found {replicas.Count} ProductService replica(s) of this app; the replica crash needs two "
+                    + "(start the app with --Services:productservice:Replicas=2, as --start-app does for chaos).");
+        }
+
+        var (victim, environment) = replicas[0];
+        var working = new DirectoryInfo($"/proc/{victim.Id}/cwd").ResolveLinkTarget(returnFinalTarget: true);
+        var replica = new ReplicaProcess(victim.Arguments, environment, working?.FullName ?? ".");
+        using var killed = Process.GetProcessById(victim.Id);
+        killed.Kill();
+        using var reaped = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await killed.WaitForExitAsync(reaped.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return replica;
+    }
+
+    /// <summary>
+    /// Starts the killed replica again with its command line, environment and folder (so on its port), and waits
+    /// up to a minute for its /health.
+    /// </summary>
+    public async Task RestartReplicaAsync(ReplicaProcess replica, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(replica.Arguments[0], replica.Arguments.Skip(1))
+        {
+            WorkingDirectory = replica.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment.Clear();
+        foreach (var (key, value) in replica.Environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        _replica = Process.Start(start) ?? throw new InvalidOperationException("The replica could not be started.");
+        _replica.OutputDataReceived += (_, _) => { };
+        _replica.ErrorDataReceived += (_, _) => { };
+        _replica.BeginOutputReadLine();
+        _replica.BeginErrorReadLine();
+        var health = new Uri(new Uri(replica.Url), "/health");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (DateTime.UtcNow < deadline && !_replica.HasExited)
+        {
+            try
+            {
+                if (await http.GetStringAsync(health, cancellationToken) is "Healthy" or "Degraded")
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+
+        throw new InvalidOperationException($"The restarted replica did not answer {health} within a minute.");
+    }
+
+    /// <summary>
+    /// API requests the restarted replica has answered (its /metrics), to tell whether traffic came back to it; null
+    /// when there is none or it cannot be read.
+    /// </summary>
+    public async Task<long?> RestartedReplicaRequestsAsync(ReplicaProcess replica)
+    {
+        if (_replica is not { HasExited: false })
+        {
+            return null;
+        }
+
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var metrics = await http.GetStringAsync(new Uri(new Uri(replica.Url), "/metrics"));
+            return metrics.Split('\n')
+                .Where(line => line.StartsWith("api_request_duration_seconds_count{", StringComparison.Ordinal)
+                    && line.Contains("/api/products", StringComparison.Ordinal))
+                .Sum(line => (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException
+            or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Sets the simulated gateway's error and lost-answer rates in the appsettings.json of PaymentService's content
     /// root, which it reloads through IOptionsMonitor; the original file comes back on <see cref="RestoreGateway"/>.
     /// </summary>
@@ -170,6 +282,22 @@ public sealed class AppFaults : IAsyncDisposable
         }
 
         _redis?.Dispose();
+        if (_replica is { HasExited: false })
+        {
+            // Not DCP's: stopping the app would leave it running.
+            await SignalAsync("TERM", [_replica.Id]);
+            using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _replica.WaitForExitAsync(stopped.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _replica.Kill();
+            }
+        }
+
+        _replica?.Dispose();
     }
 
     private static async Task SignalAsync(string signal, IEnumerable<int> processIds)
@@ -190,6 +318,14 @@ public sealed class AppFaults : IAsyncDisposable
         var index = arguments.ToList().IndexOf(name);
         return index >= 0 && index + 1 < arguments.Count ? arguments[index + 1] : null;
     }
+}
+
+/// <summary>How a killed replica ran (command line, environment, folder), to start it again the same way.</summary>
+public sealed record ReplicaProcess(
+    IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string WorkingDirectory)
+{
+    /// <summary>The first address it listened on (ASPNETCORE_URLS).</summary>
+    public string Url => Environment["ASPNETCORE_URLS"].Split(';')[0];
 }
 
 /// <summary>How the killed Redis ran, to start the next one the same way.</summary>

@@ -43,7 +43,32 @@ public static class ChaosChecks
         NoOversell(facts),
         AnalyticsExact(facts),
         .. facts.Phases.Where(phase => phase.Kind == ChaosPhaseKind.Fault).Select(phase => Recovery(phase, facts)),
+        .. facts.Phases.Where(phase => phase.Name == ChaosPhaseNames.ProductReplicaKilled)
+            .Take(1)
+            .Select(_ => ReplicaCrashCost(facts)),
     ];
+
+    /// <summary>
+    /// The errors while one of ProductService's two replicas was dead and until it was back, and in the recovery
+    /// after, as a share of the requests in that time: under <see cref="ChaosOptions.ReplicaCrashGoal"/>.
+    /// </summary>
+    public static ChaosCheck ReplicaCrashCost(ChaosFacts facts)
+    {
+        var around = facts.Phases
+            .Where(phase => phase.Name is ChaosPhaseNames.ProductReplicaKilled or ChaosPhaseNames.AfterProductReplica)
+            .ToList();
+        var requests = around.Sum(phase => phase.Requests);
+        var errors = around.Sum(phase => phase.Errors);
+        var share = requests == 0 ? 1 : (double)errors / requests;
+        return new ChaosCheck(
+            string.Create(
+                CultureInfo.InvariantCulture, $"replica crash costs < {ChaosOptions.ReplicaCrashGoal:P1} of requests"),
+            requests > 0 && share < ChaosOptions.ReplicaCrashGoal,
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"{errors:N0} errors of {requests:N0} requests ({share:P2}) from the kill to the end of the "
+                + $"recovery after the replica's restart"));
+    }
 
     /// <summary>Every 201 is an order the customer can read, with the lines it was placed with.</summary>
     public static ChaosCheck AcknowledgedReadable(ChaosFacts facts)

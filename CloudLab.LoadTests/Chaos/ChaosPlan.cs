@@ -1,21 +1,20 @@
 using System.Diagnostics;
+using System.Globalization;
 using CloudLab.LoadTests.Scenarios;
 using Spectre.Console;
 
 namespace CloudLab.LoadTests.Chaos;
 
 /// <summary>How hard and how long a chaos run pushes.</summary>
-public sealed record ChaosOptions(double OrderRate, double ReadRate, int Products, int ScarceProducts)
+public sealed record ChaosOptions(
+    double OrderRate, double ReadRate, int Products, int ScarceProducts, ChaosDurations Durations)
 {
     public const int RecoveryGoalSeconds = 5;
     public const int WarmUpRampSeconds = 15;
     public const int WarmUpMaxWaitSeconds = 45;
-    public static readonly TimeSpan Baseline = TimeSpan.FromSeconds(15);
-    public static readonly TimeSpan PostgresFrozen = TimeSpan.FromSeconds(10);
-    public static readonly TimeSpan RedisDown = TimeSpan.FromSeconds(15);
-    public static readonly TimeSpan GatewayFailing = TimeSpan.FromSeconds(15);
-    public static readonly TimeSpan Recovery = TimeSpan.FromSeconds(15);
-    public static readonly TimeSpan Quiesce = TimeSpan.FromSeconds(15);
+
+    /// <summary>The goal: a crashed replica costs less than 0.1 % of the requests around it.</summary>
+    public const double ReplicaCrashGoal = 0.001;
 
     /// <summary>OrderService's saga recovery: a minute after a saga stopped, swept every 15 s, plus margin.</summary>
     public static readonly TimeSpan SagaRecoveryWindow = TimeSpan.FromSeconds(90);
@@ -25,15 +24,56 @@ public sealed record ChaosOptions(double OrderRate, double ReadRate, int Product
     public const double GatewayLostResponseRate = 0.2;
 }
 
+/// <summary>How long each stretch of a chaos run lasts: the full plan, or its short form (<c>--short</c>).</summary>
+public sealed record ChaosDurations(
+    TimeSpan Baseline,
+    TimeSpan PostgresFrozen,
+    TimeSpan RedisDown,
+    TimeSpan GatewayFailing,
+    TimeSpan ReplicaDown,
+    TimeSpan Recovery,
+    TimeSpan Quiesce)
+{
+    public static readonly ChaosDurations Full = new(
+        Baseline: Seconds(15),
+        PostgresFrozen: Seconds(10),
+        RedisDown: Seconds(15),
+        GatewayFailing: Seconds(15),
+        ReplicaDown: Seconds(20),
+        Recovery: Seconds(15),
+        Quiesce: Seconds(15));
+
+    /// <summary>Every fault, shorter; each recovery phase twice the recovery goal, so the same checks hold.</summary>
+    public static readonly ChaosDurations Short = new(
+        Baseline: Seconds(5),
+        PostgresFrozen: Seconds(5),
+        RedisDown: Seconds(5),
+        GatewayFailing: Seconds(5),
+        ReplicaDown: Seconds(10),
+        Recovery: Seconds(2 * ChaosOptions.RecoveryGoalSeconds),
+        Quiesce: Seconds(10));
+
+    private static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
+}
+
+/// <summary>The names of the chaos run's phases that its checks look for.</summary>
+public static class ChaosPhaseNames
+{
+    public const string ProductReplicaKilled = "product replica killed";
+    public const string AfterProductReplica = "after product replica";
+}
+
 /// <summary>
 /// Faults under a steady workload, one after the other with a recovery between them: PostgreSQL frozen, Redis killed
-/// and restarted, the payment gateway failing and losing answers. Then the run checks that nothing promised was lost.
+/// and restarted, the payment gateway failing and losing answers, one of ProductService's two replicas killed and
+/// started again. Then the run checks that nothing promised was lost.
 /// </summary>
 public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessions, int seededProducts, bool quiet)
 {
     public async Task<ChaosReport> RunAsync(ChaosOptions options, CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
+        var durations = options.Durations;
         var verifier = new ChaosVerifier(client, targets, sessions);
         var initialStock = await verifier.CreateProductsAsync(
             options.Products, options.ScarceProducts, cancellationToken);
@@ -47,22 +87,22 @@ public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessi
         // For the whole run: the Redis it restarts must serve until the checks have read everything back.
         await using var faults = AppFaults.Find(targets);
         await WarmUpAsync();
-        await PhaseAsync("baseline", ChaosPhaseKind.Baseline, ChaosOptions.Baseline);
+        await PhaseAsync("baseline", ChaosPhaseKind.Baseline, durations.Baseline);
 
         await FaultAsync(
             "PostgreSQL frozen",
             faults.FreezePostgresAsync,
-            ChaosOptions.PostgresFrozen,
+            durations.PostgresFrozen,
             faults.ResumePostgresAsync);
-        await PhaseAsync("after PostgreSQL", ChaosPhaseKind.Recovery, ChaosOptions.Recovery);
+        await PhaseAsync("after PostgreSQL", ChaosPhaseKind.Recovery, durations.Recovery);
 
         RedisServer? redis = null;
         await FaultAsync(
             "Redis killed",
             async () => redis = await faults.KillRedisAsync(),
-            ChaosOptions.RedisDown,
+            durations.RedisDown,
             () => redis is null ? Task.CompletedTask : faults.RestartRedisAsync(redis));
-        await PhaseAsync("after Redis", ChaosPhaseKind.Recovery, ChaosOptions.Recovery);
+        await PhaseAsync("after Redis", ChaosPhaseKind.Recovery, durations.Recovery);
 
         await FaultAsync(
             "gateway failing",
@@ -71,25 +111,39 @@ public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessi
                 faults.BreakGateway(ChaosOptions.GatewayErrorRate, ChaosOptions.GatewayLostResponseRate);
                 return Task.CompletedTask;
             },
-            ChaosOptions.GatewayFailing,
+            durations.GatewayFailing,
             () =>
             {
                 faults.RestoreGateway();
                 return Task.CompletedTask;
             });
-        await PhaseAsync("after gateway", ChaosPhaseKind.Recovery, ChaosOptions.Recovery);
+        await PhaseAsync("after gateway", ChaosPhaseKind.Recovery, durations.Recovery);
 
-        phases.Add(new ChaosPhase("product replica killed", ChaosPhaseKind.Skipped, 0, 0));
-        notes.Add("Product replica crash: not run. The load settings start one instance per service (DCP's proxy in "
-            + "front of replicas halves a cheap endpoint's throughput), so there is no second replica to keep "
-            + "serving.");
+        ReplicaProcess? replica = null;
+        await FaultAsync(
+            ChaosPhaseNames.ProductReplicaKilled,
+            async () => replica = await faults.KillProductReplicaAsync(),
+            durations.ReplicaDown,
+            // DCP does not restart a replica that died; the run starts it again as a supervisor would.
+            () => replica is null ? Task.CompletedTask : faults.RestartReplicaAsync(replica, cancellationToken));
+        await PhaseAsync(ChaosPhaseNames.AfterProductReplica, ChaosPhaseKind.Recovery, durations.Recovery);
+        if (replica is not null)
+        {
+            var served = await faults.RestartedReplicaRequestsAsync(replica);
+            var answered = served?.ToString("N0", CultureInfo.InvariantCulture) ?? "an unknown number of";
+            notes.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Product replica crash: one of two replicas killed with SIGKILL; DCP did not start it again, the run "
+                + $"started it on its port after {durations.ReplicaDown.TotalSeconds:N0} s. In the "
+                + $"{durations.Recovery.TotalSeconds:N0} s after, it answered {answered} product API requests."));
+        }
 
         await stop.CancelAsync();
         await running;
         var trafficStopped = clock.Elapsed;
         var seconds = traffic.Timeline.Seconds();
-        Say($"Traffic stopped at {clock.Elapsed.TotalSeconds:N0} s; quiescing {ChaosOptions.Quiesce.TotalSeconds} s.");
-        await Task.Delay(ChaosOptions.Quiesce, cancellationToken);
+        Say($"Traffic stopped at {clock.Elapsed.TotalSeconds:N0} s; quiescing {durations.Quiesce.TotalSeconds} s.");
+        await Task.Delay(durations.Quiesce, cancellationToken);
 
         var unhealthy = await verifier.UnhealthyAsync(cancellationToken);
         if (unhealthy.Count > 0)

@@ -24,6 +24,11 @@ public sealed class AppProcess : IAsyncDisposable
     ];
 
     /// <summary>
+    /// The chaos plan kills one of two ProductService replicas: it runs that service with two, behind DCP's proxy.
+    /// </summary>
+    public static readonly string[] ChaosSettings = ["--Services:productservice:Replicas=2"];
+
+    /// <summary>
     /// The driver's own build configuration; the app runs in the
     /// same one (build both with <c>-c Release</c> for numbers).
     /// </summary>
@@ -43,14 +48,17 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     public static async Task<AppProcess> StartAsync(
-        string repositoryRoot, Scenarios.Targets targets, CancellationToken cancellationToken)
+        string repositoryRoot,
+        Scenarios.Targets targets,
+        IReadOnlyList<string> extraSettings,
+        CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(
             "dotnet",
             [
                 "run", "--no-build", "--configuration", BuildConfiguration,
                 "--project", Path.Combine(repositoryRoot, "CloudLab.AppHost"),
-                "--launch-profile", "http", "--", .. LoadSettings,
+                "--launch-profile", "http", "--", .. LoadSettings, .. extraSettings,
             ])
         {
             RedirectStandardOutput = true,

@@ -25,6 +25,7 @@ public static class DatabaseExtensions
             var connection = dataSource.ConnectionStringBuilder;
             connection.MaxPoolSize = options.MaxPoolSize;
             connection.MinPoolSize = options.MinPoolSize;
+            connection.Timeout = (int)Math.Ceiling(options.ConnectionWait.TotalSeconds);
             // Statements a service runs over and over are prepared once per connection.
             connection.MaxAutoPrepare = 64;
             connection.AutoPrepareMinUsages = 2;

@@ -16,6 +16,14 @@ public sealed class DatabaseOptions
 
     public int MinPoolSize { get; set; } = 2;
 
+    /// <summary>
+    /// How long a query waits for a connection (a free one from the pool, or a new one opened), then fails as
+    /// "database unavailable" (503). Npgsql's default waits 15 s, longer than a request's 10 s budget: while PostgreSQL
+    /// hung, a 10 s freeze under 50 orders/s nearly filled OrderService's 512 request slots, and for 2 s after it was
+    /// back new orders were refused (68 × 429) while that backlog drained (chaos run of 2026-11-29 17:57).
+    /// </summary>
+    public TimeSpan ConnectionWait { get; set; } = TimeSpan.FromSeconds(3);
+
     public TimeSpan TimeoutFor(QueryKind kind) => kind switch
     {
         QueryKind.Write => WriteTimeout,

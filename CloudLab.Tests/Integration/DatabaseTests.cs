@@ -4,7 +4,9 @@ using CloudLab.ProductService.Data;
 using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Data;
 using CloudLab.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -165,6 +167,35 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
                 []);
             await transaction.RollbackAsync();
         }
+    }
+
+    /// <summary>
+    /// A service's data source waits <c>Database:ConnectionWait</c> for a connection, then fails with a transient
+    /// error (answered 503): with PostgreSQL hung, requests must not pile up for their whole budget.
+    /// </summary>
+    [Fact]
+    public async Task A_query_that_gets_no_connection_fails_as_unavailable_after_the_connection_wait()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:productdb"] = await app.ConnectionStringAsync("productdb"),
+            ["Database:MaxPoolSize"] = "1",
+            ["Database:MinPoolSize"] = "0",
+            ["Database:ConnectionWait"] = "00:00:01",
+        });
+        builder.AddServiceDatabase("productdb", typeof(ProductStore).Assembly);
+        using var host = builder.Build();
+        var dataSource = host.Services.GetRequiredService<NpgsqlDataSource>();
+        await using var held = await dataSource.OpenConnectionAsync();
+
+        var refused = await Assert.ThrowsAnyAsync<NpgsqlException>(async () =>
+        {
+            await using var second = await dataSource.OpenConnectionAsync();
+        });
+
+        Assert.Equal(1, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Timeout);
+        Assert.True(refused.IsTransient, refused.Message); // GlobalExceptionHandler answers it 503
     }
 
     [Fact]

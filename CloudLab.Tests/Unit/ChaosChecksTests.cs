@@ -164,6 +164,32 @@ public sealed class ChaosChecksTests
         Assert.False(ChaosChecks.Recovery(slow with { RecoverySeconds = null }, facts).Passed);
     }
 
+    [Fact]
+    public void A_replica_crash_passes_only_under_a_thousandth_of_the_requests_around_it()
+    {
+        var facts = Facts();
+        ChaosPhaseSummary Phase(string name, string kind, int requests, int errors) =>
+            new(name, kind, 0, 1, requests, errors, new Dictionary<string, int>(), null);
+
+        var cheap = facts with
+        {
+            Phases =
+            [
+                .. facts.Phases,
+                Phase(ChaosPhaseNames.ProductReplicaKilled, ChaosPhaseKind.Fault, 3_000, 2),
+                Phase(ChaosPhaseNames.AfterProductReplica, ChaosPhaseKind.Recovery, 2_000, 2),
+            ],
+        };
+        var oneMore = Phase(ChaosPhaseNames.AfterProductReplica, ChaosPhaseKind.Recovery, 0, 1);
+        var costly = cheap with { Phases = [.. cheap.Phases, oneMore] };
+
+        Assert.True(ChaosChecks.ReplicaCrashCost(cheap).Passed); // 4 of 5,000: 0.08 %
+        Assert.False(ChaosChecks.ReplicaCrashCost(costly).Passed); // 5 of 5,000: 0.1 %
+        static bool IsReplicaCheck(ChaosCheck check) => check.Name.StartsWith("replica", StringComparison.Ordinal);
+        Assert.Contains(ChaosChecks.Evaluate(cheap), IsReplicaCheck);
+        Assert.DoesNotContain(ChaosChecks.Evaluate(facts), IsReplicaCheck);
+    }
+
     /// <summary>
     /// Three orders of two products (100 and 5 in stock), all acknowledged, readable, paid once and counted.
     /// </summary>
