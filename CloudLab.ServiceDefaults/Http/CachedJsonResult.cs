@@ -2,6 +2,7 @@ using System.Reflection;
 using CloudLab.ServiceDefaults.Caching;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace CloudLab.ServiceDefaults.Http;
 
@@ -37,9 +38,8 @@ public sealed class CachedJsonResult<TValue>(CachedJson entry, string cacheContr
         return response.Body.WriteAsync(body).AsTask();
     }
 
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         builder.Metadata.Add(new ProducesResponseTypeMetadata(
             StatusCodes.Status200OK, typeof(TValue), ["application/json"]));
     }

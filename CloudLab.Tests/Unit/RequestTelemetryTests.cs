@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net.Http.Json;
 using CloudLab.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -66,12 +67,14 @@ public sealed class RequestTelemetryTests
         // Instruments made again on the same meters are handed to the SDK's listener like the originals.
         var hosting = meters.Create("Microsoft.AspNetCore.Hosting")
             .CreateHistogram<double>("http.server.request.duration", "s");
-        var leases = meters.Create("Microsoft.AspNetCore.RateLimiting")
-            .CreateHistogram<double>("aspnetcore.rate_limiting.request_lease.duration", "s");
+        var rateLimiting = meters.Create("Microsoft.AspNetCore.RateLimiting");
+        var leases = rateLimiting.CreateHistogram<double>("aspnetcore.rate_limiting.request_lease.duration", "s");
+        var limiterDecisions = rateLimiting.CreateCounter<long>("aspnetcore.rate_limiting.requests");
         var standard = meters.Create(CloudLabMeters.Api).CreateHistogram<double>("api_request_duration_seconds", "s");
         Assert.False(hosting.Enabled);
         Assert.False(leases.Enabled);
         Assert.True(standard.Enabled);
+        Assert.True(limiterDecisions.Enabled); // the meter is collected; only the duplicate is viewed away
 
         var hostingLogger = server.App.Services.GetRequiredService<ILoggerFactory>()
             .CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics");

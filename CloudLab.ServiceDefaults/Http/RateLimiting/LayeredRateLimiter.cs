@@ -64,7 +64,7 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
         var key = Client(resource);
         if (!_clients.TryGetValue(key, out var bucket))
         {
-            bucket = _clients.GetOrAdd(key, static (key, limiter) => limiter.NewClientBucket(key.Kind), this);
+            bucket = _clients.GetOrAdd(key, static (client, limiter) => limiter.NewClientBucket(client.Kind), this);
         }
 
         if (!bucket.TryTake(permitCount, now, out var clientWait))
