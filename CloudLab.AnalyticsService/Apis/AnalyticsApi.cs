@@ -10,6 +10,9 @@ namespace CloudLab.AnalyticsService.Apis;
 /// <summary>Business reports, for admins. Times are UTC; a range is [from, to).</summary>
 public static class AnalyticsApi
 {
+    /// <summary>Reports are for admins only: no shared cache may keep them; browsers revalidate by ETag.</summary>
+    private const string ReportCacheControl = "private, no-cache";
+
     private static readonly TimeSpan DefaultRange = TimeSpan.FromDays(7);
 
     public static RouteGroupBuilder MapAnalyticsApi(this IEndpointRouteBuilder app)
@@ -21,7 +24,7 @@ public static class AnalyticsApi
         return api;
     }
 
-    public static async Task<Ok<SalesReport>> Sales(
+    public static async Task<CachedJsonResult<SalesReport>> Sales(
         DateTime? from,
         DateTime? to,
         string? granularity,
@@ -36,10 +39,11 @@ public static class AnalyticsApi
         }
 
         var (start, end) = Range(from, to, time, unit == "hour" ? TimeSpan.FromDays(31) : TimeSpan.FromDays(366));
-        return TypedResults.Ok(await reports.SalesAsync(start, end, unit, cancellationToken));
+        return new CachedJsonResult<SalesReport>(
+            await reports.SalesJsonAsync(start, end, unit, cancellationToken), ReportCacheControl);
     }
 
-    public static async Task<Ok<TopProductsReport>> TopProducts(
+    public static async Task<CachedJsonResult<TopProductsReport>> TopProducts(
         DateTime? from,
         DateTime? to,
         int? limit,
@@ -53,13 +57,14 @@ public static class AnalyticsApi
         }
 
         var (start, end) = Range(from, to, time, TimeSpan.FromDays(366));
-        return TypedResults.Ok(await reports.TopProductsAsync(start, end, limit ?? 10, cancellationToken));
+        return new CachedJsonResult<TopProductsReport>(
+            await reports.TopProductsJsonAsync(start, end, limit ?? 10, cancellationToken), ReportCacheControl);
     }
 
-    public static async Task<Results<Ok<UserSummary>, NotFound>> UserSummaryOf(
+    public static async Task<Results<CachedJsonResult<UserSummary>, NotFound>> UserSummaryOf(
         [FromRoute] Guid id, AnalyticsReports reports, CancellationToken cancellationToken) =>
-        await reports.UserSummaryAsync(id, cancellationToken) is { } summary
-            ? TypedResults.Ok(summary)
+        await reports.UserSummaryJsonAsync(id, cancellationToken) is { } summary
+            ? new CachedJsonResult<UserSummary>(summary, ReportCacheControl)
             : TypedResults.NotFound();
 
     /// <summary>

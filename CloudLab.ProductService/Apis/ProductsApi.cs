@@ -19,7 +19,10 @@ public static class ProductsApi
         return api;
     }
 
-    public static async Task<Ok<PagedResult<Product>>> ListProducts(
+    /// <summary>
+    /// Pages are public catalogue reads like the products on them: cached as bytes, revalidated by ETag.
+    /// </summary>
+    public static async Task<CachedJsonResult<PagedResult<Product>>> ListProducts(
         PageRequest page,
         [FromQuery(Name = "category_id")] Guid? categoryId,
         [FromQuery(Name = "status")] string? status,
@@ -35,27 +38,20 @@ public static class ProductsApi
 
         var filter = new ProductFilter(
             categoryId, ParseStatus(status), inStock, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
-        return TypedResults.Ok(await catalog.ListProductsAsync(filter, page, cancellationToken));
+        return new CachedJsonResult<PagedResult<Product>>(
+            await catalog.ListProductsJsonAsync(filter, page, cancellationToken), RevalidateEachTime);
     }
 
     /// <summary>
-    /// The hot path: a ValueTask, so a cache hit completes without allocating a Task. Answers 304 to a client that
-    /// already holds this version; shared caches may keep the body but must revalidate it (stock changes).
+    /// The hot path: a ValueTask, so a cache hit completes without allocating a Task, and the hit is the product's
+    /// ready JSON, copied to the response. Answers 304 to a client that already holds this version; shared caches may
+    /// keep the body but must revalidate it (stock changes).
     /// </summary>
-    public static async ValueTask<Results<Ok<Product>, NotFound, StatusCodeHttpResult>> GetProduct(
-        Guid id, HttpContext http, Catalog catalog, CancellationToken cancellationToken)
-    {
-        if (await catalog.GetProductAsync(id, cancellationToken) is not { } product)
-        {
-            return TypedResults.NotFound();
-        }
-
-        http.Response.Headers.ETag = product.ETag;
-        http.Response.Headers.CacheControl = RevalidateEachTime;
-        return EntityTags.NoneMatchHits(http.Request, product.ETag)
-            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Ok(product);
-    }
+    public static async ValueTask<Results<CachedJsonResult<Product>, NotFound>> GetProduct(
+        Guid id, Catalog catalog, CancellationToken cancellationToken) =>
+        await catalog.GetProductJsonAsync(id, cancellationToken) is { } product
+            ? new CachedJsonResult<Product>(product, RevalidateEachTime)
+            : TypedResults.NotFound();
 
     public static async Task<Results<Created<Product>, ValidationProblem>> CreateProduct(
         CreateProductRequest request, Catalog catalog, CancellationToken cancellationToken)

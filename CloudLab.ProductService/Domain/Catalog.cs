@@ -14,21 +14,28 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
     private const string CategoriesKey = "category:all";
     private const string AllListsTag = "product-lists:all";
 
-    public ValueTask<Product?> GetProductAsync(Guid id, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// A product as its ready response (JSON and ETag): the cache holds the bytes, so a hit serializes nothing.
+    /// </summary>
+    public ValueTask<CachedJson?> GetProductJsonAsync(Guid id, CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
             CachePolicies.Product,
             CachePolicies.Product.Key(id),
-            id,
-            store.GetAsync,
+            (store, id),
+            static async (state, token) =>
+                await state.store.GetAsync(state.id, token) is { } product ? ProductJson(product) : null,
             cancellationToken: cancellationToken);
 
-    public ValueTask<PagedResult<Product>> ListProductsAsync(
+    /// <summary>A page of products as its ready response, its ETag a digest of its bytes.</summary>
+    public ValueTask<CachedJson> ListProductsJsonAsync(
         ProductFilter filter, PageRequest page, CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
             CachePolicies.ProductList,
             CachePolicies.ProductList.Key(filter.CacheKey(page.Page, page.PageSize)),
             (store, filter, page),
-            static (state, token) => state.store.ListAsync(state.filter, state.page, token),
+            static async (state, token) => CachedJson.Create(
+                await state.store.ListAsync(state.filter, state.page, token),
+                ProductJsonContext.Default.PagedResultProduct),
             [filter.CategoryId is { } category ? CategoryListTag(category) : AllListsTag],
             cancellationToken);
 
@@ -77,7 +84,7 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
     {
         // Concurrently: a batch's entries are independent, and one at a time would cost a Redis round trip each.
         await Task.WhenAll(changes.Select(change => cache.SetAsync(
-            CachePolicies.Product, CachePolicies.Product.Key(change.Product.Id), change.Product,
+            CachePolicies.Product, CachePolicies.Product.Key(change.Product.Id), ProductJson(change.Product),
             cancellationToken: cancellationToken).AsTask()));
         var tags = changes.Where(change => change.AvailabilityChanged)
             .SelectMany(change => new[] { CategoryListTag(change.Product.CategoryId), AllListsTag })
@@ -107,7 +114,7 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
         await cache.SetAsync(
             CachePolicies.Product,
             CachePolicies.Product.Key(product.Id),
-            product,
+            ProductJson(product),
             cancellationToken: cancellationToken);
         List<string> tags = [AllListsTag, CategoryListTag(product.CategoryId)];
         if (previousCategory is { } previous && previous != product.CategoryId)
@@ -117,6 +124,9 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
 
         await cache.InvalidateTagsAsync(tags, cancellationToken);
     }
+
+    private static CachedJson ProductJson(Product product) =>
+        CachedJson.Create(product, ProductJsonContext.Default.Product, product.ETag);
 
     private static string CategoryListTag(Guid categoryId) => $"product-lists:category:{categoryId:N}";
 }

@@ -13,6 +13,8 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class TelemetryExtensions
 {
+    internal const string HostingDiagnosticsLogger = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     internal static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -25,6 +27,11 @@ public static class TelemetryExtensions
         // Polly logs every attempt, and every failed one with its stack: under a dependency outage that is a log storm.
         // The resilience pipeline's own metrics (meter "Polly") and the 503 warnings say what happened.
         builder.Logging.AddFilter("Polly", LogLevel.None);
+        // ASP.NET Core's hosting logger, when enabled at any level, opens a logging scope for every request (and makes
+        // an Activity for it when no tracer listens). Its request lines are Information and filtered out anyway; what
+        // it logs above that (startup failures) the host logs as well. Errors inside requests come from the exception
+        // handler and Kestrel, whose loggers stay on.
+        builder.Logging.AddFilter(HostingDiagnosticsLogger, LogLevel.None);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -42,6 +49,9 @@ public static class TelemetryExtensions
                 // The standard's api_request_duration_seconds (RequestMetricsMiddleware) is the request histogram;
                 // ASP.NET Core's own would record every request a second time.
                 .AddView("http.server.request.duration", MetricStreamConfiguration.Drop)
+                // The rate-limiting middleware's lease duration is one more histogram per admitted request, the same
+                // as the request's duration; its counters (aspnetcore.rate_limiting.requests) stay.
+                .AddView("aspnetcore.rate_limiting.request_lease.duration", MetricStreamConfiguration.Drop)
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(tracing => tracing
                 .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(sampleRatio)))

@@ -66,4 +66,32 @@ public sealed class FoundationTests(CloudLabAppFixture app)
         var hitsAfter = await Metrics.SumAsync(replica, "cache_requests_total", ("cache", "user"), ("result", "hit"));
         Assert.True(hitsAfter >= hitsBefore + 1, $"cache hits went from {hitsBefore} to {hitsAfter}");
     }
+
+    [Fact]
+    public async Task The_profile_is_served_from_cached_json_with_a_private_etag_that_changes_with_it()
+    {
+        var customer = await app.RegisterCustomerAsync();
+        using var replica = app.ReplicaClients("userservice")[0];
+
+        using var first = await replica.SendAsync(customer.Request(HttpMethod.Get, "/api/users/me"));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var etag = first.Headers.ETag!.Tag;
+        Assert.True(first.Headers.CacheControl is { Private: true, NoCache: true });
+        Assert.Equal(customer.Email, (await first.ReadObjectAsync())["email"]!.GetValue<string>());
+
+        using var conditional = customer.Request(HttpMethod.Get, "/api/users/me");
+        conditional.Headers.IfNoneMatch.Add(System.Net.Http.Headers.EntityTagHeaderValue.Parse(etag));
+        using var notModified = await replica.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+
+        using var renamed = await replica.SendAsync(customer.Request(
+            HttpMethod.Put, "/api/users/me", new { name = "Renamed Customer", preferences = new { } }));
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        using var again = customer.Request(HttpMethod.Get, "/api/users/me");
+        again.Headers.IfNoneMatch.Add(System.Net.Http.Headers.EntityTagHeaderValue.Parse(etag));
+        using var changed = await replica.SendAsync(again);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(etag, changed.Headers.ETag!.Tag);
+        Assert.Equal("Renamed Customer", (await changed.ReadObjectAsync())["name"]!.GetValue<string>());
+    }
 }

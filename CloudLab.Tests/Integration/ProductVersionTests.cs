@@ -105,6 +105,47 @@ public sealed class ProductVersionTests(CloudLabAppFixture app)
         Assert.Equal(4m, (await full.ReadObjectAsync())["price"]!.GetValue<decimal>());
     }
 
+    [Fact]
+    public async Task A_cache_hit_serves_the_same_json_as_the_miss_and_a_write_serves_the_new_version()
+    {
+        var admin = await app.AdminAsync();
+        var productId = await app.CreateProductAsync(price: 3m, stock: 10);
+        using var replica = app.ReplicaClients("productservice")[0];
+
+        // The create put the product's ready JSON in the cache; every read of it returns those bytes.
+        var (first, firstType, firstTag) = await GetBodyAsync(replica, productId);
+        var (second, _, secondTag) = await GetBodyAsync(replica, productId);
+        Assert.Equal(first, second);
+        Assert.Equal(firstTag, secondTag);
+        Assert.Equal("application/json; charset=utf-8", firstType);
+        var product = JsonNode.Parse(first)!.AsObject();
+        Assert.Equal(productId, product["id"]!.GetValue<Guid>());
+        Assert.Equal("active", product["status"]!.GetValue<string>());
+        Assert.Equal($"\"{product["version"]!.GetValue<long>()}\"", firstTag);
+        Assert.Equal(
+            ["id", "name", "description", "categoryId", "price", "currency", "stock", "status", "createdAt",
+                "updatedAt", "version"],
+            product.Select(property => property.Key));
+
+        product["stock"] = 42;
+        using var updated = await replica.SendAsync(
+            admin.Request(HttpMethod.Put, $"/api/products/{productId}", product));
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var (afterWrite, _, afterWriteTag) = await GetBodyAsync(replica, productId);
+        Assert.Equal(42, JsonNode.Parse(afterWrite)!["stock"]!.GetValue<int>());
+        Assert.Equal(updated.Headers.ETag!.Tag, afterWriteTag);
+        Assert.Equal(await updated.Content.ReadAsStringAsync(), afterWrite);
+    }
+
+    private static async Task<(string Body, string? ContentType, string ETag)> GetBodyAsync(
+        HttpClient products, Guid id)
+    {
+        using var response = await products.GetAsync($"/api/products/{id}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString(),
+            response.Headers.ETag!.Tag);
+    }
+
     private static async Task<(JsonObject Product, string ETag)> GetWithTagAsync(HttpClient products, Guid id)
     {
         using var response = await products.GetAsync($"/api/products/{id}");

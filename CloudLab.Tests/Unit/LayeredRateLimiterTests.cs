@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using CloudLab.ServiceDefaults.Http.RateLimiting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CloudLab.Tests.Unit;
 
@@ -133,6 +134,74 @@ public sealed class LayeredRateLimiterTests
         Assert.Contains(shedAtTheDoor, lease => !lease.IsAcquired); // the service layer still guards the API itself
         leases.ForEach(lease => lease.Dispose());
         shedAtTheDoor.ForEach(lease => lease.Dispose());
+    }
+
+    [Fact]
+    public void A_refused_client_is_served_again_as_its_bucket_refills_and_the_retry_after_says_when()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions
+        {
+            PerClient = new ClientLimits { AuthenticatedPermitsPerSecond = 10, AuthenticatedBurst = 5 },
+        }, time);
+        var client = Caller("refilled");
+
+        Assert.All(Enumerable.Range(0, 5), _ => Assert.True(limiter.AttemptAcquire(client).IsAcquired));
+        var refused = limiter.AttemptAcquire(client);
+        Assert.False(refused.IsAcquired);
+        Assert.True(refused.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), retryAfter); // one permit comes back every 100 ms at 10/s
+
+        time.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.False(limiter.AttemptAcquire(client).IsAcquired);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(limiter.AttemptAcquire(client).IsAcquired);
+        Assert.False(limiter.AttemptAcquire(client).IsAcquired);
+
+        // A second of quiet refills the bucket to its burst, not beyond it.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(5, Enumerable.Range(0, 10).Count(_ => limiter.AttemptAcquire(client).IsAcquired));
+    }
+
+    [Fact]
+    public void An_idle_client_bucket_is_dropped_and_a_returning_client_starts_full()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions
+        {
+            PerClient = new ClientLimits { AnonymousPermitsPerSecond = 10, AnonymousBurst = 2 },
+        }, time);
+        var client = FromAddress("10.0.0.9");
+        Assert.True(limiter.AttemptAcquire(client).IsAcquired);
+        Assert.NotNull(limiter.GetStatistics(client));
+
+        time.Advance(TimeSpan.FromSeconds(21)); // full for more than 10 s by the second sweep
+        Assert.Null(limiter.GetStatistics(client));
+        Assert.Equal(2, Enumerable.Range(0, 3).Count(_ => limiter.AttemptAcquire(client).IsAcquired));
+    }
+
+    [Fact]
+    public void An_in_flight_slot_is_given_back_once_however_often_its_lease_is_disposed()
+    {
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions
+        {
+            PerClient = new ClientLimits { AuthenticatedPermitsPerSecond = 1000, AuthenticatedBurst = 1000 },
+            Service = new ServiceLimits { MaxConcurrentRequests = 2 },
+        });
+
+        var first = limiter.AttemptAcquire(Caller("a"));
+        using var second = limiter.AttemptAcquire(Caller("b"));
+        Assert.Equal(2, limiter.InFlight);
+        first.Dispose();
+        first.Dispose();
+        Assert.Equal(1, limiter.InFlight);
+        var third = limiter.AttemptAcquire(Caller("c"));
+        var refused = limiter.AttemptAcquire(Caller("d"));
+        Assert.False(refused.IsAcquired);
+        refused.Dispose(); // a refusal holds no slot
+        Assert.Equal(2, limiter.InFlight);
+        third.Dispose();
+        Assert.Equal(1, limiter.InFlight);
     }
 
     private static DefaultHttpContext ServiceCaller(string serviceName) => new()

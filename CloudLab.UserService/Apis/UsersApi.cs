@@ -38,10 +38,11 @@ public static class UsersApi
                 title: "E-mail taken");
     }
 
-    public static async Task<Results<Ok<UserProfile>, NotFound>> GetMe(
+    /// <summary>Served from the profile's cached JSON; private, and revalidated by ETag.</summary>
+    public static async Task<Results<CachedJsonResult<UserProfile>, NotFound>> GetMe(
         ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken) =>
-        await users.GetAsync(caller.SubjectId(), cancellationToken) is { } user
-            ? TypedResults.Ok(user)
+        await users.GetJsonAsync(caller.SubjectId(), cancellationToken) is { } user
+            ? new CachedJsonResult<UserProfile>(user, PrivateRevalidateEachTime)
             : TypedResults.NotFound();
 
     public static async Task<Results<Ok<UserProfile>, NotFound>> UpdateMe(
@@ -54,7 +55,7 @@ public static class UsersApi
             : TypedResults.NotFound();
 
     /// <summary>Yourself, or anyone for an admin; anyone else's id answers 404 so ids cannot be probed.</summary>
-    public static async Task<Results<Ok<UserProfile>, NotFound>> GetUser(
+    public static async Task<Results<CachedJsonResult<UserProfile>, NotFound>> GetUser(
         Guid id, ClaimsPrincipal caller, UserDirectory users, CancellationToken cancellationToken)
     {
         if (id != caller.SubjectId() && !caller.IsAdmin())
@@ -62,10 +63,12 @@ public static class UsersApi
             return TypedResults.NotFound();
         }
 
-        return await users.GetAsync(id, cancellationToken) is { } user
-            ? TypedResults.Ok(user)
+        return await users.GetJsonAsync(id, cancellationToken) is { } user
+            ? new CachedJsonResult<UserProfile>(user, PrivateRevalidateEachTime)
             : TypedResults.NotFound();
     }
+
+    private const string PrivateRevalidateEachTime = "private, no-cache";
 
     public static async Task<Ok<PagedResult<UserProfile>>> ListUsers(
         PageRequest page, UserDirectory users, CancellationToken cancellationToken) =>

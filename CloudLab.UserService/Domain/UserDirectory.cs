@@ -12,9 +12,15 @@ public sealed class UserDirectory(UserStore store, ServiceCache cache)
 {
     private const string ListTag = "user-lists";
 
-    public ValueTask<UserProfile?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+    /// <summary>A profile as its ready response: the cache holds its JSON, so a hit serializes nothing.</summary>
+    public ValueTask<CachedJson?> GetJsonAsync(Guid id, CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
-            CachePolicies.User, CachePolicies.User.Key(id), id, store.GetAsync, cancellationToken: cancellationToken);
+            CachePolicies.User,
+            CachePolicies.User.Key(id),
+            (store, id),
+            static async (state, token) =>
+                await state.store.GetAsync(state.id, token) is { } user ? ProfileJson(user) : null,
+            cancellationToken: cancellationToken);
 
     public ValueTask<PagedResult<UserProfile>> ListAsync(PageRequest page, CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
@@ -49,10 +55,16 @@ public sealed class UserDirectory(UserStore store, ServiceCache cache)
         return user;
     }
 
+    private static CachedJson ProfileJson(UserProfile user) =>
+        CachedJson.Create(user, UserJsonContext.Default.UserProfile);
+
     private async Task UserChangedAsync(UserProfile user, CancellationToken cancellationToken)
     {
         await cache.SetAsync(
-            CachePolicies.User, CachePolicies.User.Key(user.Id), user, cancellationToken: cancellationToken);
+            CachePolicies.User,
+            CachePolicies.User.Key(user.Id),
+            ProfileJson(user),
+            cancellationToken: cancellationToken);
         await cache.InvalidateTagsAsync([ListTag], cancellationToken);
     }
 }

@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace CloudLab.ServiceDefaults.Caching;
+
+/// <summary>
+/// One entity's response made ready once: its UTF-8 JSON and its entity tag. Cached as it is, so a memory hit copies
+/// bytes to the response instead of serializing the same object on every read (~0.6 µs and 336 B per read for a
+/// product; see CloudLab.Benchmarks). The bytes are never changed after creation: every hit shares them.
+/// In Redis the entry is stored as <c>{"etag":…,"body":…}</c> with the body as plain JSON, readable as before.
+/// </summary>
+[JsonConverter(typeof(CachedJsonConverter))]
+public sealed class CachedJson(byte[] utf8Json, string etag)
+{
+    public byte[] Utf8Json { get; } = utf8Json;
+
+    public string ETag { get; } = etag;
+
+    public static CachedJson Create<T>(T value, JsonTypeInfo<T> typeInfo, string etag) =>
+        new(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), etag);
+
+    /// <summary>
+    /// For a value without a version (a list page, a report): the entity tag is a digest of the bytes themselves,
+    /// computed once when the entry is made.
+    /// </summary>
+    public static CachedJson Create<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        var utf8Json = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8Json, digest);
+        return new CachedJson(utf8Json, string.Concat("\"", Convert.ToHexStringLower(digest[..12]), "\""));
+    }
+}
+
+internal sealed class CachedJsonConverter : JsonConverter<CachedJson>
+{
+    private const string ETagName = "etag";
+    private const string BodyName = "body";
+
+    public override CachedJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        if (!root.TryGetProperty(ETagName, out var etag) || etag.GetString() is not { } tag
+            || !root.TryGetProperty(BodyName, out var body))
+        {
+            throw new JsonException("A cached response needs an etag and a body.");
+        }
+
+        return new CachedJson(System.Text.Encoding.UTF8.GetBytes(body.GetRawText()), tag);
+    }
+
+    public override void Write(Utf8JsonWriter writer, CachedJson value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(ETagName, value.ETag);
+        writer.WritePropertyName(BodyName);
+        writer.WriteRawValue(value.Utf8Json, skipInputValidation: true);
+        writer.WriteEndObject();
+    }
+}
