@@ -26,12 +26,6 @@ public static class ServiceResourceExtensions
                 replicas.ToString(System.Globalization.CultureInfo.InvariantCulture));
         tokenKeys.ApplyTo(service);
 
-        // Tiered compilation waits for 100 ms without a newly compiled method before it counts calls toward the
-        // optimised tier. A busy service keeps compiling new methods (generic async instantiations, dynamic stubs), so
-        // its hot paths were still being optimised minutes into a load run: 15-20 % of each write service's CPU was
-        // the background JIT 135 s after start (perf, 500 orders/s). Counting at once moves that work to start-up.
-        service.WithEnvironment("DOTNET_TC_CallCountingDelayMs", "0");
-
         // One instance listens on its documented port itself: DCP's proxy in front of it halves a cheap endpoint's
         // throughput (measured: 28k → 13k requests/s). Replicas need the proxy to share the port.
         // Services:Proxy=always keeps it anyway (the tests do, so their ports are random and never clash).
