@@ -48,15 +48,10 @@ public sealed class GatewayLedger : IAsyncDisposable
         var rows = await _database.QueryAsync<ChargeRow>(
             Query.Write("gateway_charges", "insert"),
             $"""
-            WITH added AS (
-                INSERT INTO gateway_charges (idempotency_key, charge_id, amount, currency, outcome, decline_reason)
-                SELECT * FROM unnest(@keys, @chargeIds, @amounts, @currencies, @outcomes, @declineReasons)
-                ON CONFLICT (idempotency_key) DO NOTHING
-                RETURNING *)
-            SELECT {Columns} FROM added
-            UNION ALL
-            SELECT {Columns} FROM gateway_charges WHERE idempotency_key = ANY(@keys)
-                AND idempotency_key NOT IN (SELECT idempotency_key FROM added)
+            INSERT INTO gateway_charges (idempotency_key, charge_id, amount, currency, outcome, decline_reason)
+            SELECT * FROM unnest(@keys, @chargeIds, @amounts, @currencies, @outcomes, @declineReasons)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING {Columns}
             """,
             new
             {
@@ -74,8 +69,10 @@ public sealed class GatewayLedger : IAsyncDisposable
         var missing = charges.Select(charge => charge.Key).Where(key => !byKey.ContainsKey(key)).Distinct().ToArray();
         if (missing.Length > 0)
         {
-            // A key another replica recorded while this statement ran: its row committed after the statement's
-            // snapshot, so the statement could neither insert it nor see it. A new statement sees it.
+            // Keys recorded before (a retried charge), or by another replica while the insert ran (committed after
+            // its snapshot), are read by a statement of their own, only when there are any. Read in the insert
+            // statement itself, they made PostgreSQL keep a prepared plan that scanned the whole ledger for every
+            // batch (2,008 scans reading 3.0 million rows in one 500 orders/s run, pg_stat_user_tables).
             foreach (var row in await _database.QueryAsync<ChargeRow>(
                 Query.Read("gateway_charges", "get_many"),
                 $"SELECT {Columns} FROM gateway_charges WHERE idempotency_key = ANY(@missing)",

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Diagnostics;
+using CloudLab.ServiceDefaults.Telemetry;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,9 @@ public sealed class Database(
     : IQueryRunner
 {
     private readonly DatabaseOptions _options = options.Value;
+
+    // One warning a second at most: when the machine is saturated every query is slow (the histogram has them all).
+    private readonly LogThrottle _slowLog = new(TimeSpan.FromSeconds(1));
 
     public NpgsqlDataSource DataSource => dataSource;
 
@@ -83,11 +87,12 @@ public sealed class Database(
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
             metrics.Record(query, outcome, elapsed);
-            if (elapsed > _options.SlowQueryThreshold)
+            if (elapsed > _options.SlowQueryThreshold && _slowLog.ShouldLog(out var skipped))
             {
                 logger.LogWarning(
-                    "Slow query: {Operation} on {Table} ({Kind}) took {ElapsedMilliseconds:F0} ms, outcome {Outcome}",
-                    query.Operation, query.Table, query.Kind, elapsed.TotalMilliseconds, outcome);
+                    "Slow query: {Operation} on {Table} ({Kind}) took {ElapsedMilliseconds:F0} ms, outcome {Outcome}; "
+                        + "{SkippedSlowQueries} more since the last warning",
+                    query.Operation, query.Table, query.Kind, elapsed.TotalMilliseconds, outcome, skipped);
             }
         }
     }

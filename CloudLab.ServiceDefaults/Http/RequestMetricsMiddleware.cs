@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CloudLab.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,10 @@ public sealed class RequestMetricsOptions
     public TimeSpan SlowRequestThreshold { get; set; } = TimeSpan.FromMilliseconds(200);
 }
 
-/// <summary>Records <c>api_request_duration_seconds</c> for every API request and logs the slow ones.</summary>
+/// <summary>
+/// Records <c>api_request_duration_seconds</c> for every API request and logs the slow ones: at most one warning a
+/// second, which counts the slow requests it stands for (the histogram has them all).
+/// </summary>
 public sealed class RequestMetricsMiddleware(
     RequestDelegate next,
     ApiMetrics metrics,
@@ -20,6 +24,7 @@ public sealed class RequestMetricsMiddleware(
     ILogger<RequestMetricsMiddleware> logger)
 {
     private readonly TimeSpan _slowThreshold = options.Value.SlowRequestThreshold;
+    private readonly LogThrottle _slowLog = new(TimeSpan.FromSeconds(1));
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -48,13 +53,13 @@ public sealed class RequestMetricsMiddleware(
             : context.Response.StatusCode;
         metrics.RecordRequest(context.Request.Method, route, status, elapsed);
 
-        if (elapsed > _slowThreshold)
+        if (elapsed > _slowThreshold && _slowLog.ShouldLog(out var skipped))
         {
             logger.LogWarning(
                 "Slow request {Method} {Route} answered {StatusCode} in {ElapsedMilliseconds:F0} ms "
-                    + "(user agent {UserAgent}, client {ClientIp})",
+                    + "(user agent {UserAgent}, client {ClientIp}); {SkippedSlowRequests} more since the last warning",
                 context.Request.Method, route, status, elapsed.TotalMilliseconds,
-                context.Request.Headers.UserAgent.ToString(), context.Connection.RemoteIpAddress);
+                context.Request.Headers.UserAgent.ToString(), context.Connection.RemoteIpAddress, skipped);
         }
     }
 }
