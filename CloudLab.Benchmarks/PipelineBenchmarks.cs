@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 
 namespace CloudLab.Benchmarks;
 

@@ -164,7 +164,7 @@ log "CloudLab is healthy"
 # ProductService's connection strings (PostgreSQL and Redis of this run), as ProcessTable in the load driver finds them.
 product_env=""
 for environ in /proc/[0-9]*/environ; do
-  variables=$(tr '\0' '\n' <"$environ" 2>/dev/null) || continue
+  variables=$(tr '\0' '\n' 2>/dev/null <"$environ") || continue
   if grep -q '^ConnectionStrings__productdb=' <<<"$variables" &&
     grep -Eq '^(ASPNETCORE_URLS=.*:5102([^0-9]|$)|HTTP_PORTS=5102$)' <<<"$variables"; then
     product_env=$variables
@@ -175,6 +175,8 @@ done
 productdb=$(sed -n 's/^ConnectionStrings__productdb=//p' <<<"$product_env")
 redis=$(sed -n 's/^ConnectionStrings__redis=//p' <<<"$product_env")
 [ -n "$productdb" ] && [ -n "$redis" ] || die "ProductService's connection strings were not found."
+# The peers run in the service's environment (Development under the AppHost's launch profile).
+environment=$(sed -n 's/^ASPNETCORE_ENVIRONMENT=//p' <<<"$product_env")
 
 # The catalogue's seeded ids: md5('cloudlab-product-N')::uuid, as CatalogSeeder makes them.
 for n in $(seq 1 $ids_count); do
@@ -190,10 +192,11 @@ token=$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$login")
 [ -n "$token" ] || die "the log-in answer holds no accessToken."
 
 # --- peers ---------------------------------------------------------------------------------------------------------
-start_peer() { # start_peer <name> <port> <dll> <argument>...
+start_peer() { # start_peer <name> <port> <dll> <argument>...: its appsettings.json from its own folder
   local name=$1 port=$2 dll=$3
   shift 3
-  dotnet "$dll" --urls "http://127.0.0.1:$port" "$@" >"$work/$name.log" 2>&1 &
+  dotnet "$dll" --urls "http://127.0.0.1:$port" --contentRoot "$root/$(dirname "$dll")" \
+    --environment "${environment:-Production}" "$@" >"$work/$name.log" 2>&1 &
   peer_pids+=($!)
 }
 start_peer bare $bare_port "$bare_dir/CloudLab.ReadPeers.BareEndpoint.dll" --BodyFile "$work/product.json"
