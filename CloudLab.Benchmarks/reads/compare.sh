@@ -83,12 +83,13 @@ cleanup() {
   fi
   # A service the orchestrator restarted is not below the AppHost: any process still running this repository's
   # binaries was started by this run.
-  local leftover
-  for leftover in $(pgrep -f "^$root/" 2>/dev/null); do
-    [ "$leftover" != $$ ] || continue
-    log "stopping a leftover process: $(tr '\0' ' ' <"/proc/$leftover/cmdline" 2>/dev/null | cut -c1-120)"
-    kill -KILL "$leftover" 2>/dev/null || true
-  done
+  local leftovers
+  leftovers=$(pgrep -f "^$root/" 2>/dev/null | grep -vx "$$" || true)
+  if [ -n "$leftovers" ]; then
+    log "waiting for $(wc -w <<<"$leftovers") service process(es) still stopping after the AppHost"
+    # shellcheck disable=SC2086 # one pid per word
+    wait_gone 15 $leftovers || { log "killing what is left of them"; kill -KILL $leftovers 2>/dev/null || true; }
+  fi
   if [ "$status" -eq 0 ]; then
     rm -rf "$work"
   else
@@ -280,7 +281,7 @@ report=docs/performance/reads/$stamp.md
   echo "$(date -u '+%Y-%m-%d %H:%M UTC') · commit $commit · $(nproc) cores, $cpu, $memory, $os, ASP.NET Core $runtime ·"
   echo "\`wrk -t$threads -c$connections -d$duration\` per target after $warmup of unrecorded warm-up, wrk on the same"
   echo "machine. Release builds with the same GC and thread-pool settings; CloudLab with the load settings of"
-  echo "\`--start-app\`; the peers read CloudLab's PostgreSQL and Redis. By-id rows cycle $ids_count seeded product ids."
+  echo "\`--start-app\`; the peers read CloudLab's PostgreSQL and Redis. By-id rows cycle 1,000 seeded product ids."
   echo
   echo "| what | request | RPS | p50 ms | p99 ms | non-2xx | socket errors | × bare | × minimal HybridCache |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
