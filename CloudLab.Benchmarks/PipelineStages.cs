@@ -46,7 +46,8 @@ internal static class PipelineStages
 
         if (On(PipelineStage.Authentication))
         {
-            app.UseWhen(context => context.Request.Headers.Authorization.Count > 0, branch => branch.UseAuthentication());
+            app.UseWhen(
+                context => context.Request.Headers.Authorization.Count > 0, branch => branch.UseAuthentication());
         }
 
         // Set either way, or WebApplication would add the stage itself.

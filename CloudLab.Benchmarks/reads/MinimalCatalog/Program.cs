@@ -1,7 +1,8 @@
 using CloudLab.ReadPeers.MinimalCatalog;
 
-// GET /api/products/{id} through Microsoft HybridCache (memory, then Redis, then EF Core), or with --Cache:Enabled=false
-// straight from EF Core on every request. Connection strings: productdb (CloudLab's catalogue) and redis.
+// GET /api/products/{id} through Microsoft HybridCache (memory, then Redis, then EF Core), or with
+// --Cache:Enabled=false straight from EF Core on every request. Connection strings: productdb (CloudLab's catalogue)
+// and redis.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCatalog();
 
