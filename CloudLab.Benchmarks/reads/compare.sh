@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# Cached reads, measured in one run: CloudLab against a bare Kestrel endpoint and a minimal ASP.NET Core service.
+#
+#   CloudLab.Benchmarks/reads/compare.sh [--no-build] [--duration 10s] [--warmup 10s] [--threads 2] [--connections 64]
+#
+# 1. builds the solution in Release (the peers are in it) and installs wrk with apt-get if it is missing;
+# 2. starts CloudLab as the load driver's --start-app does (the settings are read from
+#    CloudLab.LoadTests/Engine/AppProcess.cs), waits until all five services are healthy;
+# 3. starts three peers on CloudLab's own PostgreSQL and Redis (connection strings taken from ProductService's
+#    environment): BareEndpoint (fixed bytes: a real product response), MinimalCatalog (EF Core behind Microsoft
+#    HybridCache, memory + Redis) and MinimalCatalog with --Cache:Enabled=false (EF Core on every request);
+# 4. for each target: wrk warm-up (not recorded), then wrk measured. By-id targets cycle 1,000 seeded product ids
+#    (reads.lua); CloudLab also gets GET /api/users/me with a real token and GET /api/products?page=1&page_size=20;
+# 5. writes docs/performance/reads/<UTC time>.md and stops everything it started, also on failure or Ctrl+C.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+
+duration=10s warmup=10s threads=2 connections=64 build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=0 ;;
+    --duration) duration=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
+    --threads) threads=$2; shift ;;
+    --connections) connections=$2; shift ;;
+    *) sed -n '4p' "$0" | sed 's/^# *//'; exit 2 ;;
+  esac
+  shift
+done
+
+log() { echo "compare: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+readonly bare_port=5191 hybrid_port=5192 efcore_port=5193 ids_count=1000
+readonly user_url=http://127.0.0.1:5101 product_url=http://127.0.0.1:5102
+work=$(mktemp -d /tmp/cloudlab-reads.XXXXXX)
+app_pid=""
+peer_pids=()
+
+# Every process below $1 (children first found, then theirs).
+descendants() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+
+wait_gone() { # wait_gone <seconds> <pid>...: true when all are gone in time
+  local deadline=$((SECONDS + $1)) pid
+  shift
+  for pid in "$@"; do
+    while kill -0 "$pid" 2>/dev/null; do
+      [ $SECONDS -lt $deadline ] || return 1
+      sleep 0.2
+    done
+  done
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  pkill -TERM -x wrk -P $$ 2>/dev/null || true
+  if [ ${#peer_pids[@]} -gt 0 ]; then
+    kill -TERM "${peer_pids[@]}" 2>/dev/null || true
+    wait_gone 15 "${peer_pids[@]}" || kill -KILL "${peer_pids[@]}" 2>/dev/null || true
+  fi
+  if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then
+    log "stopping CloudLab..."
+    local tree
+    tree=$(descendants "$app_pid")
+    # SIGTERM to the AppHost (the child of `dotnet run`): it stops every resource it started.
+    pkill -TERM -P "$app_pid" 2>/dev/null || true
+    if ! wait_gone 60 "$app_pid"; then
+      log "CloudLab did not stop within 60 s: killing its processes"
+      kill -KILL "$app_pid" $tree 2>/dev/null || true
+    fi
+    # Anything the AppHost left behind (it should leave nothing).
+    for pid in $tree; do kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null; done
+  fi
+  # A service the orchestrator restarted is not below the AppHost: any process still running this repository's
+  # binaries was started by this run.
+  local leftovers
+  leftovers=$(pgrep -f "^$root/" 2>/dev/null | grep -vx "$$" || true)
+  if [ -n "$leftovers" ]; then
+    log "waiting for $(wc -w <<<"$leftovers") service process(es) still stopping after the AppHost"
+    # shellcheck disable=SC2086 # one pid per word
+    wait_gone 15 $leftovers || { log "killing what is left of them"; kill -KILL $leftovers 2>/dev/null || true; }
+  fi
+  if [ "$status" -eq 0 ]; then
+    rm -rf "$work"
+  else
+    log "failed (exit $status); logs kept in $work"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- prerequisites and build -----------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null || die "wrk is missing: apt-get install wrk, then run again."
+  as_root=""; [ "$(id -u)" -eq 0 ] || as_root=sudo
+  log "installing wrk..."
+  { $as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq wrk; } \
+    >"$work/apt.log" 2>&1 || die "apt-get install wrk failed (see $work/apt.log)."
+fi
+command -v curl >/dev/null || die "curl is missing: apt-get install curl, then run again."
+if curl -s -m 1 -o /dev/null "$product_url/health"; then
+  die "something already answers on $product_url: stop the running CloudLab first."
+fi
+for port in $bare_port $hybrid_port $efcore_port; do
+  if curl -s -m 1 -o /dev/null "http://127.0.0.1:$port/"; then die "port $port is taken: free it first."; fi
+done
+
+if [ "$build" -eq 1 ]; then
+  log "building the solution (Release)..."
+  dotnet build CloudLab.sln -c Release -v quiet -nologo >"$work/build.log" 2>&1 || {
+    tail -n 30 "$work/build.log" >&2
+    die "the build failed."
+  }
+fi
+
+bare_dir=CloudLab.Benchmarks/reads/BareEndpoint/bin/Release/net10.0
+catalog_dir=CloudLab.Benchmarks/reads/MinimalCatalog/bin/Release/net10.0
+service_dir=CloudLab.ProductService/bin/Release/net10.0
+for file in "$bare_dir/CloudLab.ReadPeers.BareEndpoint.dll" "$catalog_dir/CloudLab.ReadPeers.MinimalCatalog.dll" \
+  "$service_dir/CloudLab.ProductService.dll"; do
+  [ -f "$file" ] || die "$file is missing: build the solution in Release (or drop --no-build)."
+done
+
+# The comparison is only fair if the peers run with the runtime settings the services run with (GC, thread pool).
+runtime_settings() { grep -E '"System\.(GC|Threading)\.' "$1" | tr -d ' ,' | sort; }
+for peer in "$bare_dir/CloudLab.ReadPeers.BareEndpoint" "$catalog_dir/CloudLab.ReadPeers.MinimalCatalog"; do
+  if [ "$(runtime_settings "$peer.runtimeconfig.json")" != \
+    "$(runtime_settings "$service_dir/CloudLab.ProductService.runtimeconfig.json")" ]; then
+    die "$peer.runtimeconfig.json has other GC or thread-pool settings than ProductService's."
+  fi
+done
+
+# --- CloudLab ------------------------------------------------------------------------------------------------------
+mapfile -t load_settings < <(sed -n '/LoadSettings =/,/];/p' CloudLab.LoadTests/Engine/AppProcess.cs |
+  grep -o '"--[^"]*"' | tr -d '"')
+[ ${#load_settings[@]} -ge 5 ] || die "the load settings were not found in CloudLab.LoadTests/Engine/AppProcess.cs."
+
+log "starting CloudLab with the load settings: ${load_settings[*]}"
+dotnet run --no-build --configuration Release --project CloudLab.AppHost --launch-profile http -- \
+  "${load_settings[@]}" >"$work/apphost.log" 2>&1 &
+app_pid=$!
+
+deadline=$((SECONDS + 240))
+for port in 5101 5102 5103 5104 5105; do
+  until [[ "$(curl -s -m 2 "http://127.0.0.1:$port/health" || true)" =~ ^(Healthy|Degraded)$ ]]; do
+    kill -0 "$app_pid" 2>/dev/null || die "the AppHost exited (see $work/apphost.log)."
+    [ $SECONDS -lt $deadline ] || die "CloudLab was not healthy on port $port within 240 s."
+    sleep 1
+  done
+done
+log "CloudLab is healthy"
+
+# ProductService's connection strings (PostgreSQL and Redis of this run), as ProcessTable in the load driver finds them.
+product_env=""
+for environ in /proc/[0-9]*/environ; do
+  variables=$(tr '\0' '\n' 2>/dev/null <"$environ") || continue
+  if grep -q '^ConnectionStrings__productdb=' <<<"$variables" &&
+    grep -Eq '^(ASPNETCORE_URLS=.*:5102([^0-9]|$)|HTTP_PORTS=5102$)' <<<"$variables"; then
+    product_env=$variables
+    break
+  fi
+done
+[ -n "$product_env" ] || die "no ProductService process listening on 5102 was found."
+productdb=$(sed -n 's/^ConnectionStrings__productdb=//p' <<<"$product_env")
+redis=$(sed -n 's/^ConnectionStrings__redis=//p' <<<"$product_env")
+[ -n "$productdb" ] && [ -n "$redis" ] || die "ProductService's connection strings were not found."
+# The peers run in the service's environment (Development under the AppHost's launch profile).
+environment=$(sed -n 's/^ASPNETCORE_ENVIRONMENT=//p' <<<"$product_env")
+
+# The catalogue's seeded ids: md5('cloudlab-product-N')::uuid, as CatalogSeeder makes them.
+for n in $(seq 1 $ids_count); do
+  printf 'cloudlab-product-%d' "$n" | md5sum | sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/\1-\2-\3-\4-\5/'
+done >"$work/ids"
+first_id=$(head -n 1 "$work/ids")
+curl -sf -o "$work/product.json" "$product_url/api/products/$first_id" ||
+  die "CloudLab does not serve product $first_id."
+
+login=$(curl -sf -X POST "$user_url/api/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"loadtest-1@cloudlab.local","password":"LoadTest#2026"}') || die "the load-test user cannot log in."
+token=$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$login")
+[ -n "$token" ] || die "the log-in answer holds no accessToken."
+
+# --- peers ---------------------------------------------------------------------------------------------------------
+start_peer() { # start_peer <name> <port> <dll> <argument>...: its appsettings.json from its own folder
+  local name=$1 port=$2 dll=$3
+  shift 3
+  dotnet "$dll" --urls "http://127.0.0.1:$port" --contentRoot "$root/$(dirname "$dll")" \
+    --environment "${environment:-Production}" "$@" >"$work/$name.log" 2>&1 &
+  peer_pids+=($!)
+}
+start_peer bare $bare_port "$bare_dir/CloudLab.ReadPeers.BareEndpoint.dll" --BodyFile "$work/product.json"
+start_peer hybrid $hybrid_port "$catalog_dir/CloudLab.ReadPeers.MinimalCatalog.dll" \
+  --ConnectionStrings:productdb "$productdb" --ConnectionStrings:redis "$redis"
+start_peer efcore $efcore_port "$catalog_dir/CloudLab.ReadPeers.MinimalCatalog.dll" \
+  --ConnectionStrings:productdb "$productdb" --ConnectionStrings:redis "$redis" --Cache:Enabled false
+
+deadline=$((SECONDS + 60))
+for port in $bare_port $hybrid_port $efcore_port; do
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/api/products/$first_id"; do
+    [ $SECONDS -lt $deadline ] || die "the peer on port $port does not serve product $first_id (logs in $work)."
+    sleep 0.5
+  done
+done
+log "peers are up"
+
+# --- measurements --------------------------------------------------------------------------------------------------
+declare -A result
+measure() { # measure <key> <url> <ids: yes|no> [wrk argument]...
+  local key=$1 url=$2 ids=$3
+  shift 3
+  local ids_file=""
+  [ "$ids" = yes ] && ids_file="$work/ids"
+  local first=$url
+  [ "$ids" = yes ] && first="$url$first_id"
+  local status
+  status=$(curl -s -o /dev/null -w '%{http_code}' "$@" "$first")
+  [ "$status" = 200 ] || die "$first answers $status, not 200."
+  log "$key: warm-up $warmup"
+  READS_IDS=$ids_file wrk -t"$threads" -c"$connections" -d"$warmup" -s "$here/reads.lua" "$@" "$url" \
+    >"$work/$key.warmup.txt" 2>&1 || die "wrk failed on $url (see $work/$key.warmup.txt)."
+  log "$key: measuring $duration"
+  READS_IDS=$ids_file wrk -t"$threads" -c"$connections" -d"$duration" -s "$here/reads.lua" "$@" "$url" \
+    >"$work/$key.txt" 2>&1 || die "wrk failed on $url (see $work/$key.txt)."
+  result[$key]=$(grep '^RESULT ' "$work/$key.txt") || die "wrk printed no RESULT line for $key."
+  log "$key: ${result[$key]}"
+}
+
+measure bare "http://127.0.0.1:$bare_port/api/products/" yes
+measure hybrid "http://127.0.0.1:$hybrid_port/api/products/" yes
+measure efcore "http://127.0.0.1:$efcore_port/api/products/" yes
+measure product "$product_url/api/products/" yes
+measure me "$user_url/api/users/me" no -H "Authorization: Bearer $token"
+measure list "$product_url/api/products?page=1&page_size=20" no
+
+# --- report --------------------------------------------------------------------------------------------------------
+field() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<" ${result[$1]}"; }
+rps() { awk -v r="$(field "$1" requests)" -v d="$(field "$1" duration_us)" 'BEGIN { printf "%.0f", r / (d / 1e6) }'; }
+bare_rps=$(rps bare)
+hybrid_rps=$(rps hybrid)
+row() { # row <key> <what> <request>
+  local key=$1 rps_value errors
+  rps_value=$(rps "$key")
+  errors=$(($(field "$key" connect) + $(field "$key" read) + $(field "$key" write) + $(field "$key" timeout)))
+  awk -v what="$2" -v request="$3" -v rps="$rps_value" -v p50="$(field "$key" p50_us)" \
+    -v p99="$(field "$key" p99_us)" -v non2xx="$(field "$key" non2xx)" -v errors="$errors" \
+    -v bare="$bare_rps" -v hybrid="$hybrid_rps" '
+    function thousands(n,   s, out) {
+      s = sprintf("%d", n)
+      while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
+      return s out
+    }
+    BEGIN {
+      printf "| %s | %s | %s | %.2f | %.2f | %d | %d | %.2f | %.2f |\n",
+        what, request, thousands(rps), p50 / 1000, p99 / 1000, non2xx, errors, rps / bare, rps / hybrid }'
+}
+
+commit=$(git rev-parse --short HEAD)
+git diff --quiet HEAD -- . ':!docs/performance/reads' 2>/dev/null || commit="$commit + uncommitted changes"
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+os=$(. /etc/os-release && echo "$PRETTY_NAME")
+runtime=$(dotnet --list-runtimes | sed -n 's/^Microsoft.AspNetCore.App \([^ ]*\).*/\1/p' | tail -n 1)
+stamp=$(date -u +%Y%m%d-%H%M%S)
+mkdir -p docs/performance/reads
+report=docs/performance/reads/$stamp.md
+{
+  echo "# Cached reads against a bare endpoint and a minimal service"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC') · commit $commit · $(nproc) cores, $cpu, $memory, $os, ASP.NET Core $runtime ·"
+  echo "\`wrk -t$threads -c$connections -d$duration\` per target after $warmup of unrecorded warm-up, wrk on the same"
+  echo "machine. Release builds with the same GC and thread-pool settings; CloudLab with the load settings of"
+  echo "\`--start-app\`; the peers read CloudLab's PostgreSQL and Redis. By-id rows cycle 1,000 seeded product ids."
+  echo
+  echo "| what | request | RPS | p50 ms | p99 ms | non-2xx | socket errors | × bare | × minimal HybridCache |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  row bare "bare Kestrel endpoint, fixed bytes (a product response)" "GET /api/products/{id}"
+  row hybrid "minimal ASP.NET Core + EF Core behind HybridCache (memory + Redis)" "GET /api/products/{id}"
+  row efcore "the same minimal service, EF Core on every request" "GET /api/products/{id}"
+  row product "**CloudLab** ProductService (cache hit)" "GET /api/products/{id}"
+  row me "**CloudLab** UserService (token and profile cached)" "GET /api/users/me"
+  row list "**CloudLab** ProductService, a cached list page" "GET /api/products?page=1&page_size=20"
+  echo
+  echo "non-2xx counts answers outside 2xx/3xx (wrk's count); socket errors are connect, read, write and timeout"
+  echo "errors. Reproduce: \`CloudLab.Benchmarks/reads/compare.sh\`."
+} >"$report"
+cat "$report"
+log "report: $report"
