@@ -18,9 +18,10 @@ public sealed class DatabaseOptions
 
     /// <summary>
     /// How long a query waits for a connection (a free one from the pool, or a new one opened), then fails as
-    /// "database unavailable" (503). Npgsql's default waits 15 s, longer than a request's 10 s budget: while PostgreSQL
-    /// hung, a 10 s freeze under 50 orders/s nearly filled OrderService's 512 request slots, and for 2 s after it was
-    /// back new orders were refused (68 × 429) while that backlog drained (chaos run of 2026-11-29 17:57).
+    /// "database unavailable" (503). Npgsql's default waits 15 s, longer than a request's 10 s budget, so while
+    /// PostgreSQL hangs every request would hold its slot for its whole budget. Bounding the wait was meant to stop the
+    /// 429s seen just after a PostgreSQL freeze (68 in the chaos run of 2026-11-29 17:57); the next run still had
+    /// them (217), so their cause is open and this is kept only as a fail-fast bound.
     /// </summary>
     public TimeSpan ConnectionWait { get; set; } = TimeSpan.FromSeconds(3);
 
