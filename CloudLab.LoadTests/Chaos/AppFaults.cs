@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace CloudLab.LoadTests.Chaos;
@@ -298,6 +299,33 @@ public sealed class AppFaults : IAsyncDisposable
         }
 
         _replica?.Dispose();
+    }
+
+    /// <summary>
+    /// The stock PostgreSQL holds for these products, read past ProductService and its cache: tells lost stock from a
+    /// stale cached copy when the API's numbers do not add up.
+    /// </summary>
+    public async Task<Dictionary<Guid, int>> StockInDatabaseAsync(IEnumerable<Guid> products)
+    {
+        var redis = _order.Environment["ConnectionStrings__redis"];
+        var connectionString = ProcessTable.All()
+            .Select(process => ProcessTable.Environment(process.Id))
+            .Where(environment => environment.GetValueOrDefault("ConnectionStrings__redis") == redis)
+            .Select(environment => environment.GetValueOrDefault("ConnectionStrings__productdb"))
+            .FirstOrDefault(value => value is not null)
+            ?? throw new InvalidOperationException("No process of this app has ProductService's connection string.");
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT id, stock FROM products WHERE id = ANY(@ids)", connection);
+        command.Parameters.AddWithValue("ids", products.ToArray());
+        var stock = new Dictionary<Guid, int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            stock[reader.GetGuid(0)] = reader.GetInt32(1);
+        }
+
+        return stock;
     }
 
     private static async Task SignalAsync(string signal, IEnumerable<int> processIds)

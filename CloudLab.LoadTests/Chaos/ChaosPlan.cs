@@ -185,6 +185,15 @@ public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessi
             notes.Add($"Stock read right after the quiet period was off ({first}); the check uses a second read "
                 + $"{ChaosOptions.SagaRecoveryWindow.TotalSeconds:N0} s after the traffic stopped, past OrderService's "
                 + "saga recovery window.");
+            var inDatabase = await faults.StockInDatabaseAsync(initialStock.Keys);
+            var differing = stock.Where(entry => inDatabase.GetValueOrDefault(entry.Key) != entry.Value)
+                .Select(entry =>
+                    $"{entry.Key:N}: API {entry.Value}, database {inDatabase.GetValueOrDefault(entry.Key)}")
+                .ToList();
+            notes.Add(differing.Count == 0
+                ? "The database holds the same stock as the API answered (no stale cached copy)."
+                : "The API's stock differs from the database's (a stale cached copy): "
+                    + $"{string.Join("; ", differing)}.");
         }
 
         Say("Reading analytics.");
