@@ -76,18 +76,7 @@ public sealed class AppFaults : IAsyncDisposable
                 config["appendonly"]);
         }
 
-        using var process = Process.GetProcessById(server.ProcessId);
-        process.Kill();
-        // Not our child: until DCP reaps it, it may look alive. Its sockets are closed either way.
-        using var reaped = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await process.WaitForExitAsync(reaped.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await KillAsync(server.ProcessId);
         return server;
     }
 
@@ -139,14 +128,7 @@ public sealed class AppFaults : IAsyncDisposable
     /// </summary>
     public async Task<ReplicaProcess> KillProductReplicaAsync()
     {
-        var redis = _order.Environment["ConnectionStrings__redis"];
-        var replicas = ProcessTable.All()
-            .Where(process => process.Name != "dotnet" && process.Arguments.Count > 0)
-            .Select(process => (process, Environment: ProcessTable.Environment(process.Id)))
-            .Where(entry => entry.Environment.ContainsKey("ConnectionStrings__productdb")
-                && entry.Environment.GetValueOrDefault("ConnectionStrings__redis") == redis
-                && entry.Environment.ContainsKey("ASPNETCORE_URLS"))
-            .ToList();
+        var replicas = ProductReplicas();
         if (replicas.Count < 2)
         {
             throw new InvalidOperationException(
@@ -157,18 +139,40 @@ public sealed class AppFaults : IAsyncDisposable
         var (victim, environment) = replicas[0];
         var working = new DirectoryInfo($"/proc/{victim.Id}/cwd").ResolveLinkTarget(returnFinalTarget: true);
         var replica = new ReplicaProcess(victim.Arguments, environment, working?.FullName ?? ".");
-        using var killed = Process.GetProcessById(victim.Id);
-        killed.Kill();
+        await KillAsync(victim.Id);
+        return replica;
+    }
+
+    /// <summary>
+    /// ProductService's replicas of this app: the service processes themselves (not the <c>dotnet run</c> wrappers),
+    /// found by their database's connection string and this app's Redis.
+    /// </summary>
+    private List<(ProcessEntry Process, Dictionary<string, string> Environment)> ProductReplicas()
+    {
+        var redis = _order.Environment["ConnectionStrings__redis"];
+        return ProcessTable.All()
+            .Where(process => process.Name != "dotnet" && process.Arguments.Count > 0)
+            .Select(process => (process, Environment: ProcessTable.Environment(process.Id)))
+            .Where(entry => entry.Environment.ContainsKey("ConnectionStrings__productdb")
+                && entry.Environment.GetValueOrDefault("ConnectionStrings__redis") == redis
+                && entry.Environment.ContainsKey("ASPNETCORE_URLS"))
+            .ToList();
+    }
+
+    /// <summary>SIGKILL, then up to 5 s for the process to go.</summary>
+    private static async Task KillAsync(int processId)
+    {
+        using var process = Process.GetProcessById(processId);
+        process.Kill();
+        // Not our child: until DCP reaps it, it may look alive. Its sockets are closed either way.
         using var reaped = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await killed.WaitForExitAsync(reaped.Token);
+            await process.WaitForExitAsync(reaped.Token);
         }
         catch (OperationCanceledException)
         {
         }
-
-        return replica;
     }
 
     /// <summary>
@@ -307,13 +311,10 @@ public sealed class AppFaults : IAsyncDisposable
     /// </summary>
     public async Task<Dictionary<Guid, int>> StockInDatabaseAsync(IEnumerable<Guid> products)
     {
-        var redis = _order.Environment["ConnectionStrings__redis"];
-        var connectionString = ProcessTable.All()
-            .Select(process => ProcessTable.Environment(process.Id))
-            .Where(environment => environment.GetValueOrDefault("ConnectionStrings__redis") == redis)
-            .Select(environment => environment.GetValueOrDefault("ConnectionStrings__productdb"))
-            .FirstOrDefault(value => value is not null)
-            ?? throw new InvalidOperationException("No process of this app has ProductService's connection string.");
+        var connectionString = ProductReplicas()
+            .Select(replica => replica.Environment["ConnectionStrings__productdb"])
+            .FirstOrDefault()
+            ?? throw new InvalidOperationException("No ProductService replica of this app is running.");
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT id, stock FROM products WHERE id = ANY(@ids)", connection);
