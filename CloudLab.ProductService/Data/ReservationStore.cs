@@ -153,18 +153,24 @@ public sealed class ReservationStore(Database database)
     public Task<IReadOnlyList<StockChange>> ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
         database.InTransactionAsync<IReadOnlyList<StockChange>>(async session =>
         {
-            var reservedItems = await session.ExecuteScalarAsync<string>(
+            // A row comes back when this call released the order: a new marker, or a reservation it moved from
+            // reserved to released. The items are read by the statements below, not here: when a reservation of the
+            // same order commits while this insert waits on it, the insert goes on to update the committed row, but
+            // a subquery here still reads with the snapshot taken before that commit and finds no items. Counting
+            // them here once returned "nothing reserved" in that race and the order's stock was never given back
+            // (chaos run 2026-11-29 21:32: 5 products 2-3 units short after the PostgreSQL freeze).
+            var released = await session.ExecuteScalarAsync<Guid?>(
                 Query.Write("reservations", "release"),
                 """
                 INSERT INTO reservations (order_id, status, released_at) VALUES (@orderId, @Released, now())
                 ON CONFLICT (order_id) DO UPDATE SET status = @Released, released_at = now()
                     WHERE reservations.status = @Reserved
-                RETURNING (SELECT count(*) FROM reservation_items WHERE order_id = @orderId)::text
+                RETURNING order_id
                 """,
                 new { orderId, ReservationStatus.Reserved, ReservationStatus.Released }, cancellationToken);
-            if (reservedItems is null or "0")
+            if (released is null)
             {
-                return []; // already released, or nothing was ever reserved
+                return []; // already released
             }
 
             await session.ExecuteAsync(
