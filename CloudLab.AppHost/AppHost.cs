@@ -1,8 +1,9 @@
 using CloudLab.AppHost;
+using CloudLab.AppHost.Diagnostics;
 using CloudLab.AppHost.Infrastructure;
 using CloudLab.AppHost.Security;
 
-var builder = DistributedApplication.CreateBuilder(args);
+var builder = DistributedApplication.CreateBuilder(args).AddResourceLogFiles();
 
 var infrastructure = builder.AddCloudLabInfrastructure("userdb", "productdb", "orderdb", "paymentdb", "analyticsdb");
 var redis = infrastructure.Redis;

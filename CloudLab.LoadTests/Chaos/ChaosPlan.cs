@@ -149,6 +149,7 @@ public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessi
         if (unhealthy.Count > 0)
         {
             notes.Add($"Not healthy a minute after the quiet period: {string.Join(", ", unhealthy)}.");
+            notes.AddRange(unhealthy.SelectMany(service => ResourceLogTail.Of($"{service}service")));
         }
 
         var acknowledged = traffic.Acknowledged.ToList();

@@ -38,6 +38,9 @@ public sealed class AppProcess : IAsyncDisposable
     /// <summary>Where the AppHost's output goes, to find out afterwards why a resource stopped.</summary>
     public static readonly string LogPath = Path.Combine(Path.GetTempPath(), "cloudlab-load-apphost.log");
 
+    /// <summary>Where each resource's own output goes (one file per service replica, PostgreSQL and Redis).</summary>
+    public static readonly string ResourceLogDirectory = Path.Combine(Path.GetTempPath(), "cloudlab-load-logs");
+
     private readonly Process _process;
     private readonly TextWriter _log;
 
@@ -59,12 +62,18 @@ public sealed class AppProcess : IAsyncDisposable
                 "run", "--no-build", "--configuration", BuildConfiguration,
                 "--project", Path.Combine(repositoryRoot, "CloudLab.AppHost"),
                 "--launch-profile", "http", "--", .. LoadSettings, .. extraSettings,
+                $"--Diagnostics:ResourceLogDirectory={ResourceLogDirectory}",
             ])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = repositoryRoot,
         };
+        if (Directory.Exists(ResourceLogDirectory))
+        {
+            Directory.Delete(ResourceLogDirectory, recursive: true);
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
         var log = TextWriter.Synchronized(new StreamWriter(LogPath, append: false) { AutoFlush = true });
         process.OutputDataReceived += (_, line) => log.WriteLine(line.Data);

@@ -38,6 +38,10 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>Where the AppHost writes each resource's output for this run (read after a failure).</summary>
+    public string ResourceLogDirectory { get; } =
+        Path.Combine(Path.GetTempPath(), "cloudlab-test-logs", Guid.NewGuid().ToString("N"));
+
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CloudLab_AppHost>(
@@ -61,6 +65,7 @@ public sealed class CloudLabAppFixture : IAsyncLifetime
             "--ServiceSettings:Diagnostics:CalibrationEndpoint=true",
             // One amount whose charge the gateway makes but never answers: an unknown outcome a test can pick.
             "--ServiceSettings:Gateway:Simulator:UnansweredAmount=13.13",
+            $"--Diagnostics:ResourceLogDirectory={ResourceLogDirectory}",
         ]);
 
         // Resources' own output and start-up health probing stay out of the test log; warnings and errors stay in.

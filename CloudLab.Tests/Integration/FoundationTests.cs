@@ -25,6 +25,31 @@ public sealed class FoundationTests(CloudLabAppFixture app)
         }
     }
 
+    /// <summary>
+    /// Each replica's own output is in a file of its own (Diagnostics:ResourceLogDirectory), so a load or chaos run
+    /// without the dashboard still shows why a service stopped.
+    /// </summary>
+    [Theory]
+    [InlineData("productservice")]
+    [InlineData("orderservice")]
+    public async Task Each_replica_writes_its_output_to_a_file(string service)
+    {
+        var replicas = app.ReplicaClients(service);
+        foreach (var replica in replicas)
+        {
+            replica.Dispose();
+        }
+
+        // Redis's client logs its connection at start-up: a line the service process itself wrote.
+        var files = await Eventually.GetAsync(() => Task.FromResult<string[]?>(
+            Directory.EnumerateFiles(app.ResourceLogDirectory, $"{service}-*.log")
+                .Where(path => File.ReadAllText(path).Contains("ConnectionMultiplexer", StringComparison.Ordinal))
+                .ToArray() is { } found && found.Length == replicas.Count
+                ? found
+                : null));
+        Assert.NotNull(files);
+    }
+
     [Fact]
     public void Product_and_user_services_run_two_replicas() =>
         Assert.All(
