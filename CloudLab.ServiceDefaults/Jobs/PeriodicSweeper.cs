@@ -9,7 +9,8 @@ namespace CloudLab.ServiceDefaults.Jobs;
 /// <summary>
 /// A background job that sweeps every <paramref name="interval"/>: finds work that was left unfinished (a saga that
 /// stopped, a payment whose answer was lost) and finishes it. A sweep that meets an unavailable database, Redis or
-/// dependency is tried again on the next tick, logged once per outage: the job never dies of an outage.
+/// dependency is tried again on the next tick, logged once per outage; any other failure is logged as an error and
+/// also tried again: the job never dies, and never stops the service with it.
 /// </summary>
 public abstract class PeriodicSweeper(TimeSpan interval, ILogger logger) : BackgroundService
 {
@@ -39,6 +40,14 @@ public abstract class PeriodicSweeper(TimeSpan interval, ILogger logger) : Backg
                             GetType().Name, exception.Message, interval);
                         failing = true;
                     }
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Anything else (a call timed out by its HttpClient, a bug) is logged and the next tick tries
+                    // again. Let through, it would fault the job, and the host stops the whole service with it
+                    // (BackgroundServiceExceptionBehavior.StopHost): one failed sweep would take the API down.
+                    logger.LogError(exception, "{Job} failed a sweep; it tries again in {Interval}",
+                        GetType().Name, interval);
                 }
             }
         }

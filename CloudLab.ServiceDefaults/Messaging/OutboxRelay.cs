@@ -39,6 +39,7 @@ public sealed class OutboxRelay(
         .CreateCounter<long>(
             "events_requeued", description: "Published events queued again because the Redis server restarted.");
 
+    private readonly LogThrottle _unexpectedLog = new(TimeSpan.FromSeconds(10));
     private DateTimeOffset _nextCleanup = DateTimeOffset.UtcNow;
     private string? _publishingTo;
 
@@ -87,6 +88,19 @@ public sealed class OutboxRelay(
                 // away, the outbox drains as soon as it is back.
                 retry = CappedBackoff.Next(retry);
                 await Task.WhenAny(Task.Delay(retry, stoppingToken), broker.Restored);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Not an outage the rule above knows: logged, and tried again after a pause. A faulted relay would
+                // stop the host and the service's API with it (BackgroundServiceExceptionBehavior.StopHost).
+                if (_unexpectedLog.ShouldLog(out var skipped))
+                {
+                    logger.LogError(exception, "Outbox relay failed; events stay in the outbox and are retried "
+                        + "({Skipped} more failures since the last logged)", skipped);
+                }
+
+                retry = CappedBackoff.Max;
+                await Task.Delay(retry, stoppingToken);
             }
         }
     }

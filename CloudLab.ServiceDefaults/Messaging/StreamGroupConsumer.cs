@@ -1,4 +1,5 @@
 using CloudLab.ServiceDefaults.Data;
+using CloudLab.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -22,6 +23,7 @@ public abstract class StreamGroupConsumer(
     private static readonly TimeSpan EmptyPoll = TimeSpan.FromMilliseconds(200);
 
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
+    private readonly LogThrottle _unexpectedLog = new(TimeSpan.FromSeconds(10));
     private bool _groupReady;
 
     protected ILogger Logger => logger;
@@ -87,6 +89,21 @@ public abstract class StreamGroupConsumer(
                 readOwnPending = true;
                 retry = CappedBackoff.Next(retry);
                 await Task.WhenAny(Task.Delay(retry, stoppingToken), broker.Restored);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Not an outage: a handler's bug or an error no rule above knows. The entries stay unacknowledged
+                // and are read again after a pause; the loop goes on, because a faulted consumer would stop the
+                // host and the service's API with it (BackgroundServiceExceptionBehavior.StopHost).
+                if (_unexpectedLog.ShouldLog(out var skipped))
+                {
+                    logger.LogError(exception, "Consumer of {Stream} failed a batch; it is read again "
+                        + "({Skipped} more failures since the last logged)", streamName, skipped);
+                }
+
+                readOwnPending = true;
+                retry = CappedBackoff.Max;
+                await Task.Delay(retry, stoppingToken);
             }
         }
     }
