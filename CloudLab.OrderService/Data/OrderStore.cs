@@ -128,10 +128,11 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
 
     public Task<OrderRequestRecord?> ClaimRequestAsync(
         Guid userId, string key, string requestHash, Guid orderId, CancellationToken cancellationToken) =>
-        _claims.SubmitAsync(new RequestClaim(userId, key, requestHash, orderId));
+        _claims.SubmitAsync(new RequestClaim(userId, key, requestHash, orderId), cancellationToken);
 
     public Task CompleteAsync(Order order, OutboxEvent placed, CancellationToken cancellationToken) =>
-        _completions.SubmitAsync(new Completion(order, placed));
+        // Not the caller's token: the order was charged, so its commit goes ahead even if the customer has left.
+        _completions.SubmitAsync(new Completion(order, placed), CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

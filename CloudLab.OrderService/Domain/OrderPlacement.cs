@@ -47,9 +47,10 @@ public sealed class OrderPlacement(
         }
         catch (DependencyUnavailableException)
         {
-            // A step's outcome is unknown (a charge may still land). Stock goes back now: a reservation arriving late
-            // is refused. Whether money moved is settled by SagaRecovery once every call's budget has run out.
-            await compensation.TryReleaseStockAsync(orderId, CancellationToken.None);
+            // A step's outcome is unknown (a charge may still land). Stock goes back now, without holding the answer:
+            // a reservation arriving late is refused. Whether money moved is settled by SagaRecovery once every
+            // call's budget has run out.
+            _ = compensation.StartReleasingStock(orderId);
             throw;
         }
     }

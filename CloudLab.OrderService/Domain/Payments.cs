@@ -50,7 +50,7 @@ public sealed class Payments : IPayments, IAsyncDisposable
     /// unknown.
     /// </summary>
     public async Task<PaymentInfo> ChargeAsync(ChargeRequest charge, CancellationToken cancellationToken) =>
-        (await _charges.SubmitAsync(charge))();
+        (await _charges.SubmitAsync(charge, cancellationToken))();
 
     public Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken) =>
         Client.ForOrderAsync(orderId, cancellationToken);

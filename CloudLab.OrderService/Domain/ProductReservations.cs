@@ -37,7 +37,7 @@ public sealed class ProductReservations : IProductReservations, IAsyncDisposable
     private ProductCatalogClient Client => _services.GetRequiredService<ProductCatalogClient>();
 
     public Task<ReserveResult> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken) =>
-        _reservations.SubmitAsync(request);
+        _reservations.SubmitAsync(request, cancellationToken);
 
     public Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
         Client.ReleaseAsync(orderId, cancellationToken);

@@ -100,12 +100,14 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
 
     public Task<(Payment Payment, bool Created)> ClaimAsync(
         string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken) =>
-        _claims.SubmitAsync(new Claim(Guid.CreateVersion7(), idempotencyKey, request));
+        _claims.SubmitAsync(new Claim(Guid.CreateVersion7(), idempotencyKey, request), cancellationToken);
 
     public Task<Payment> SettleAsync(
         Guid id, string status, string? declineReason, string chargeId, Func<Payment, OutboxEvent?> announce,
         CancellationToken cancellationToken) =>
-        _settlements.SubmitAsync(new Settlement(id, status, declineReason, chargeId, announce));
+        // Not the caller's token: the gateway has answered, and its outcome is kept whether the caller waits or not.
+        _settlements.SubmitAsync(
+            new Settlement(id, status, declineReason, chargeId, announce), CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

@@ -25,7 +25,7 @@ public static class ReservationsApi
     public static async Task<Results<Ok<Reservation>, ProblemHttpResult>> Reserve(
         ReservationRequest request, StockReservations reservations, CancellationToken cancellationToken)
     {
-        var outcome = await reservations.ReserveAsync(request.OrderId!.Value, request.Items);
+        var outcome = await reservations.ReserveAsync(request.OrderId!.Value, request.Items, cancellationToken);
         return outcome.Failure switch
         {
             ReservationFailure.ItemsNotAvailable => TypedResults.Problem(
@@ -46,10 +46,10 @@ public static class ReservationsApi
     /// Many orders at once, each all-or-nothing with its own answer: one order's shortage does not fail the others.
     /// </summary>
     public static async Task<Ok<ReservationBatchResponse>> ReserveBatch(
-        ReservationBatchRequest request, StockReservations reservations)
+        ReservationBatchRequest request, StockReservations reservations, CancellationToken cancellationToken)
     {
-        var outcomes = await Task.WhenAll(
-            request.Orders.Select(order => reservations.ReserveAsync(order.OrderId!.Value, order.Items)));
+        var outcomes = await Task.WhenAll(request.Orders.Select(order =>
+            reservations.ReserveAsync(order.OrderId!.Value, order.Items, cancellationToken)));
         var results = request.Orders.Zip(outcomes, (order, outcome) => new ReservationResult(
             order.OrderId!.Value,
             outcome.Failure switch

@@ -28,11 +28,16 @@ public sealed class StockReservations : IAsyncDisposable
             meterFactory);
     }
 
-    public Task<ReservationOutcome> ReserveAsync(Guid orderId, IReadOnlyList<ReservationItem> items)
+    /// <summary>
+    /// Reserves in the next batch; a request whose caller gave up before its batch started is left out (nothing is
+    /// reserved for it, and the caller's release of that order then leaves the marker that refuses it later).
+    /// </summary>
+    public Task<ReservationOutcome> ReserveAsync(
+        Guid orderId, IReadOnlyList<ReservationItem> items, CancellationToken cancellationToken)
     {
         var wanted = items.GroupBy(item => item.ProductId!.Value)
             .ToDictionary(group => group.Key, group => group.Sum(item => item.Quantity!.Value));
-        return _reservations.SubmitAsync(new StockRequest(orderId, wanted));
+        return _reservations.SubmitAsync(new StockRequest(orderId, wanted), cancellationToken);
     }
 
     public async Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>

@@ -48,12 +48,27 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
         _loops = Enumerable.Range(0, stage.ConcurrentBatches).Select(_ => Task.Run(RunLoopAsync)).ToArray();
     }
 
-    /// <summary>Queues <paramref name="request"/> for the next batch and returns its own result.</summary>
-    public Task<TResult> SubmitAsync(TRequest request)
+    /// <summary>
+    /// Queues <paramref name="request"/> for the next batch and returns its own result. If
+    /// <paramref name="cancellationToken"/> fires while the request still waits, it is left out of the batches and
+    /// its task is cancelled; once a batch has taken it, it runs to the end (its result may already be committed).
+    /// </summary>
+    /// <remarks>
+    /// Why: after a dependency stall (a frozen PostgreSQL) the queues hold requests whose callers have given up. Run
+    /// anyway, they kept the stages busy for seconds after the stall had ended while new requests waited behind them.
+    /// </remarks>
+    public Task<TResult> SubmitAsync(TRequest request, CancellationToken cancellationToken = default)
     {
         var pending = new Pending(request);
+        if (cancellationToken.CanBeCanceled)
+        {
+            pending.Abandon = cancellationToken.Register(
+                static state => ((Pending)state!).Result.TrySetCanceled(), pending);
+        }
+
         if (!_queue.Writer.TryWrite(pending))
         {
+            pending.Abandon.Dispose();
             throw new ObjectDisposedException(GetType().Name, $"The {_stage.Name} stage has stopped.");
         }
 
@@ -83,6 +98,13 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
             {
                 while (batch.Count < _stage.MaxBatchSize && _queue.Reader.TryRead(out var pending))
                 {
+                    // After this, cancellation no longer reaches the request; if it came first, the caller is gone.
+                    pending.Abandon.Dispose();
+                    if (pending.Result.Task.IsCompleted)
+                    {
+                        continue;
+                    }
+
                     batch.Add(pending);
                     requests.Add(pending.Request);
                 }
@@ -135,6 +157,9 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
     private sealed class Pending(TRequest request)
     {
         public TRequest Request { get; } = request;
+
+        /// <summary>Cancels the waiting request when its caller gives up; disposed when a batch takes it.</summary>
+        public CancellationTokenRegistration Abandon { get; set; }
 
         /// <summary>Continuations run on the thread pool, not inside the batch loop that completes them.</summary>
         public TaskCompletionSource<TResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

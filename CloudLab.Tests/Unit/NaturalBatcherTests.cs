@@ -45,13 +45,66 @@ public sealed class NaturalBatcherTests
 
         var first = batcher.SubmitAsync(0);
         await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        var waiting = Enumerable.Range(1, 6).Select(batcher.SubmitAsync).ToList();
+        var waiting = Enumerable.Range(1, 6).Select(value => batcher.SubmitAsync(value)).ToList();
         releaseFirst.SetResult();
         var results = await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal("#0", await first);
         Assert.Equal(["#1", "#2", "#3", "#4", "#5", "#6"], results);
         Assert.Equal([1, 4, 2], sizes);
+    }
+
+    [Fact]
+    public async Task A_request_whose_caller_gave_up_while_waiting_is_left_out_of_the_batch()
+    {
+        var firstStarted = new TaskCompletionSource();
+        var releaseFirst = new TaskCompletionSource();
+        var ran = new List<int>();
+        await using var batcher = new NaturalBatcher<int, int>(new BatchingStage("test"), async (batch, _) =>
+        {
+            ran.AddRange(batch);
+            if (ran.Count == 1)
+            {
+                firstStarted.SetResult();
+                await releaseFirst.Task;
+            }
+
+            return batch;
+        });
+
+        var first = batcher.SubmitAsync(0);
+        await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        using var gaveUp = new CancellationTokenSource();
+        var abandoned = batcher.SubmitAsync(1, gaveUp.Token);
+        var kept = batcher.SubmitAsync(2, CancellationToken.None);
+        await gaveUp.CancelAsync();
+        releaseFirst.SetResult();
+
+        Assert.Equal(2, await kept.WaitAsync(TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        Assert.Equal(0, await first);
+        Assert.Equal([0, 2], ran);
+    }
+
+    [Fact]
+    public async Task A_request_taken_by_a_batch_runs_to_the_end_even_if_its_caller_gives_up()
+    {
+        var started = new TaskCompletionSource();
+        var finish = new TaskCompletionSource();
+        await using var batcher = new NaturalBatcher<int, int>(new BatchingStage("test"), async (batch, _) =>
+        {
+            started.SetResult();
+            await finish.Task;
+            return batch;
+        });
+
+        using var gaveUp = new CancellationTokenSource();
+        var running = batcher.SubmitAsync(7, gaveUp.Token);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await gaveUp.CancelAsync();
+        finish.SetResult();
+
+        Assert.Equal(7, await running.WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using CloudLab.Contracts;
 using CloudLab.OrderService.Domain;
 using CloudLab.OrderService.Models;
 using CloudLab.ServiceDefaults.Http;
+using CloudLab.Tests.Infrastructure;
 using CloudLab.Tests.Unit.Fakes;
 
 namespace CloudLab.Tests.Unit;
@@ -31,6 +32,28 @@ public sealed class OrderPlacementTests : IDisposable
         var placed = Assert.Single(_saga.Store.Events);
         Assert.Equal(EventTypes.OrderPlaced, placed.Type);
         Assert.Contains(order.Id.ToString(), placed.Payload, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// While ProductService is slow to answer, the 503 of an order whose payment outcome is unknown goes out at once:
+    /// it does not wait for the stock release too (a request held for one more call budget keeps its in-flight slot).
+    /// </summary>
+    [Fact]
+    public async Task An_unknown_outcome_is_answered_without_waiting_for_the_stock_release()
+    {
+        var lamp = _saga.Products.AddProduct(price: 10m, stock: 3);
+        _saga.Payments.NextCharge = "lost";
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _saga.Products.HoldReleases = hold;
+
+        var placing = PlaceAsync("k1", (lamp, 1));
+        var first = await Task.WhenAny(placing, Task.Delay(TimeSpan.FromSeconds(30)));
+
+        Assert.Same(placing, first);
+        await Assert.ThrowsAsync<DependencyUnavailableException>(() => placing);
+        Assert.Equal(2, _saga.Products.Products[lamp].Stock); // the release is still waiting on ProductService
+        hold.SetResult();
+        await StockReleasedAsync(lamp, 3);
     }
 
     [Fact]
@@ -68,7 +91,7 @@ public sealed class OrderPlacementTests : IDisposable
 
         await Assert.ThrowsAsync<DependencyUnavailableException>(() => PlaceAsync("k1", (lamp, 1)));
 
-        Assert.Equal(3, _saga.Products.Products[lamp].Stock);
+        await StockReleasedAsync(lamp, 3);
         var request = Assert.Single(_saga.Store.Requests.Values);
         Assert.Equal(OrderRequestState.Started, request.State);
         Assert.Single(_saga.Payments.Captured); // the charge landed: SagaRecovery must refund it
@@ -147,4 +170,8 @@ public sealed class OrderPlacementTests : IDisposable
             new IdempotencyKey(key),
             new PlaceOrderRequest(lines.Select(line => new OrderLineRequest(line.Product, line.Quantity)).ToList()),
             CancellationToken.None);
+
+    private async Task StockReleasedAsync(Guid product, int expected) =>
+        Assert.Equal(expected, await Eventually.GetAsync<int?>(() => Task.FromResult<int?>(
+            _saga.Products.Products[product].Stock == expected ? expected : null)));
 }

@@ -48,8 +48,16 @@ internal sealed class FakeProductReservations : IProductReservations
         return Task.FromResult(new ReserveResult(new ReservationResponse(request.OrderId, "reserved", lines), []));
     }
 
-    public Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken)
+    /// <summary>While set and not completed, releases wait for it (a ProductService that is slow to answer).</summary>
+    public TaskCompletionSource? HoldReleases { get; set; }
+
+    public async Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken)
     {
+        if (HoldReleases is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
+
         ThrowIfDown();
         if (Reserved.TryRemove(orderId, out var request))
         {
@@ -61,7 +69,6 @@ internal sealed class FakeProductReservations : IProductReservations
         }
 
         Released.Enqueue(orderId);
-        return Task.CompletedTask;
     }
 
     private void ThrowIfDown()
