@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using CloudLab.ProductService;
 using CloudLab.ProductService.Apis;
 using CloudLab.ProductService.Domain;
+using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Caching;
 using CloudLab.ServiceDefaults.Http.Input;
 using Microsoft.AspNetCore.Builder;
@@ -123,7 +124,10 @@ internal sealed class InProcessProductService : IAsyncDisposable
     {
         var product = SampleProduct.Lamp;
         await _app.Services.GetRequiredService<ServiceCache>()
-            .SetAsync(CachePolicies.Product, CachePolicies.Product.Key(product.Id), product);
+            .SetAsync(
+                CachePolicies.Product,
+                CachePolicies.Product.Key(product.Id),
+                CachedJson.Create(product, ProductJsonContext.Default.Product, product.ETag));
         foreach (var path in new[] { BarePath, ProductPath })
         {
             var status = await GetAsync(path);
