@@ -150,6 +150,11 @@ for peer in "$bare_dir/CloudLab.ReadPeers.BareEndpoint" "$catalog_dir/CloudLab.R
   fi
 done
 
+# CloudLab's services switch ASP.NET Core's hosting logger off (a log scope and an Activity per request); the floor must
+# not pay for it either.
+grep -q '"Microsoft.AspNetCore.Hosting.Diagnostics": "None"' "$bare_dir/appsettings.json" ||
+  die "$bare_dir/appsettings.json leaves the hosting logger on: the bare endpoint would pay a log scope per request."
+
 # --- CloudLab ------------------------------------------------------------------------------------------------------
 mapfile -t load_settings < <(sed -n '/LoadSettings =/,/];/p' CloudLab.LoadTests/Engine/AppProcess.cs |
   grep -o '"--[^"]*"' | tr -d '"')
