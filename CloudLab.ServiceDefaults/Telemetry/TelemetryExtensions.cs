@@ -53,6 +53,8 @@ public static class TelemetryExtensions
                 // The rate-limiting middleware's lease duration is one more histogram per admitted request, the same
                 // as the request's duration; its counters (aspnetcore.rate_limiting.requests) stay.
                 .AddView("aspnetcore.rate_limiting.request_lease.duration", MetricStreamConfiguration.Drop)
+                // Leases held: the limiter's in-flight bound counts them, and hosting's active requests says as much.
+                .AddView("aspnetcore.rate_limiting.active_request_leases", MetricStreamConfiguration.Drop)
                 // Per request, and not asked for by the standard: Kestrel's buffer pool counts every rent and return
                 // (~1.1 µs of a cached read's ~70 µs of CPU in a perf profile; its allocated and evicted counters
                 // stay), routing counts every match (the request histogram has the route), authentication times each

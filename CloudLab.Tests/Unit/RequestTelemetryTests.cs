@@ -73,9 +73,11 @@ public sealed class RequestTelemetryTests
         var rateLimiting = meters.Create("Microsoft.AspNetCore.RateLimiting");
         var leases = rateLimiting.CreateHistogram<double>("aspnetcore.rate_limiting.request_lease.duration", "s");
         var limiterDecisions = rateLimiting.CreateCounter<long>("aspnetcore.rate_limiting.requests");
+        var activeLeases = rateLimiting.CreateUpDownCounter<long>("aspnetcore.rate_limiting.active_request_leases");
         var standard = meters.Create(CloudLabMeters.Api).CreateHistogram<double>("api_request_duration_seconds", "s");
         Assert.False(hosting.Enabled);
         Assert.False(leases.Enabled);
+        Assert.False(activeLeases.Enabled);
         Assert.True(standard.Enabled);
         Assert.True(limiterDecisions.Enabled); // the meter is collected; only the duplicate is viewed away
 
