@@ -51,7 +51,8 @@ public sealed class CachedBearerAuthentication
     }
 
     /// <summary>As ASP.NET Core's own: replacing the user drops the result it came from.</summary>
-    private sealed class Authenticated(AuthenticateResult result) : IAuthenticateResultFeature, IHttpAuthenticationFeature
+    private sealed class Authenticated(AuthenticateResult result)
+        : IAuthenticateResultFeature, IHttpAuthenticationFeature
     {
         private AuthenticateResult? _result = result;
         private ClaimsPrincipal? _user = result.Principal;
