@@ -1,14 +1,13 @@
-using System.Net;
 using System.Security.Cryptography;
 using CloudLab.ProductService;
 using CloudLab.ProductService.Apis;
 using CloudLab.ProductService.Domain;
+using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Caching;
 using CloudLab.ServiceDefaults.Http.Input;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,8 +16,9 @@ namespace CloudLab.Benchmarks;
 
 /// <summary>
 /// ProductService composed as its Program.cs composes it (services, then the middleware given, then its endpoints),
-/// on an in-memory server, with one product already in its cache. Settings are the load settings of --start-app:
-/// 1 % trace sampling, the calibration endpoint; the rate limits stay on with budgets that never refuse.
+/// on a server that calls the application directly (<see cref="DirectServer"/>), with one product already in its
+/// cache. Settings are the load settings of --start-app: 1 % trace sampling, the calibration endpoint; the rate
+/// limits stay on with budgets that never refuse.
 /// The background jobs that need PostgreSQL or Redis (migrations, cache repair, resource sampling) are not started and
 /// the connection strings point at closed ports: a cache hit touches neither.
 /// </summary>
@@ -27,12 +27,12 @@ internal sealed class InProcessProductService : IAsyncDisposable
     public const string BarePath = "/calibration/bare";
 
     private readonly WebApplication _app;
-    private readonly TestServer _server;
+    private readonly DirectServer _server;
 
     private InProcessProductService(WebApplication app)
     {
         _app = app;
-        _server = app.GetTestServer();
+        _server = (DirectServer)app.Services.GetRequiredService<IServer>();
     }
 
     public static string ProductPath { get; } = $"/api/products/{SampleProduct.Lamp.Id}";
@@ -44,7 +44,7 @@ internal sealed class InProcessProductService : IAsyncDisposable
             ApplicationName = typeof(Catalog).Assembly.GetName().Name,
             EnvironmentName = Environments.Production,
         });
-        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<IServer, DirectServer>();
         builder.Configuration.AddInMemoryCollection(Settings());
         builder.AddServiceDefaults();
         builder.AddApplicationServices();
@@ -65,16 +65,7 @@ internal sealed class InProcessProductService : IAsyncDisposable
     }
 
     /// <summary>One GET through the whole pipeline; the status code, so a refused or failed request shows.</summary>
-    public async Task<int> GetAsync(string path)
-    {
-        var context = await _server.SendAsync(request =>
-        {
-            request.Request.Method = HttpMethods.Get;
-            request.Request.Path = path;
-            request.Connection.RemoteIpAddress = IPAddress.Loopback;
-        });
-        return context.Response.StatusCode;
-    }
+    public Task<int> GetAsync(string path) => _server.GetAsync(path);
 
     public async ValueTask DisposeAsync()
     {
@@ -96,6 +87,8 @@ internal sealed class InProcessProductService : IAsyncDisposable
             ["Telemetry:TraceSampleRatio"] = "0.01",
             ["Diagnostics:CalibrationEndpoint"] = "true",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Redis is a closed port here: its reconnect errors, each with a stack trace, would land in the timings.
+            ["Logging:LogLevel:StackExchange.Redis"] = "None",
             ["RateLimiting:PerClient:AnonymousPermitsPerSecond"] = Unlimited,
             ["RateLimiting:PerClient:AnonymousBurst"] = Unlimited,
             ["RateLimiting:PerClient:AuthenticatedPermitsPerSecond"] = Unlimited,
@@ -123,7 +116,10 @@ internal sealed class InProcessProductService : IAsyncDisposable
     {
         var product = SampleProduct.Lamp;
         await _app.Services.GetRequiredService<ServiceCache>()
-            .SetAsync(CachePolicies.Product, CachePolicies.Product.Key(product.Id), product);
+            .SetAsync(
+                CachePolicies.Product,
+                CachePolicies.Product.Key(product.Id),
+                CachedJson.Create(product, ProductJsonContext.Default.Product, product.ETag));
         foreach (var path in new[] { BarePath, ProductPath })
         {
             var status = await GetAsync(path);

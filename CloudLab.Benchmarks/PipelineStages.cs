@@ -1,3 +1,4 @@
+using CloudLab.ServiceDefaults.Auth;
 using CloudLab.ServiceDefaults.Http;
 using CloudLab.ServiceDefaults.Http.Input;
 using Microsoft.AspNetCore.Builder;
@@ -47,7 +48,8 @@ internal static class PipelineStages
         if (On(PipelineStage.Authentication))
         {
             app.UseWhen(
-                context => context.Request.Headers.Authorization.Count > 0, branch => branch.UseAuthentication());
+                context => context.Request.Headers.Authorization.Count > 0,
+                branch => branch.UseMiddleware<CachedBearerAuthentication>());
         }
 
         // Set either way, or WebApplication would add the stage itself.

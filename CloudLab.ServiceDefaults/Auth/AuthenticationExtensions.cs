@@ -29,6 +29,9 @@ public static class AuthenticationExtensions
             .Configure<TrustedSigners, ValidatedTokenCache>((jwt, signers, cache) =>
             {
                 jwt.MapInboundClaims = false;
+                // Nothing reads the token back from the authentication properties; storing it cost a dictionary
+                // per authenticated request.
+                jwt.SaveToken = false;
                 jwt.TokenValidationParameters = signers.ValidationParameters;
                 jwt.TokenHandlers.Clear();
                 jwt.TokenHandlers.Add(cache);

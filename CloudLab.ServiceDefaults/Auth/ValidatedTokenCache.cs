@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -28,7 +29,7 @@ public sealed class ValidatedTokenCache : TokenHandler, IDisposable
         string token, TokenValidationParameters validationParameters)
     {
         var now = _time.GetUtcNow().UtcDateTime;
-        if (_entries.TryGetValue(token, out Entry? entry) && entry is not null && now < entry.Token.ValidTo)
+        if (Valid(token, now) is { } entry)
         {
             return new TokenValidationResult
             {
@@ -52,7 +53,20 @@ public sealed class ValidatedTokenCache : TokenHandler, IDisposable
         return result;
     }
 
+    /// <summary>
+    /// The identity of a token that passed full validation and has not expired, as a copy of its own; false for any
+    /// other token, which must then go through <see cref="ValidateTokenAsync"/>.
+    /// </summary>
+    public bool TryGetIdentity(string token, [NotNullWhen(true)] out ClaimsIdentity? identity)
+    {
+        identity = Valid(token, _time.GetUtcNow().UtcDateTime)?.Identity.Clone();
+        return identity is not null;
+    }
+
     public void Dispose() => _entries.Dispose();
+
+    private Entry? Valid(string token, DateTime now) =>
+        _entries.TryGetValue(token, out Entry? entry) && entry is not null && now < entry.Token.ValidTo ? entry : null;
 
     private sealed record Entry(JsonWebToken Token, ClaimsIdentity Identity);
 }

@@ -17,7 +17,8 @@ namespace CloudLab.Tests.Unit;
 
 /// <summary>
 /// The request path's telemetry as ConfigureOpenTelemetry sets it up, on a real server: one request histogram (the
-/// standard's), no per-request hosting log scope, and traces at the configured sample ratio, parents' decisions kept.
+/// standard's), no per-request hosting log scope, and traces at the configured sample ratio, parents' decisions kept,
+/// with no Activity at all for a request that is not traced.
 /// </summary>
 public sealed class RequestTelemetryTests
 {
@@ -46,15 +47,17 @@ public sealed class RequestTelemetryTests
 
         var root = await server.GetAsync();
         var unsampledChild = await server.GetAsync(UnsampledParent);
-        Assert.False(root.Recorded);
-        Assert.False(root.AllDataRequested);
-        Assert.False(unsampledChild.Recorded);
+        // Not even a propagation-only Activity: an unsampled request allocates none (issue 13).
+        Assert.False(root.Exists);
+        Assert.False(unsampledChild.Exists);
 
         var sampledChild = await server.GetAsync(SampledParent);
         await server.GetAsync();
         Assert.True(sampledChild.Recorded);
         var span = Assert.Single(server.Exported);
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", span.TraceId.ToHexString());
+        Assert.Equal("b7ad6b7169203331", span.ParentSpanId.ToHexString());
+        Assert.Equal("GET /probe", span.DisplayName);
     }
 
     [Fact]
@@ -70,11 +73,23 @@ public sealed class RequestTelemetryTests
         var rateLimiting = meters.Create("Microsoft.AspNetCore.RateLimiting");
         var leases = rateLimiting.CreateHistogram<double>("aspnetcore.rate_limiting.request_lease.duration", "s");
         var limiterDecisions = rateLimiting.CreateCounter<long>("aspnetcore.rate_limiting.requests");
+        var activeLeases = rateLimiting.CreateUpDownCounter<long>("aspnetcore.rate_limiting.active_request_leases");
         var standard = meters.Create(CloudLabMeters.Api).CreateHistogram<double>("api_request_duration_seconds", "s");
         Assert.False(hosting.Enabled);
         Assert.False(leases.Enabled);
+        Assert.False(activeLeases.Enabled);
         Assert.True(standard.Enabled);
         Assert.True(limiterDecisions.Enabled); // the meter is collected; only the duplicate is viewed away
+
+        // Per-request counters nobody reads: the buffer pool's rents and returns, route matches, token-check times.
+        var pool = meters.Create("Microsoft.AspNetCore.MemoryPool");
+        Assert.False(pool.CreateCounter<long>("aspnetcore.memory_pool.rented", "By").Enabled);
+        Assert.False(pool.CreateUpDownCounter<long>("aspnetcore.memory_pool.pooled", "By").Enabled);
+        Assert.True(pool.CreateCounter<long>("aspnetcore.memory_pool.allocated", "By").Enabled);
+        Assert.False(meters.Create("Microsoft.AspNetCore.Routing")
+            .CreateCounter<long>("aspnetcore.routing.match_attempts").Enabled);
+        Assert.False(meters.Create("Microsoft.AspNetCore.Authentication")
+            .CreateHistogram<double>("aspnetcore.authentication.authenticate.duration", "s").Enabled);
 
         var hostingLogger = server.App.Services.GetRequiredService<ILoggerFactory>()
             .CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics");

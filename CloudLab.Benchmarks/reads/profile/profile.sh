@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Where a cached read's CPU goes, by middleware stage: perf samples of ProductService and UserService under wrk.
+#
+#   CloudLab.Benchmarks/reads/profile/profile.sh <output folder>      (build Release first; run under the shared lock)
+#
+# Starts CloudLab as compare.sh does (the load settings, the service layer's shedding raised to 1,000,000/s so every
+# request is served), with DOTNET_PerfMapEnabled=1. For GET /api/products/{id} (1,000 ids), GET /api/users/me and
+# GET /api/products?page=1&page_size=20, and /calibration/bare of ProductService: 15 s of wrk warm-up, then 12 s of
+# wrk -t2 -c64 with perf (cpu-clock, 1999 Hz, call graphs) on the service for 8 s of them, and the service's CPU time
+# from /proc over the 12 s. Then: stages.py <output folder> prints the µs per request of each stage.
+set -uo pipefail
+out=$(mkdir -p "$1" && cd "$1" && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$root"
+export DOTNET_PerfMapEnabled=1
+mapfile -t settings < <(sed -n '/LoadSettings =/,/];/p' CloudLab.LoadTests/Engine/AppProcess.cs | grep -o '"--[^"]*"' |
+  tr -d '"')
+settings+=("--ServiceSettings:RateLimiting:Service:BurstPermitsPerSecond=1000000")
+dotnet run --no-build --configuration Release --project CloudLab.AppHost --launch-profile http -- "${settings[@]}" \
+  >"$out/apphost.log" 2>&1 &
+app=$!
+cleanup() {
+  pkill -TERM -P "$app" 2>/dev/null
+  for _ in $(seq 60); do kill -0 "$app" 2>/dev/null || break; sleep 1; done
+  local left
+  left=$(pgrep -f "^$root/" || true)
+  if [ -n "$left" ]; then sleep 10; kill -KILL $(pgrep -f "^$root/") 2>/dev/null; fi
+  true
+}
+trap cleanup EXIT
+deadline=$((SECONDS + 240))
+for port in 5101 5102 5103 5104 5105; do
+  until [[ "$(curl -s -m 2 "http://127.0.0.1:$port/health" || true)" =~ ^(Healthy|Degraded)$ ]]; do
+    [ $SECONDS -lt $deadline ] || { echo "port $port not healthy" >&2; exit 1; }
+    sleep 1
+  done
+done
+for n in $(seq 1 1000); do
+  printf 'cloudlab-product-%d' "$n" | md5sum | sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/\1-\2-\3-\4-\5/'
+done >"$out/ids"
+login=$(curl -sf -X POST http://127.0.0.1:5101/api/auth/login -H 'content-type: application/json' \
+  -d '{"email":"loadtest-1@cloudlab.local","password":"LoadTest#2026"}')
+token=$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$login")
+# The service process listening on a port (not the `dotnet run` that started it).
+pid_of() {
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid=${environ#/proc/}; pid=${pid%/environ}
+    if tr '\0' '\n' <"$environ" 2>/dev/null | grep -Eq "^(ASPNETCORE_URLS=.*:$1([^0-9]|$)|HTTP_PORTS=$1$)" &&
+      ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ' run '; then
+      echo "$pid"; return
+    fi
+  done 2>/dev/null
+}
+product=$(pid_of 5102); user=$(pid_of 5101)
+echo "$product $user" >"$out/pids"
+lua=CloudLab.Benchmarks/reads/reads.lua
+run() { # run <name> <pid> <url> <ids file or ""> [wrk arguments]
+  local name=$1 pid=$2 url=$3 ids=$4 u1 s1 u2 s2 wrk_pid
+  shift 4
+  READS_IDS=$ids wrk -t2 -c64 -d15s -s $lua "$@" "$url" >"$out/$name.warmup.txt" 2>&1
+  read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  READS_IDS=$ids wrk -t2 -c64 -d12s -s $lua "$@" "$url" >"$out/$name.txt" 2>&1 &
+  wrk_pid=$!
+  sleep 1
+  perf record -e cpu-clock -F 1999 -g -p "$pid" -o "$out/$name.perf.data" -- sleep 8 2>"$out/$name.perf.log"
+  wait $wrk_pid
+  read -r u2 s2 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  echo "$name cpu_ticks=$((u2 + s2 - u1 - s1)) $(grep RESULT "$out/$name.txt")" | tee -a "$out/summary.txt"
+}
+run product "$product" http://127.0.0.1:5102/api/products/ "$out/ids"
+run me "$user" http://127.0.0.1:5101/api/users/me "" -H "Authorization: Bearer $token"
+run list "$product" "http://127.0.0.1:5102/api/products?page=1&page_size=20" ""
+run bare "$product" http://127.0.0.1:5102/calibration/bare ""
+cp "/tmp/perf-$product.map" "/tmp/perf-$user.map" "$out/"
