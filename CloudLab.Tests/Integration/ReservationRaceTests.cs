@@ -53,7 +53,7 @@ public sealed class ReservationRaceTests(CloudLabAppFixture app)
         Assert.Equal(10, (int)(await stock.ExecuteScalarAsync())!);
     }
 
-    /// <summary>Waits until at least <paramref name="count"/> backends of the product database wait on a lock.</summary>
+    /// <summary>Waits until <paramref name="count"/> or more backends of the product database wait on a lock.</summary>
     private async Task LockWaitersAsync(int count)
     {
         await using var connection = await app.OpenDatabaseAsync("productdb");
