@@ -12,8 +12,8 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 /// may use. Why not a fixed bound: natural batching makes throughput grow with the requests in flight, so the bound
 /// that keeps the latency target depends on the load and on the machine (512 in flight at ~470 orders/s kept placed
 /// orders waiting 1.1–1.6 s; a fixed 128 shrank the batches and refused 24 % of 500 orders/s).
-/// The hot path is two interlocked operations and a timestamp; adaptation runs once per window under a lock that a
-/// request never waits for (Monitor.TryEnter).
+/// A request costs three or four interlocked operations and a timestamp; adaptation runs once per window under a lock
+/// that no request waits for (Lock.TryEnter: whoever finds it taken goes on).
 /// </summary>
 internal sealed class AdaptiveConcurrencyLimit
 {
