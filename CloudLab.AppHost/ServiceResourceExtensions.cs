@@ -20,7 +20,7 @@ public static class ServiceResourceExtensions
             .WithReference(redis).WaitFor(redis)
             .WithHttpHealthCheck("/health")
             .WithReplicas(replicas)
-            // Replicas share the service's load-shedding capacity.
+            // Replicas share a fixed shedding rate, if one is set (each adapts its own in-flight bound).
             .WithEnvironment(
                 "RateLimiting__Service__Instances",
                 replicas.ToString(System.Globalization.CultureInfo.InvariantCulture));

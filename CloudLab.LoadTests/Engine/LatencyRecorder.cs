@@ -9,7 +9,9 @@ public sealed record IntervalStats(
 
 /// <summary>
 /// Latencies (from each request's intended send time, in microseconds) in an HdrHistogram recorder, swapped out every
-/// second for the latency-over-time series; plus status codes, errors, and how late the driver sent requests.
+/// second for the latency-over-time series; plus status codes, errors, and how late the driver sent requests. The
+/// successful answers (2xx, 3xx) have a histogram of their own: when an overloaded service sheds, its quick 429s
+/// would otherwise hide how long the requests it accepted took.
 /// </summary>
 public sealed class LatencyRecorder
 {
@@ -19,6 +21,8 @@ public sealed class LatencyRecorder
     private readonly Recorder _lag = NewRecorder();
     private readonly LongHistogram _total = new(1, HighestMicroseconds, 3);
     private readonly LongHistogram _totalLag = new(1, HighestMicroseconds, 3);
+    private readonly Recorder _succeeded = NewRecorder();
+    private readonly LongHistogram _totalSucceeded = new(1, HighestMicroseconds, 3);
     private readonly long[] _statusCounts = new long[600];
     private readonly List<IntervalStats> _intervals = [];
     private readonly long _started = Stopwatch.GetTimestamp();
@@ -28,7 +32,13 @@ public sealed class LatencyRecorder
 
     public void RecordResponse(long intendedTimestamp, int statusCode)
     {
-        _recorder.RecordValue(Micros(Stopwatch.GetTimestamp() - intendedTimestamp));
+        var micros = Micros(Stopwatch.GetTimestamp() - intendedTimestamp);
+        _recorder.RecordValue(micros);
+        if (statusCode is >= 200 and < 400)
+        {
+            _succeeded.RecordValue(micros);
+        }
+
         Interlocked.Increment(ref _statusCounts[(uint)statusCode < 600 ? statusCode : 0]);
         if (statusCode is >= 500 or 0 or 429)
         {
@@ -60,6 +70,7 @@ public sealed class LatencyRecorder
         var lag = _lag.GetIntervalHistogram();
         _total.Add(interval);
         _totalLag.Add(lag);
+        _totalSucceeded.Add(_succeeded.GetIntervalHistogram());
         var errors = Interlocked.Exchange(ref _errorsThisInterval, 0);
         _errors += errors;
         var stats = new IntervalStats(
@@ -79,6 +90,9 @@ public sealed class LatencyRecorder
     public LongHistogram Total => _total;
 
     public LongHistogram SendLag => _totalLag;
+
+    /// <summary>Latencies of the successful answers (2xx, 3xx) so far.</summary>
+    public LongHistogram Succeeded => _totalSucceeded;
 
     public long Errors => _errors;
 

@@ -23,7 +23,9 @@ public sealed record ScenarioResult(
     IReadOnlyDictionary<string, long> StatusCounts,
     IReadOnlyList<IntervalStats> Timeline,
     // Optional: reports written before it have no "cpu", and a run without /proc (not Linux) writes none.
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CpuPerOperation? Cpu = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CpuPerOperation? Cpu = null,
+    // Optional too: the latencies of the successful answers alone (2xx, 3xx), absent from older reports.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SuccessLatency? Succeeded = null)
 {
     /// <summary>
     /// The standard's thresholds: p95 under 200 ms and fewer than 0.1 % errors, at (nearly) the intended rate.
@@ -67,8 +69,23 @@ public sealed record ScenarioResult(
                     : status.Key.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 status => status.Value),
             recorder.Intervals,
-            cpu);
+            cpu,
+            SuccessLatency.From(recorder.Succeeded));
     }
+}
+
+/// <summary>
+/// Latencies of the successful answers alone: the ones a shedding service accepted, without its quick 429s.
+/// </summary>
+public sealed record SuccessLatency(long Requests, double P50Ms, double P95Ms, double P99Ms)
+{
+    public static SuccessLatency? From(HdrHistogram.LongHistogram histogram) => histogram.TotalCount == 0
+        ? null
+        : new SuccessLatency(
+            histogram.TotalCount,
+            LatencyRecorder.Ms(histogram, 50),
+            LatencyRecorder.Ms(histogram, 95),
+            LatencyRecorder.Ms(histogram, 99));
 }
 
 public static class Thresholds

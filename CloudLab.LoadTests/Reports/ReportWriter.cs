@@ -48,6 +48,7 @@ public static class ReportWriter
             }
 
             md.AppendLine();
+            AppendSuccessLatencies(md, open);
         }
 
         var capacity = report.Scenarios.Where(scenario => scenario.Kind == "capacity").ToList();
@@ -98,5 +99,29 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine("![latency over time](latency.svg)");
         return md.ToString();
+    }
+
+    /// <summary>Only where some answers failed: elsewhere the table above already says it.</summary>
+    private static void AppendSuccessLatencies(StringBuilder md, IReadOnlyList<ScenarioResult> open)
+    {
+        var shed = open.Where(s => s.Succeeded is not null && s.Errors > 0).ToList();
+        if (shed.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("Successful answers (2xx, 3xx) alone, without the errors' latencies:");
+        md.AppendLine();
+        md.AppendLine("| scenario | answered | per second | p50 | p95 | p99 |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var s in shed)
+        {
+            var ok = s.Succeeded!;
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {s.Name} | {ok.Requests:N0} | {ok.Requests / Math.Max(0.001, s.DurationSeconds):N0} "
+                    + $"| {ok.P50Ms:N1} | {ok.P95Ms:N1} | {ok.P99Ms:N1} |");
+        }
+
+        md.AppendLine();
     }
 }

@@ -204,6 +204,194 @@ public sealed class LayeredRateLimiterTests
         Assert.Equal(1, limiter.InFlight);
     }
 
+    [Fact]
+    public void Shedding_by_a_fixed_rate_is_off_unless_configured()
+    {
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions
+        {
+            PerClient = new ClientLimits { AuthenticatedPermitsPerSecond = 100_000, AuthenticatedBurst = 100_000 },
+        });
+
+        // 20,000 quick requests in one instant: the default service layer refuses none (it sheds on latency only).
+        for (var index = 0; index < 20_000; index++)
+        {
+            using var lease = limiter.AttemptAcquire(Caller($"user-{index % 100}"));
+            Assert.True(lease.IsAcquired);
+        }
+    }
+
+    [Fact]
+    public void When_admitted_requests_get_slower_than_the_target_the_bound_shrinks_and_the_excess_is_refused_at_once()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        Assert.Equal(512, limiter.ConcurrencyLimit);
+
+        // The bound full of orders, each answered after 600 ms: twice the target.
+        var held = Admit(limiter, 512);
+        time.Advance(TimeSpan.FromMilliseconds(600));
+        held.ForEach(lease => lease.Dispose());
+
+        var cut = limiter.ConcurrencyLimit;
+        Assert.InRange(cut, 16, 511);
+        var over = Admit(limiter, cut + 1);
+        var refused = over.Last();
+        Assert.False(refused.IsAcquired);
+        Assert.True(refused.TryGetMetadata(LayeredRateLimiter.LayerMetadataName, out var layer));
+        Assert.Equal("service", layer);
+        Assert.True(refused.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.Equal(TimeSpan.FromSeconds(1), retryAfter);
+        Assert.All(over.SkipLast(1), lease => Assert.True(lease.IsAcquired));
+        over.ForEach(lease => lease.Dispose());
+    }
+
+    [Fact]
+    public void Under_sustained_overload_the_latency_settles_near_the_target_and_the_service_stays_busy()
+    {
+        // A service that finishes 400 requests a second whatever is in flight, first come first served: with L in
+        // flight each waits L / 400 s. 2,500 a second are offered (the order peak). With the bound fixed at 512 they
+        // would wait 1.3 s; the target (300 ms) is met at 120 in flight.
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        var queue = new Queue<(RateLimitLease Lease, int Admitted)>();
+        var waits = new List<int>();
+        var idleTicks = 0;
+        for (var tick = 0; tick < 600; tick++) // 60 s in steps of 100 ms
+        {
+            for (var offered = 0; offered < 250; offered++)
+            {
+                var lease = limiter.AttemptAcquire(Caller($"user-{offered}"));
+                if (lease.IsAcquired)
+                {
+                    queue.Enqueue((lease, tick));
+                }
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            idleTicks += tick >= 300 && queue.Count < 40 ? 1 : 0;
+            for (var served = 0; served < 40 && queue.Count > 0; served++)
+            {
+                var (lease, admitted) = queue.Dequeue();
+                lease.Dispose();
+                if (tick >= 300)
+                {
+                    waits.Add((tick + 1 - admitted) * 100); // the last 30 s
+                }
+            }
+        }
+
+        waits.Sort();
+        var p95 = waits[(int)(waits.Count * 0.95)];
+        Assert.InRange(p95, 200, 450);
+        Assert.Equal(0, idleTicks); // shedding never starved the service of work
+    }
+
+    [Fact]
+    public void A_bound_that_held_the_latency_grows_back_when_the_load_returns_to_its_limit()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        var slow = Admit(limiter, 512);
+        time.Advance(TimeSpan.FromSeconds(1));
+        slow.ForEach(lease => lease.Dispose());
+        var cut = limiter.ConcurrencyLimit;
+        Assert.True(cut < 512);
+
+        // Quick requests filling the bound, window after window: the bound climbs back to its maximum.
+        for (var window = 0; window < 200 && limiter.ConcurrencyLimit < 512; window++)
+        {
+            var quick = Admit(limiter, limiter.ConcurrencyLimit + 1).Where(lease => lease.IsAcquired).ToList();
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            quick.ForEach(lease => lease.Dispose());
+        }
+
+        Assert.Equal(512, limiter.ConcurrencyLimit);
+    }
+
+    [Fact]
+    public void Slow_requests_far_below_the_bound_do_not_shrink_it()
+    {
+        // A slow dependency or a long query with little in flight: the bound was not what made the latency.
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        for (var window = 0; window < 50; window++)
+        {
+            var few = Admit(limiter, 30);
+            time.Advance(TimeSpan.FromSeconds(2));
+            few.ForEach(lease => lease.Dispose());
+        }
+
+        Assert.Equal(512, limiter.ConcurrencyLimit);
+    }
+
+    [Fact]
+    public void Slow_requests_that_do_not_fill_the_bound_do_not_shrink_it_step_by_step()
+    {
+        // The machine busy with other work (the mixed workload's log-ins): 300 of 512 in flight, all slow. Cutting
+        // whenever half the bound was used would lower it window after window until these requests are refused.
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        for (var window = 0; window < 50; window++)
+        {
+            var busy = Admit(limiter, 300);
+            time.Advance(TimeSpan.FromSeconds(1));
+            Assert.All(busy, lease => Assert.True(lease.IsAcquired));
+            busy.ForEach(lease => lease.Dispose());
+        }
+
+        Assert.Equal(512, limiter.ConcurrencyLimit);
+    }
+
+    [Fact]
+    public void The_bound_never_falls_below_its_minimum_and_a_zero_target_keeps_it_fixed()
+    {
+        var time = new FakeTimeProvider();
+        using var adaptive = Adaptive(time, targetMs: 300, min: 16, max: 64);
+        using var fixedBound = Adaptive(time, targetMs: 0, min: 16, max: 64);
+        for (var window = 0; window < 100; window++)
+        {
+            var held = Admit(adaptive, 64).Concat(Admit(fixedBound, 64)).Where(lease => lease.IsAcquired).ToList();
+            time.Advance(TimeSpan.FromSeconds(5));
+            held.ForEach(lease => lease.Dispose());
+        }
+
+        Assert.Equal(16, adaptive.ConcurrencyLimit);
+        Assert.Equal(64, fixedBound.ConcurrencyLimit);
+        Assert.Equal(64, Admit(fixedBound, 65).Count(lease => lease.IsAcquired));
+    }
+
+    [Fact]
+    public void Fewer_requests_than_a_window_needs_decide_nothing()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 4, max: 20);
+        var slow = Admit(limiter, 19);
+        time.Advance(TimeSpan.FromSeconds(1));
+        slow.ForEach(lease => lease.Dispose());
+        Assert.Equal(20, limiter.ConcurrencyLimit);
+
+        var one = Admit(limiter, 1);
+        time.Advance(TimeSpan.FromSeconds(1));
+        one.ForEach(lease => lease.Dispose()); // the twentieth slow request: now the window decides
+        Assert.True(limiter.ConcurrencyLimit < 20);
+    }
+
+    private static LayeredRateLimiter Adaptive(FakeTimeProvider time, int targetMs, int min, int max) => new(
+        new RateLimitingOptions
+        {
+            PerClient = new ClientLimits { AuthenticatedPermitsPerSecond = 1_000_000, AuthenticatedBurst = 1_000_000 },
+            Service = new ServiceLimits
+            {
+                LatencyTargetMilliseconds = targetMs,
+                MinConcurrentRequests = min,
+                MaxConcurrentRequests = max,
+            },
+        },
+        time);
+
+    private static List<RateLimitLease> Admit(LayeredRateLimiter limiter, int count) =>
+        Enumerable.Range(0, count).Select(index => limiter.AttemptAcquire(Caller($"user-{index % 100}"))).ToList();
+
     private static DefaultHttpContext ServiceCaller(string serviceName) => new()
     {
         User = new ClaimsPrincipal(new ClaimsIdentity(

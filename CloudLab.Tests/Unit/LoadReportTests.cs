@@ -32,6 +32,34 @@ public sealed class LoadReportTests
     }
 
     [Fact]
+    public void The_accepted_requests_latency_is_reported_apart_from_the_quick_refusals()
+    {
+        var recorder = new LatencyRecorder();
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var frequency = System.Diagnostics.Stopwatch.Frequency;
+        for (var index = 0; index < 97; index++)
+        {
+            recorder.RecordResponse(now, 429); // refused at once
+        }
+
+        for (var index = 0; index < 3; index++)
+        {
+            recorder.RecordResponse(now - frequency, 201); // accepted, answered a second later
+        }
+
+        recorder.CloseInterval();
+        var result = ScenarioResult.From("order peak", "order-place", "open", 100, TimeSpan.FromSeconds(1), recorder);
+
+        Assert.True(result.P95Ms < 500); // all answers: the refusals hide the slow orders
+        Assert.NotNull(result.Succeeded);
+        Assert.Equal(3, result.Succeeded.Requests);
+        Assert.InRange(result.Succeeded.P95Ms, 1_000, 10_000);
+        var markdown = ReportWriter.Markdown(new RunReport(
+            "peak", DateTimeOffset.UnixEpoch, "test", [result], new Dictionary<string, double>(), []));
+        Assert.Contains("Successful answers (2xx, 3xx) alone", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_seeded_ids_are_computed_as_PostgreSQL_does()
     {
         // md5('cloudlab-product-21')::uuid, the product the README's API tour orders.

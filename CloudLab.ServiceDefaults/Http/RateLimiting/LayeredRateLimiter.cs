@@ -8,13 +8,14 @@ using Microsoft.AspNetCore.Http;
 namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 
 /// <summary>
-/// The two layers as one global limiter: a token bucket per client, then the service layer: the instance's share of
-/// the service's burst rate and a bound on requests in flight. A refusal carries the layer that refused and when to
-/// retry, for the 429 and its metric. Endpoints marked <see cref="ExcludeFromServiceCapacityAttribute"/> pass the
-/// client layer only.
-/// An admitted request costs a dictionary lookup and three interlocked operations (client bucket, service bucket,
-/// in-flight count), with no lock: PartitionedRateLimiter.Create and TokenBucketRateLimiter took a lock each and
-/// allocated a partition delegate and leases per request (CloudLab.Benchmarks, RateLimiter: before and after).
+/// The two layers as one global limiter: a token bucket per client, then the service layer: a bound on requests in
+/// flight that adapts to their measured latency (<see cref="AdaptiveConcurrencyLimit"/>), and optionally the
+/// instance's share of a fixed rate (off by default). A refusal carries the layer that refused and when to retry, for
+/// the 429 and its metric. Endpoints marked <see cref="ExcludeFromServiceCapacityAttribute"/> pass the client layer
+/// only.
+/// An admitted request costs a dictionary lookup, a few interlocked operations and two timestamps, with no lock:
+/// PartitionedRateLimiter.Create and TokenBucketRateLimiter took a lock each and allocated a partition delegate and
+/// leases per request (CloudLab.Benchmarks, RateLimiter: before and after).
 /// </summary>
 public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
 {
@@ -23,15 +24,15 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
     /// <summary>A client's bucket that has been full this long is dropped: a new one would be the same.</summary>
     private static readonly TimeSpan IdleClientLifetime = TimeSpan.FromSeconds(10);
 
-    private static readonly TimeSpan SlotRetryAfter = TimeSpan.FromSeconds(1);
+    /// <summary>Refused by the in-flight bound: the 429's Retry-After is the header's smallest value.</summary>
+    private static readonly RefusedLease OverloadRefusal = new("service", TimeSpan.FromSeconds(1));
 
     private readonly ConcurrentDictionary<ClientKey, PermitBucket> _clients = new();
     private readonly ClientLimits _clientLimits;
     private readonly PermitBucket? _service;
-    private readonly int _maxInFlight;
+    private readonly AdaptiveConcurrencyLimit? _concurrency;
     private readonly TimeProvider _time;
     private readonly ITimer _sweep;
-    private int _inFlight;
 
     public LayeredRateLimiter(RateLimitingOptions options, TimeProvider? time = null)
     {
@@ -44,14 +45,25 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
             _service = Bucket(perInstance, perInstance);
         }
 
-        _maxInFlight = service.MaxConcurrentRequests;
+        if (service.MaxConcurrentRequests > 0)
+        {
+            _concurrency = new AdaptiveConcurrencyLimit(
+                TimeSpan.FromMilliseconds(service.LatencyTargetMilliseconds),
+                Math.Min(service.MinConcurrentRequests, service.MaxConcurrentRequests),
+                service.MaxConcurrentRequests,
+                _time.TimestampFrequency);
+        }
+
         _sweep = _time.CreateTimer(
             static state => ((LayeredRateLimiter)state!).DropIdleClients(), this, IdleClientLifetime,
             IdleClientLifetime);
     }
 
-    /// <summary>Requests admitted and not finished yet.</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Requests admitted by the service layer and not finished yet.</summary>
+    public int InFlight => _concurrency?.InFlight ?? 0;
+
+    /// <summary>The service layer's bound on requests in flight now (0: none).</summary>
+    public int ConcurrencyLimit => _concurrency?.Limit ?? 0;
 
     public override RateLimiterStatistics? GetStatistics(HttpContext resource) =>
         _clients.TryGetValue(Client(resource), out var bucket)
@@ -82,18 +94,18 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
             return new RefusedLease("service", serviceWait);
         }
 
-        if (_maxInFlight <= 0)
+        if (_concurrency is null)
         {
             return AdmittedLease.Instance;
         }
 
-        if (Interlocked.Add(ref _inFlight, permitCount) > _maxInFlight)
+        if (!_concurrency.TryEnter(permitCount))
         {
-            Interlocked.Add(ref _inFlight, -permitCount);
-            return new RefusedLease("service", SlotRetryAfter);
+            return OverloadRefusal;
         }
 
-        return new SlotLease(this, permitCount); // the slot is given back when the request ends
+        // The slot is given back when the request ends, with its latency.
+        return new SlotLease(_concurrency, _time, permitCount, now);
     }
 
     protected override ValueTask<RateLimitLease> AcquireAsyncCore(
@@ -182,7 +194,8 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
     }
 
     /// <summary>Holds in-flight slots until the request ends; giving them back twice is a no-op.</summary>
-    private sealed class SlotLease(LayeredRateLimiter limiter, int slots) : RateLimitLease
+    private sealed class SlotLease(AdaptiveConcurrencyLimit limit, TimeProvider time, int slots, long started)
+        : RateLimitLease
     {
         private int _released;
 
@@ -200,7 +213,7 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
         {
             if (disposing && Interlocked.Exchange(ref _released, 1) == 0)
             {
-                Interlocked.Add(ref limiter._inFlight, -slots);
+                limit.Exit(slots, started, time.GetTimestamp());
             }
 
             base.Dispose(disposing);

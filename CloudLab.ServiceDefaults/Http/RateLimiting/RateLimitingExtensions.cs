@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using CloudLab.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -14,17 +16,34 @@ internal static class RateLimitingExtensions
     {
         var options = configuration.GetSection("RateLimiting").Get<RateLimitingOptions>() ?? new RateLimitingOptions();
         services.AddSingleton(options);
+        if (options.Enabled)
+        {
+            services.AddSingleton(provider => WithGauges(new LayeredRateLimiter(options), provider));
+            services.AddOptions<RateLimiterOptions>().Configure<LayeredRateLimiter>(
+                (limiter, layered) => limiter.GlobalLimiter = layered);
+        }
+
         services.AddRateLimiter(limiter =>
         {
-            if (options.Enabled)
-            {
-                limiter.GlobalLimiter = new LayeredRateLimiter(options);
-            }
-
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = WriteRejectionAsync;
         });
         return services;
+    }
+
+    /// <summary>The service layer's bound and what it holds, to see the adaptation at work under load.</summary>
+    private static LayeredRateLimiter WithGauges(LayeredRateLimiter limiter, IServiceProvider provider)
+    {
+        var meter = provider.GetRequiredService<IMeterFactory>().Create(CloudLabMeters.Api);
+        meter.CreateObservableGauge(
+            "rate_limit_concurrency_limit",
+            () => limiter.ConcurrencyLimit,
+            description: "The service layer's bound on requests in flight now (it adapts to their latency; 0: none).");
+        meter.CreateObservableGauge(
+            "rate_limit_requests_in_flight",
+            () => limiter.InFlight,
+            description: "Requests the service layer admitted that have not finished.");
+        return limiter;
     }
 
     private static async ValueTask WriteRejectionAsync(OnRejectedContext rejected, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ public sealed class RateLimitingOptions
     /// <summary>Layer 1: a token bucket per client (user id when authenticated, else IP address).</summary>
     public ClientLimits PerClient { get; set; } = new();
 
-    /// <summary>Layer 2: load shedding at the service's burst capacity (the standard's RPS table).</summary>
+    /// <summary>Layer 2: load shedding when the service is overloaded (its latency passes a target).</summary>
     public ServiceLimits Service { get; set; } = new();
 }
 
@@ -33,15 +33,30 @@ public sealed class ClientLimits
 
 public sealed class ServiceLimits
 {
-    /// <summary>The service's burst RPS. 0 turns load shedding off.</summary>
-    public int BurstPermitsPerSecond { get; set; }
+    /// <summary>
+    /// The p95 latency the service layer holds admitted requests to: past it, the bound on requests in flight shrinks
+    /// and the excess is refused at once (429). The standard's ceiling for a p95 is 500 ms; 300 leaves room for the
+    /// time a request waits before it reaches the limiter and on the way back. 0 keeps the bound fixed at
+    /// <see cref="MaxConcurrentRequests"/>.
+    /// </summary>
+    public int LatencyTargetMilliseconds { get; set; } = 300;
 
-    /// <summary>How many instances share the service's capacity (set by the AppHost from the replica count).</summary>
-    public int Instances { get; set; } = 1;
+    /// <summary>The bound never falls below this: a batching write path needs requests in flight to batch.</summary>
+    public int MinConcurrentRequests { get; set; } = 16;
 
     /// <summary>
-    /// Requests one instance works on at once. A service slower than its burst rate (the order saga on two cores) would
-    /// otherwise queue until every request times out; past this bound the excess is refused at once. 0 turns it off.
+    /// Requests one instance works on at once at most, and the bound it starts from. 0 turns the service layer's
+    /// bound (and its adaptation) off.
     /// </summary>
     public int MaxConcurrentRequests { get; set; } = 512;
+
+    /// <summary>
+    /// A fixed rate per instance on top, 0 (the default) for none. Off because a fixed rate is wrong both ways: the
+    /// standard's burst rate admitted orders far faster than two cores place them (they queued for seconds), and
+    /// refused cached reads the machine could still serve. Shedding on measured latency needs no rate.
+    /// </summary>
+    public int BurstPermitsPerSecond { get; set; }
+
+    /// <summary>How many instances share a fixed rate (set by the AppHost from the replica count).</summary>
+    public int Instances { get; set; } = 1;
 }
