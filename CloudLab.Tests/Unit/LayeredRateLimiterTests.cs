@@ -309,6 +309,32 @@ public sealed class LayeredRateLimiterTests
     }
 
     [Fact]
+    public void After_a_stalled_dependency_answers_again_the_bound_is_back_within_a_second()
+    {
+        // PostgreSQL frozen: every request in flight hangs, window after window, and the bound falls to its minimum.
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        for (var window = 0; window < 30 && limiter.ConcurrencyLimit > 16; window++)
+        {
+            var stalled = Admit(limiter, limiter.ConcurrencyLimit).Where(lease => lease.IsAcquired).ToList();
+            time.Advance(TimeSpan.FromSeconds(1));
+            stalled.ForEach(lease => lease.Dispose());
+        }
+
+        Assert.Equal(16, limiter.ConcurrencyLimit);
+
+        // It answers again in 10 ms: ten windows of quick requests filling the bound bring it back to its maximum.
+        for (var window = 0; window < 10; window++)
+        {
+            var quick = Admit(limiter, limiter.ConcurrencyLimit + 1).Where(lease => lease.IsAcquired).ToList();
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            quick.ForEach(lease => lease.Dispose());
+        }
+
+        Assert.Equal(512, limiter.ConcurrencyLimit);
+    }
+
+    [Fact]
     public void Slow_requests_far_below_the_bound_do_not_shrink_it()
     {
         // A slow dependency or a long query with little in flight: the bound was not what made the latency.

@@ -6,7 +6,9 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 /// <see cref="MinSamplesPerWindow"/> requests) compares the requests that finished with the latency target: when more
 /// than 5 % took longer (the window's p95 is over the target) and the limit was what held the load (90 % of it in use,
 /// or requests refused), the limit shrinks multiplicatively; when it held the load and the p95 held, it grows
-/// additively (AIMD, as TCP and Netflix's concurrency-limits do). Requests past the limit are refused at once.
+/// additively (AIMD, as TCP and Netflix's concurrency-limits do), or by half when even the p95 was under half the
+/// target (TCP's slow start: far from the target, additive steps are too slow to matter). Requests past the limit are
+/// refused at once.
 /// Why not a library: System.Threading.RateLimiting has only fixed limiters (concurrency, token bucket, windows),
 /// Microsoft.Extensions.Resilience and Polly wrap those, and no adaptive limiter is among the packages this project
 /// may use. Why not a fixed bound: natural batching makes throughput grow with the requests in flight, so the bound
@@ -31,9 +33,13 @@ internal sealed class AdaptiveConcurrencyLimit
 
     private const double SteepDecrease = 0.75;
 
+    /// <summary>Growth per window while the p95 is under half the target.</summary>
+    private const double FastIncrease = 1.5;
+
     private readonly int _min;
     private readonly int _max;
     private readonly long _targetTicks;
+    private readonly long _halfTargetTicks;
     private readonly long _windowTicks;
     private readonly Lock _adapting = new();
     private int _limit;
@@ -41,6 +47,7 @@ internal sealed class AdaptiveConcurrencyLimit
     private int _peakInFlight;
     private int _finished;
     private int _slow;
+    private int _overHalfTarget;
     private long _windowEnds;
     private long _noDecreaseBefore;
 
@@ -56,6 +63,7 @@ internal sealed class AdaptiveConcurrencyLimit
         _max = max;
         _limit = max;
         _targetTicks = target > TimeSpan.Zero ? (long)(target.TotalSeconds * timestampFrequency) : long.MaxValue;
+        _halfTargetTicks = _targetTicks / 2;
         _windowTicks = (long)(Window.TotalSeconds * timestampFrequency);
     }
 
@@ -87,9 +95,14 @@ internal sealed class AdaptiveConcurrencyLimit
     {
         Interlocked.Add(ref _inFlight, -slots);
         Interlocked.Increment(ref _finished);
-        if (now - started > _targetTicks)
+        var latency = now - started;
+        if (latency > _halfTargetTicks)
         {
-            Interlocked.Increment(ref _slow);
+            Interlocked.Increment(ref _overHalfTarget);
+            if (latency > _targetTicks)
+            {
+                Interlocked.Increment(ref _slow);
+            }
         }
 
         if (now >= Volatile.Read(ref _windowEnds) && Volatile.Read(ref _finished) >= MinSamplesPerWindow)
@@ -114,6 +127,7 @@ internal sealed class AdaptiveConcurrencyLimit
 
             var finished = Interlocked.Exchange(ref _finished, 0);
             var slow = Interlocked.Exchange(ref _slow, 0);
+            var overHalfTarget = Interlocked.Exchange(ref _overHalfTarget, 0);
             var peak = _peakInFlight;
             _peakInFlight = Volatile.Read(ref _inFlight);
             _windowEnds = now + _windowTicks;
@@ -134,10 +148,17 @@ internal sealed class AdaptiveConcurrencyLimit
                     _noDecreaseBefore = now + _targetTicks;
                 }
             }
-            else if (binding)
+            else if (binding && overHalfTarget > finished * AllowedSlowShare)
             {
                 // Additive increase, by √limit a window: a few percent of a large limit, a slot or two of a small one.
                 Volatile.Write(ref _limit, Math.Min(_max, limit + Math.Max(1, (int)Math.Sqrt(limit))));
+            }
+            else if (binding)
+            {
+                // Far under the target, as when a stalled dependency answers again after the limit was cut to its
+                // minimum: additive steps took 5 s from 16 back to the load's level and refused 231 orders in
+                // between (chaos run, PostgreSQL frozen for 15 s); by half a window it takes under a second.
+                Volatile.Write(ref _limit, Math.Min(_max, Math.Max(limit + 1, (int)(limit * FastIncrease))));
             }
         }
         finally
