@@ -311,19 +311,14 @@ public sealed class LayeredRateLimiterTests
     [Fact]
     public void After_a_stalled_dependency_answers_again_the_bound_is_back_within_a_second()
     {
-        // PostgreSQL frozen: every request in flight hangs, window after window, and the bound falls to its minimum.
+        // Overload drove the bound to its minimum (each request waiting 100 ms for each one in flight)...
         var time = new FakeTimeProvider();
         using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
-        for (var window = 0; window < 30 && limiter.ConcurrencyLimit > 16; window++)
-        {
-            var stalled = Admit(limiter, limiter.ConcurrencyLimit).Where(lease => lease.IsAcquired).ToList();
-            time.Advance(TimeSpan.FromSeconds(1));
-            stalled.ForEach(lease => lease.Dispose());
-        }
-
+        DriveToMinimum(limiter, time);
         Assert.Equal(16, limiter.ConcurrencyLimit);
 
-        // It answers again in 10 ms: ten windows of quick requests filling the bound bring it back to its maximum.
+        // ... then the service is quick again: ten windows of quick requests filling the bound bring it back to its
+        // maximum.
         for (var window = 0; window < 10; window++)
         {
             var quick = Admit(limiter, limiter.ConcurrencyLimit + 1).Where(lease => lease.IsAcquired).ToList();
@@ -332,6 +327,77 @@ public sealed class LayeredRateLimiterTests
         }
 
         Assert.Equal(512, limiter.ConcurrencyLimit);
+    }
+
+    [Fact]
+    public void Requests_admitted_before_a_cut_do_not_cut_the_bound_again_as_they_finish()
+    {
+        // PostgreSQL frozen for 10 s with the bound full: when it answers again, the stuck requests finish over the
+        // next second, all slow. The first window of them cuts the bound; the rest say nothing new.
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        var stuck = Admit(limiter, 512);
+        time.Advance(TimeSpan.FromSeconds(10));
+        foreach (var finishing in stuck.Chunk(40))
+        {
+            finishing.ToList().ForEach(lease => lease.Dispose());
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        var cut = limiter.ConcurrencyLimit;
+        Assert.InRange(cut, 300, 500); // one cut (by a quarter: even the median was over the target), not thirteen
+
+        // The requests admitted after the freeze are quick: the bound grows back.
+        for (var window = 0; window < 5; window++)
+        {
+            var quick = Admit(limiter, limiter.ConcurrencyLimit + 1).Where(lease => lease.IsAcquired).ToList();
+            time.Advance(TimeSpan.FromMilliseconds(50));
+            quick.ForEach(lease => lease.Dispose());
+            time.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        Assert.Equal(512, limiter.ConcurrencyLimit);
+    }
+
+    [Fact]
+    public void A_dependency_slow_whatever_the_bound_does_not_drive_the_bound_down()
+    {
+        // A failing gateway retried within its budget: every request takes 2 s however few are in flight. 50 arrive a
+        // second, so 100 are in flight: the bound (100) holds the load and sees the p95 over the target. A cut makes
+        // no request faster: it must not go on down to the minimum, refusing more and more.
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 100);
+        var inFlight = new Queue<(RateLimitLease Lease, int Ends)>();
+        var (offered, refused, lowest) = (0, 0, 100);
+        for (var tick = 0; tick < 600; tick++) // 60 s in steps of 100 ms
+        {
+            for (var arriving = 0; arriving < 5; arriving++)
+            {
+                var lease = limiter.AttemptAcquire(Caller($"user-{arriving}"));
+                offered++;
+                if (lease.IsAcquired)
+                {
+                    inFlight.Enqueue((lease, tick + 20));
+                }
+                else
+                {
+                    refused++;
+                }
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            lowest = Math.Min(lowest, limiter.ConcurrencyLimit);
+            while (inFlight.Count > 0 && inFlight.Peek().Ends <= tick)
+            {
+                inFlight.Dequeue().Lease.Dispose();
+            }
+        }
+
+        // Cut down to 16 (before), the bound refused five requests in six. Now a few cuts are tried, found to shorten
+        // nothing, and undone: the bound never gets near its minimum, and refuses a fraction.
+        Assert.InRange(lowest, 40, 100);
+        Assert.InRange(refused, 0, offered * 30 / 100);
+
     }
 
     [Fact]
@@ -374,12 +440,10 @@ public sealed class LayeredRateLimiterTests
         var time = new FakeTimeProvider();
         using var adaptive = Adaptive(time, targetMs: 300, min: 16, max: 64);
         using var fixedBound = Adaptive(time, targetMs: 0, min: 16, max: 64);
-        for (var window = 0; window < 100; window++)
-        {
-            var held = Admit(adaptive, 64).Concat(Admit(fixedBound, 64)).Where(lease => lease.IsAcquired).ToList();
-            time.Advance(TimeSpan.FromSeconds(5));
-            held.ForEach(lease => lease.Dispose());
-        }
+        DriveToMinimum(adaptive, time, alsoHolding: fixedBound);
+        var held = Admit(fixedBound, 64);
+        time.Advance(TimeSpan.FromSeconds(5));
+        held.ForEach(lease => lease.Dispose());
 
         Assert.Equal(16, adaptive.ConcurrencyLimit);
         Assert.Equal(64, fixedBound.ConcurrencyLimit);
@@ -400,6 +464,22 @@ public sealed class LayeredRateLimiterTests
         time.Advance(TimeSpan.FromSeconds(1));
         one.ForEach(lease => lease.Dispose()); // the twentieth slow request: now the window decides
         Assert.True(limiter.ConcurrencyLimit < 20);
+    }
+
+    /// <summary>
+    /// Overload no bound can cure: each request waits 100 ms for each request in flight (16 in flight: 1.6 s), so every
+    /// cut shortens the latency and the next window is still over the target.
+    /// </summary>
+    private static void DriveToMinimum(
+        LayeredRateLimiter limiter, FakeTimeProvider time, LayeredRateLimiter? alsoHolding = null)
+    {
+        for (var round = 0; round < 200 && limiter.ConcurrencyLimit > 16; round++)
+        {
+            var held = Admit(limiter, limiter.ConcurrencyLimit).Where(lease => lease.IsAcquired).ToList();
+            var other = alsoHolding is null ? [] : Admit(alsoHolding, 64).Where(lease => lease.IsAcquired).ToList();
+            time.Advance(TimeSpan.FromMilliseconds(100 * held.Count));
+            held.Concat(other).ToList().ForEach(lease => lease.Dispose());
+        }
     }
 
     private static LayeredRateLimiter Adaptive(FakeTimeProvider time, int targetMs, int min, int max) => new(

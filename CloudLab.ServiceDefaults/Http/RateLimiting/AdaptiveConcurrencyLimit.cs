@@ -8,7 +8,8 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 /// or requests refused), the limit shrinks multiplicatively; when it held the load and the p95 held, it grows
 /// additively (AIMD, as TCP and Netflix's concurrency-limits do), or by half when even the p95 was under half the
 /// target (TCP's slow start: far from the target, additive steps are too slow to matter). Requests past the limit are
-/// refused at once.
+/// refused at once. Only requests admitted after the last cut are evidence for the next decision, and cuts that halved
+/// the limit without shortening the latency are undone (a slow dependency, not overload: see CutsWereFutile).
 /// Why not a library: System.Threading.RateLimiting has only fixed limiters (concurrency, token bucket, windows),
 /// Microsoft.Extensions.Resilience and Polly wrap those, and no adaptive limiter is among the packages this project
 /// may use. Why not a fixed bound: natural batching makes throughput grow with the requests in flight, so the bound
@@ -36,6 +37,15 @@ internal sealed class AdaptiveConcurrencyLimit
     /// <summary>Growth per window while the p95 is under half the target.</summary>
     private const double FastIncrease = 1.5;
 
+
+    /// <summary>
+    /// Cuts that halved the limit helped if the latency fell at least by a quarter (queueing alone: by half).
+    /// </summary>
+    private const double FutileLatencyRatio = 0.75;
+
+    /// <summary>After cuts that did not help, no cut for this many targets' time (then it tries again).</summary>
+    private const int TargetsWithoutCutAfterFutileCuts = 40;
+
     private readonly int _min;
     private readonly int _max;
     private readonly long _targetTicks;
@@ -50,6 +60,13 @@ internal sealed class AdaptiveConcurrencyLimit
     private int _overHalfTarget;
     private long _windowEnds;
     private long _noDecreaseBefore;
+    private long _lastCut;
+    private long _latencySum;
+    private int _limitBeforeCuts;
+    private long _latencyBeforeCuts;
+    private long _cutsStarted;
+    private long _admittedBeforeCutsLatencySum;
+    private int _admittedBeforeCutsFinished;
 
     /// <param name="target">The p95 latency to hold admitted requests to; zero keeps the limit fixed at max.</param>
     /// <param name="min">The limit never falls below this (a batching path needs some concurrency to batch).</param>
@@ -94,8 +111,24 @@ internal sealed class AdaptiveConcurrencyLimit
     public void Exit(int slots, long started, long now)
     {
         Interlocked.Add(ref _inFlight, -slots);
-        Interlocked.Increment(ref _finished);
         var latency = now - started;
+        if (started < Volatile.Read(ref _lastCut))
+        {
+            if (started < Volatile.Read(ref _cutsStarted))
+            {
+                // What the limit before the cuts gave: the reference they are judged against.
+                Interlocked.Add(ref _admittedBeforeCutsLatencySum, latency);
+                Interlocked.Increment(ref _admittedBeforeCutsFinished);
+            }
+
+            // Admitted before the last cut: its latency is what that cut answered, not evidence for another one.
+            // After a PostgreSQL freeze ~500 such requests finished over 5 s, each window of them cut again, and the
+            // limit fell from 512 to 50 while the requests admitted after the freeze were quick (chaos run, 00:53).
+            return;
+        }
+
+        Interlocked.Add(ref _latencySum, latency);
+        Interlocked.Increment(ref _finished);
         if (latency > _halfTargetTicks)
         {
             Interlocked.Increment(ref _overHalfTarget);
@@ -128,11 +161,22 @@ internal sealed class AdaptiveConcurrencyLimit
             var finished = Interlocked.Exchange(ref _finished, 0);
             var slow = Interlocked.Exchange(ref _slow, 0);
             var overHalfTarget = Interlocked.Exchange(ref _overHalfTarget, 0);
+            var mean = Interlocked.Exchange(ref _latencySum, 0) / Math.Max(1, finished);
             var peak = _peakInFlight;
             _peakInFlight = Volatile.Read(ref _inFlight);
             _windowEnds = now + _windowTicks;
             var limit = _limit;
             var binding = peak >= limit * 9 / 10;
+            if (slow <= finished * AllowedSlowShare)
+            {
+                _limitBeforeCuts = 0; // the target holds: whatever cuts were made, they are done with
+                Volatile.Write(ref _cutsStarted, 0);
+            }
+            else if (_limitBeforeCuts > 0 && limit <= _limitBeforeCuts / 2 && CutsWereFutile(now, mean))
+            {
+                return;
+            }
+
             if (slow > finished * AllowedSlowShare)
             {
                 // The requests finishing now were admitted up to one latency ago: after a cut, wait that long (the
@@ -143,9 +187,15 @@ internal sealed class AdaptiveConcurrencyLimit
                 // 3,600 orders in the mixed workload (5.3 % 429), where log-ins kept the two cores busy.
                 if (now >= _noDecreaseBefore && binding)
                 {
+                    if (_limitBeforeCuts == 0)
+                    {
+                        StartCuts(limit, mean, now);
+                    }
+
                     var factor = slow > finished / 2 ? SteepDecrease : Decrease;
                     Volatile.Write(ref _limit, Math.Max(_min, (int)(limit * factor)));
                     _noDecreaseBefore = now + _targetTicks;
+                    Volatile.Write(ref _lastCut, now);
                 }
             }
             else if (binding && overHalfTarget > finished * AllowedSlowShare)
@@ -155,9 +205,8 @@ internal sealed class AdaptiveConcurrencyLimit
             }
             else if (binding)
             {
-                // Far under the target, as when a stalled dependency answers again after the limit was cut to its
-                // minimum: additive steps took 5 s from 16 back to the load's level and refused 231 orders in
-                // between (chaos run, PostgreSQL frozen for 15 s); by half a window it takes under a second.
+                // Far under the target, as when a stalled dependency answers again after the limit was cut: additive
+                // steps take 35 windows (3.5 s) from 16 back to 512, by half a window 9.
                 Volatile.Write(ref _limit, Math.Min(_max, Math.Max(limit + 1, (int)(limit * FastIncrease))));
             }
         }
@@ -165,5 +214,43 @@ internal sealed class AdaptiveConcurrencyLimit
         {
             _adapting.Exit();
         }
+    }
+
+    private void StartCuts(int limit, long latency, long now)
+    {
+        _limitBeforeCuts = limit;
+        _latencyBeforeCuts = latency;
+        Interlocked.Exchange(ref _admittedBeforeCutsLatencySum, 0);
+        Interlocked.Exchange(ref _admittedBeforeCutsFinished, 0);
+        Volatile.Write(ref _cutsStarted, now);
+    }
+
+    /// <summary>
+    /// Cuts shorten the latency only when the requests queue in this service (overload): halving the limit then about
+    /// halves the wait. When a dependency is slow (a failing gateway retried within its budget), the requests admitted
+    /// after the cuts take as long as before, and each further cut would only refuse more: the limit fell from 75 to
+    /// its minimum of 16 in 7 s and refused 221 orders while the gateway failed (chaos run, 00:53). Cuts that halved
+    /// the limit without shortening the latency by a quarter are undone, and the limit does not cut again for a while.
+    /// Judged on halving rather than on each cut: a 10 % cut moves the latency by less than its noise.
+    /// </summary>
+    private bool CutsWereFutile(long now, long latencyAfter)
+    {
+        // The reference: what the requests admitted before the cuts took (the latest the old limit gave, which the
+        // window that led to the first cut underestimates while the latency was rising), or that window's.
+        var finishedAfterCuts = Volatile.Read(ref _admittedBeforeCutsFinished);
+        var latencyBefore = finishedAfterCuts >= MinSamplesPerWindow
+            ? Math.Max(_latencyBeforeCuts, Volatile.Read(ref _admittedBeforeCutsLatencySum) / finishedAfterCuts)
+            : _latencyBeforeCuts;
+        if (latencyAfter <= latencyBefore * FutileLatencyRatio)
+        {
+            StartCuts(_limit, latencyAfter, now); // they helped: further cuts are judged from here
+            return false;
+        }
+
+        Volatile.Write(ref _limit, _limitBeforeCuts);
+        _noDecreaseBefore = now + TargetsWithoutCutAfterFutileCuts * _targetTicks;
+        _limitBeforeCuts = 0;
+        Volatile.Write(ref _cutsStarted, 0);
+        return true;
     }
 }
