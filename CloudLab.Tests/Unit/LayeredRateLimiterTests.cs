@@ -313,7 +313,7 @@ public sealed class LayeredRateLimiterTests
     {
         // Overload drove the bound to its minimum (each request waiting 100 ms for each one in flight)...
         var time = new FakeTimeProvider();
-        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 150);
         DriveToMinimum(limiter, time);
         Assert.Equal(16, limiter.ConcurrencyLimit);
 
@@ -326,18 +326,18 @@ public sealed class LayeredRateLimiterTests
             quick.ForEach(lease => lease.Dispose());
         }
 
-        Assert.Equal(512, limiter.ConcurrencyLimit);
+        Assert.Equal(150, limiter.ConcurrencyLimit);
     }
 
     [Fact]
     public void Requests_admitted_before_a_cut_do_not_cut_the_bound_again_as_they_finish()
     {
-        // PostgreSQL frozen for 10 s with the bound full: when it answers again, the stuck requests finish over the
-        // next second, all slow. The first window of them cuts the bound; the rest say nothing new.
+        // The bound full of requests that wait 2 s: they finish over the next second, all slow. The first window of
+        // them cuts the bound; the rest say nothing new.
         var time = new FakeTimeProvider();
         using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
         var stuck = Admit(limiter, 512);
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Advance(TimeSpan.FromSeconds(2));
         foreach (var finishing in stuck.Chunk(40))
         {
             finishing.ToList().ForEach(lease => lease.Dispose());
@@ -357,6 +357,25 @@ public sealed class LayeredRateLimiterTests
         }
 
         Assert.Equal(512, limiter.ConcurrencyLimit);
+    }
+
+    [Fact]
+    public void Requests_stalled_far_beyond_the_target_do_not_cut_the_bound()
+    {
+        // PostgreSQL frozen for 10 s with the bound full: when it answers again, the requests it held finish over the
+        // next second. No bound would have made them faster; new requests are admitted at once.
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        var stalled = Admit(limiter, 512);
+        time.Advance(TimeSpan.FromSeconds(10));
+        foreach (var finishing in stalled.Chunk(40))
+        {
+            finishing.ToList().ForEach(lease => lease.Dispose());
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(512, limiter.ConcurrencyLimit);
+        Assert.All(Admit(limiter, 512), lease => Assert.True(lease.IsAcquired));
     }
 
     [Fact]
@@ -467,8 +486,8 @@ public sealed class LayeredRateLimiterTests
     }
 
     /// <summary>
-    /// Overload no bound can cure: each request waits 100 ms for each request in flight (16 in flight: 1.6 s), so every
-    /// cut shortens the latency and the next window is still over the target.
+    /// Overload no bound can cure: each request waits 19 ms for each request in flight (16 in flight: 304 ms, 150:
+    /// 2.85 s), so every cut shortens the latency and the next window is still over the target.
     /// </summary>
     private static void DriveToMinimum(
         LayeredRateLimiter limiter, FakeTimeProvider time, LayeredRateLimiter? alsoHolding = null)
@@ -477,7 +496,7 @@ public sealed class LayeredRateLimiterTests
         {
             var held = Admit(limiter, limiter.ConcurrencyLimit).Where(lease => lease.IsAcquired).ToList();
             var other = alsoHolding is null ? [] : Admit(alsoHolding, 64).Where(lease => lease.IsAcquired).ToList();
-            time.Advance(TimeSpan.FromMilliseconds(100 * held.Count));
+            time.Advance(TimeSpan.FromMilliseconds(19 * held.Count));
             held.Concat(other).ToList().ForEach(lease => lease.Dispose());
         }
     }
