@@ -1,6 +1,7 @@
 using CloudLab.ServiceDefaults.Auth;
 using CloudLab.ServiceDefaults.Http;
 using CloudLab.ServiceDefaults.Http.Input;
+using CloudLab.ServiceDefaults.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -57,12 +58,12 @@ internal static class PipelineStages
         ((IApplicationBuilder)app).Properties["__AuthorizationMiddlewareSet"] = true;
         if (On(PipelineStage.RateLimiter))
         {
-            app.UseRateLimiter();
+            app.UseApiRateLimiting();
         }
 
         if (On(PipelineStage.RequestTimeouts))
         {
-            app.UseRequestTimeouts();
+            app.UseMiddleware<RequestBudgetMiddleware>();
         }
 
         if (On(PipelineStage.Compression))

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.MicrosoftHybridCache;
 
 namespace CloudLab.ServiceDefaults.Caching;
 
@@ -22,6 +25,16 @@ namespace CloudLab.ServiceDefaults.Caching;
 public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null)
 {
     /// <summary>
+    /// FusionCache under the HybridCache adapter, read directly: the adapter copies the default entry options (some 40
+    /// fields) and wraps the loader in a closure on every call, hit or not (4.7 µs of a ~72 µs cached read, with
+    /// FusionCache's own lookup, in a perf profile).
+    /// </summary>
+    private readonly IFusionCache? _fusion = (cache as FusionHybridCache)?.InnerFusionCache;
+
+    /// <summary>Each policy's entry options as the adapter would make them, made once.</summary>
+    private readonly ConcurrentDictionary<CachePolicy, FusionCacheEntryOptions> _entryOptions = new();
+
+    /// <summary>
     /// Cache-aside, the one way services read through the cache: the entry under <paramref name="key"/>, or what
     /// <paramref name="load"/> returns for <paramref name="argument"/>, stored with the policy's TTLs and tags.
     /// </summary>
@@ -35,11 +48,30 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheR
     {
         var started = Stopwatch.GetTimestamp();
         var call = new LoadCall<TArgument, T>(load, argument);
-        var value = await cache.GetOrCreateAsync(
-            key, call, static (call, token) => call.InvokeAsync(token), policy.EntryOptions, tags, cancellationToken);
+        var value = _fusion is { } fusion
+            ? await fusion.GetOrSetAsync<T>(
+                key, call.InvokeAsync, default, EntryOptions(fusion, policy), tags, cancellationToken)
+            : await cache.GetOrCreateAsync(
+                key, call, static (call, token) => call.InvokeAsync(token), policy.EntryOptions, tags,
+                cancellationToken);
         metrics.RecordRead(policy.Name, hit: !call.Invoked, Stopwatch.GetElapsedTime(started));
         return value;
     }
+
+    /// <summary>
+    /// What the HybridCache adapter makes of <see cref="CachePolicy.EntryOptions"/>: the default entry options with
+    /// the policy's TTLs (memory: the local expiration; Redis: the expiration).
+    /// </summary>
+    internal FusionCacheEntryOptions EntryOptions(IFusionCache fusion, CachePolicy policy) =>
+        _entryOptions.TryGetValue(policy, out var options)
+            ? options
+            : _entryOptions.GetOrAdd(policy, static (policy, fusion) =>
+            {
+                var options = fusion.DefaultEntryOptions.Duplicate();
+                options.DistributedCacheDuration = policy.Expiration;
+                options.Duration = policy.LocalExpiration;
+                return options;
+            }, fusion);
 
     public async ValueTask SetAsync<T>(
         CachePolicy policy,
@@ -79,6 +111,13 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheR
         {
             Invoked = true;
             return new ValueTask<T>(load(argument, cancellationToken));
+        }
+
+        /// <summary>FusionCache's factory shape.</summary>
+        public Task<T> InvokeAsync(FusionCacheFactoryExecutionContext<T> context, CancellationToken cancellationToken)
+        {
+            Invoked = true;
+            return load(argument, cancellationToken);
         }
     }
 }

@@ -3,7 +3,6 @@ using CloudLab.ServiceDefaults.Http.Input;
 using CloudLab.ServiceDefaults.Http.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -46,11 +45,10 @@ internal static class ApiProtectionsExtensions
         // Every request has a budget (RequestTimeouts:Default, per
         // service); calls a service makes to others are shorter.
         var requestTimeout = configuration.GetValue("RequestTimeouts:Default", TimeSpan.FromSeconds(10));
-        services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
+        if (requestTimeout > TimeSpan.Zero)
         {
-            Timeout = requestTimeout,
-            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
-        });
+            services.AddSingleton(new RequestBudgetClock(requestTimeout));
+        }
 
         services.AddApiCompression(configuration);
         services.AddApiRateLimiting(configuration);
@@ -100,8 +98,11 @@ internal static class ApiProtectionsExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBearerAuthentication();
-        app.UseRateLimiter();
-        app.UseRequestTimeouts();
+        app.UseApiRateLimiting();
+        if (app.Services.GetService<RequestBudgetClock>() is not null)
+        {
+            app.UseMiddleware<RequestBudgetMiddleware>();
+        }
         app.UseApiCompression();
         app.UseAuthorization();
         app.UseMiddleware<RequestTextMiddleware>();

@@ -76,6 +76,8 @@ public sealed class RequestTelemetryTests
         var activeLeases = rateLimiting.CreateUpDownCounter<long>("aspnetcore.rate_limiting.active_request_leases");
         var standard = meters.Create(CloudLabMeters.Api).CreateHistogram<double>("api_request_duration_seconds", "s");
         Assert.False(hosting.Enabled);
+        Assert.False(meters.Create("Microsoft.AspNetCore.Hosting")
+            .CreateUpDownCounter<long>("http.server.active_requests", "{request}").Enabled);
         Assert.False(leases.Enabled);
         Assert.False(activeLeases.Enabled);
         Assert.True(standard.Enabled);

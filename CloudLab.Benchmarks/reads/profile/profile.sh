@@ -3,8 +3,8 @@
 #
 #   CloudLab.Benchmarks/reads/profile/profile.sh <output folder>      (build Release first; run under the shared lock)
 #
-# Starts CloudLab as compare.sh does (the load settings, the service layer's shedding raised to 1,000,000/s so every
-# request is served), with DOTNET_PerfMapEnabled=1. For GET /api/products/{id} (1,000 ids), GET /api/users/me and
+# Starts CloudLab as compare.sh does (the load settings; the service layer sheds on measured latency, with no fixed
+# rate to raise), with DOTNET_PerfMapEnabled=1. For GET /api/products/{id} (1,000 ids), GET /api/users/me and
 # GET /api/products?page=1&page_size=20, and /calibration/bare of ProductService: 15 s of wrk warm-up, then 12 s of
 # wrk -t2 -c64 with perf (cpu-clock, 1999 Hz, call graphs) on the service for 8 s of them, and the service's CPU time
 # from /proc over the 12 s. Then: stages.py <output folder> prints the µs per request of each stage.
@@ -15,7 +15,6 @@ cd "$root"
 export DOTNET_PerfMapEnabled=1
 mapfile -t settings < <(sed -n '/LoadSettings =/,/];/p' CloudLab.LoadTests/Engine/AppProcess.cs | grep -o '"--[^"]*"' |
   tr -d '"')
-settings+=("--ServiceSettings:RateLimiting:Service:BurstPermitsPerSecond=1000000")
 dotnet run --no-build --configuration Release --project CloudLab.AppHost --launch-profile http -- "${settings[@]}" \
   >"$out/apphost.log" 2>&1 &
 app=$!

@@ -18,7 +18,7 @@ STAGES = [
      r'SocketConnection\+<DoReceive>|SocketAsyncEngine|epoll_wait|__libc_recv'),
     ('result: headers, ETag, body copy',
      r'CachedJsonResult`1.*ExecuteAsync|HttpResponsePipeWriter|Http1OutputProducer'),
-    ('FusionCache via HybridCache', r'ZiggyCreatures'),
+    ('FusionCache (via HybridCache before, directly after)', r'ZiggyCreatures'),
     ('ServiceCache and its metrics', r'ServiceCache\+<GetOrLoadAsync>|CacheMetrics::'),
     ('handler and parameter binding',
      r'ProductsApi\+<GetProduct>|ProductsApi\+<ListProducts>|UsersApi\+<GetMe>|lambda_method'),
@@ -28,7 +28,7 @@ STAGES = [
     ('authentication', r'CachedBearerAuthentication|AuthenticationMiddleware|JwtBearer|ValidatedTokenCache|'
                        r'Microsoft.AspNetCore.Authentication'),
     ('compression stage', r'CompressionExtensions|ResponseCompression|SmallResponseBodyFeature'),
-    ('request timeouts', r'RequestTimeoutsMiddleware'),
+    ('request timeouts', r'RequestTimeoutsMiddleware|RequestBudget'),
     ('rate limiter (middleware and limiter)', r'RateLimiting'),
     ('status code pages', r'StatusCodePagesMiddleware'),
     ('exception handler', r'ExceptionHandlerMiddleware'),

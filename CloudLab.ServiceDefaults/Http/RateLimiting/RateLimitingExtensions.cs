@@ -4,7 +4,6 @@ using System.Threading.RateLimiting;
 using CloudLab.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,17 +18,16 @@ internal static class RateLimitingExtensions
         if (options.Enabled)
         {
             services.AddSingleton(provider => WithGauges(new LayeredRateLimiter(options), provider));
-            services.AddOptions<RateLimiterOptions>().Configure<LayeredRateLimiter>(
-                (limiter, layered) => limiter.GlobalLimiter = layered);
         }
 
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = WriteRejectionAsync;
-        });
         return services;
     }
+
+    /// <summary>The limiter's middleware, when <c>RateLimiting:Enabled</c> (the default).</summary>
+    public static IApplicationBuilder UseApiRateLimiting(this IApplicationBuilder app) =>
+        app.ApplicationServices.GetService<LayeredRateLimiter>() is null
+            ? app
+            : app.UseMiddleware<ApiRateLimitingMiddleware>();
 
     /// <summary>The service layer's bound and what it holds, to see the adaptation at work under load.</summary>
     private static LayeredRateLimiter WithGauges(LayeredRateLimiter limiter, IServiceProvider provider)
@@ -46,18 +44,19 @@ internal static class RateLimitingExtensions
         return limiter;
     }
 
-    private static async ValueTask WriteRejectionAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    /// <summary>429 with Retry-After and a problem naming the layer that refused, counted by layer.</summary>
+    internal static async Task WriteRejectionAsync(HttpContext context, RateLimitLease lease)
     {
-        var context = rejected.HttpContext;
-        var layer = rejected.Lease.TryGetMetadata(LayeredRateLimiter.LayerMetadataName, out var value)
+        var layer = lease.TryGetMetadata(LayeredRateLimiter.LayerMetadataName, out var value)
             ? (string)value!
             : "client";
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
             ? wait
             : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
 
         context.RequestServices.GetRequiredService<ApiMetrics>().RecordRejection(layer);
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {

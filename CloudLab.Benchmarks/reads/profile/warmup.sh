@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# How long ProductService takes to reach its steady state under cached by-id reads: from its start, six ten-second
+# windows of wrk -t2 -c64 (1,000 ids), each with its requests and the service's CPU time per request.
+#
+#   CloudLab.Benchmarks/reads/profile/warmup.sh <output folder>    (build Release first; run under the shared lock)
+set -uo pipefail
+out=$(mkdir -p "$1" && cd "$1" && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$root"
+mapfile -t settings < <(sed -n '/LoadSettings =/,/];/p' CloudLab.LoadTests/Engine/AppProcess.cs | grep -o '"--[^"]*"' |
+  tr -d '"')
+dotnet run --no-build --configuration Release --project CloudLab.AppHost --launch-profile http -- "${settings[@]}" \
+  >"$out/apphost.log" 2>&1 &
+app=$!
+cleanup() {
+  pkill -TERM -P "$app" 2>/dev/null
+  for _ in $(seq 60); do kill -0 "$app" 2>/dev/null || break; sleep 1; done
+  local left
+  left=$(pgrep -f "^$root/" || true)
+  if [ -n "$left" ]; then sleep 10; kill -KILL $(pgrep -f "^$root/") 2>/dev/null; fi
+  true
+}
+trap cleanup EXIT
+deadline=$((SECONDS + 240))
+for port in 5101 5102 5103 5104 5105; do
+  until [[ "$(curl -s -m 2 "http://127.0.0.1:$port/health" || true)" =~ ^(Healthy|Degraded)$ ]]; do
+    [ $SECONDS -lt $deadline ] || { echo "port $port not healthy" >&2; exit 1; }
+    sleep 1
+  done
+done
+for n in $(seq 1 1000); do
+  printf 'cloudlab-product-%d' "$n" | md5sum | sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/\1-\2-\3-\4-\5/'
+done >"$out/ids"
+pid_of() {
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid=${environ#/proc/}; pid=${pid%/environ}
+    if tr '\0' '\n' <"$environ" 2>/dev/null | grep -Eq "^(ASPNETCORE_URLS=.*:$1([^0-9]|$)|HTTP_PORTS=$1$)" &&
+      ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ' run '; then
+      echo "$pid"; return
+    fi
+  done 2>/dev/null
+}
+product=$(pid_of 5102)
+lua=CloudLab.Benchmarks/reads/reads.lua
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+for window in 1 2 3 4 5 6; do
+  before=$(ticks "$product")
+  READS_IDS="$out/ids" wrk -t2 -c64 -d10s -s $lua http://127.0.0.1:5102/api/products/ >"$out/window$window.txt" 2>&1
+  after=$(ticks "$product")
+  requests=$(sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p' "$out/window$window.txt")
+  awk -v w="$window" -v r="$requests" -v t="$((after - before))" 'BEGIN {
+    printf "window %d: %d requests/s, %.1f us of service CPU per request\n", w, r / 10, t * 10000 / r }' |
+    tee -a "$out/summary.txt"
+done

@@ -1,0 +1,91 @@
+using CloudLab.ServiceDefaults.Caching;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace CloudLab.Tests.Unit;
+
+/// <summary>
+/// ServiceCache reads FusionCache directly, not through its HybridCache adapter: the same entries, TTLs and tags as
+/// the adapter, with Redis unreachable so only memory and loaders answer.
+/// </summary>
+public sealed class ServiceCacheTests : IDisposable
+{
+    private static readonly CachePolicy Policy =
+        new("service-cache-test", TimeSpan.FromMinutes(7), TimeSpan.FromSeconds(40));
+
+    private readonly IHost _host;
+    private readonly ServiceCache _cache;
+    private readonly IFusionCache _fusion;
+
+    public ServiceCacheTests()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:redis"] = "127.0.0.1:1,abortConnect=false,connectTimeout=200";
+        builder.Configuration["Caching:DistributedTimeout"] = "00:00:00.321";
+        builder.AddServiceCache();
+        _host = builder.Build();
+        _cache = _host.Services.GetRequiredService<ServiceCache>();
+        _fusion = _host.Services.GetRequiredService<IFusionCache>();
+    }
+
+    public void Dispose() => _host.Dispose();
+
+    [Fact]
+    public void A_policys_entry_options_are_the_configured_defaults_with_its_ttls_made_once()
+    {
+        var options = _cache.EntryOptions(_fusion, Policy);
+
+        Assert.Equal(Policy.LocalExpiration, options.Duration);
+        Assert.Equal(Policy.Expiration, options.DistributedCacheDuration);
+        Assert.Equal(1, options.Size); // the memory level's limit counts entries
+        Assert.Equal(TimeSpan.FromMilliseconds(321), options.DistributedCacheHardTimeout);
+        Assert.False(options.AllowBackgroundDistributedCacheOperations);
+        Assert.Same(options, _cache.EntryOptions(_fusion, Policy));
+        Assert.NotSame(_fusion.DefaultEntryOptions, options);
+    }
+
+    [Fact]
+    public async Task A_read_finds_what_the_adapter_wrote_and_the_adapter_finds_what_a_read_stored()
+    {
+        var hybrid = _host.Services.GetRequiredService<HybridCache>();
+        await hybrid.SetAsync(Policy.Key(1), "written by the adapter", Policy.EntryOptions);
+
+        Assert.Equal("written by the adapter", await Read(1, "loaded"));
+        Assert.Equal("loaded", await Read(2, "loaded"));
+        Assert.Equal("loaded", await hybrid.GetOrCreateAsync(
+            Policy.Key(2), static _ => ValueTask.FromResult("not loaded again"), Policy.EntryOptions));
+    }
+
+    [Fact]
+    public async Task The_loader_runs_once_until_the_entry_is_removed_or_its_tag_invalidated()
+    {
+        var loads = 0;
+        Task<int> Load(int value, CancellationToken token) => Task.FromResult(value + Interlocked.Increment(ref loads));
+
+        Assert.Equal(11, await _cache.GetOrLoadAsync(Policy, Policy.Key(3), 10, Load, ["tag-a"]));
+        Assert.Equal(11, await _cache.GetOrLoadAsync(Policy, Policy.Key(3), 10, Load, ["tag-a"]));
+
+        await _cache.InvalidateTagsAsync(["tag-a"]);
+        Assert.Equal(12, await _cache.GetOrLoadAsync(Policy, Policy.Key(3), 10, Load, ["tag-a"]));
+
+        await _cache.RemoveAsync(Policy, Policy.Key(3));
+        Assert.Equal(13, await _cache.GetOrLoadAsync(Policy, Policy.Key(3), 10, Load, ["tag-a"]));
+        Assert.Equal(3, loads);
+    }
+
+    [Fact]
+    public async Task A_cancelled_read_of_a_missing_entry_does_not_run_the_loader()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await _cache.GetOrLoadAsync(
+            Policy, Policy.Key(4), 0, static (_, _) => Task.FromResult("loaded"),
+            cancellationToken: cancelled.Token));
+    }
+
+    private ValueTask<string> Read(int id, string loaded) =>
+        _cache.GetOrLoadAsync(Policy, Policy.Key(id), loaded, static (value, _) => Task.FromResult(value));
+}
