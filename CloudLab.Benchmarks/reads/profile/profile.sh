@@ -9,34 +9,8 @@
 # wrk -t2 -c64 with perf (cpu-clock, 1999 Hz, call graphs) on the service for 8 s of them, and the service's CPU time
 # from /proc over the 12 s. Then: stages.py <output folder> prints the µs per request of each stage.
 set -uo pipefail
-out=$(mkdir -p "$1" && cd "$1" && pwd)
-root=$(cd "$(dirname "$0")/../../.." && pwd)
-cd "$root"
 export DOTNET_PerfMapEnabled=1
-mapfile -t settings < <(sed -n '/LoadSettings =/,/];/p' CloudLab.LoadTests/Engine/AppProcess.cs | grep -o '"--[^"]*"' |
-  tr -d '"')
-dotnet run --no-build --configuration Release --project CloudLab.AppHost --launch-profile http -- "${settings[@]}" \
-  >"$out/apphost.log" 2>&1 &
-app=$!
-cleanup() {
-  pkill -TERM -P "$app" 2>/dev/null
-  for _ in $(seq 60); do kill -0 "$app" 2>/dev/null || break; sleep 1; done
-  local left
-  left=$(pgrep -f "^$root/" || true)
-  if [ -n "$left" ]; then sleep 10; kill -KILL $(pgrep -f "^$root/") 2>/dev/null; fi
-  true
-}
-trap cleanup EXIT
-deadline=$((SECONDS + 240))
-for port in 5101 5102 5103 5104 5105; do
-  until [[ "$(curl -s -m 2 "http://127.0.0.1:$port/health" || true)" =~ ^(Healthy|Degraded)$ ]]; do
-    [ $SECONDS -lt $deadline ] || { echo "port $port not healthy" >&2; exit 1; }
-    sleep 1
-  done
-done
-for n in $(seq 1 1000); do
-  printf 'cloudlab-product-%d' "$n" | md5sum | sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/\1-\2-\3-\4-\5/'
-done >"$out/ids"
+source "$(dirname "$0")/start-cloudlab.sh" "$1"
 login=$(curl -sf -X POST http://127.0.0.1:5101/api/auth/login -H 'content-type: application/json' \
   -d '{"email":"loadtest-1@cloudlab.local","password":"LoadTest#2026"}')
 token=$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$login")
