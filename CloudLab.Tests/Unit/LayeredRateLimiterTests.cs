@@ -338,11 +338,7 @@ public sealed class LayeredRateLimiterTests
         using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
         var stuck = Admit(limiter, 512);
         time.Advance(TimeSpan.FromSeconds(2));
-        foreach (var finishing in stuck.Chunk(40))
-        {
-            finishing.ToList().ForEach(lease => lease.Dispose());
-            time.Advance(TimeSpan.FromMilliseconds(100));
-        }
+        FinishOverASecond(stuck, time);
 
         var cut = limiter.ConcurrencyLimit;
         Assert.InRange(cut, 300, 500); // one cut (by a quarter: even the median was over the target), not thirteen
@@ -368,11 +364,7 @@ public sealed class LayeredRateLimiterTests
         using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
         var stalled = Admit(limiter, 512);
         time.Advance(TimeSpan.FromSeconds(10));
-        foreach (var finishing in stalled.Chunk(40))
-        {
-            finishing.ToList().ForEach(lease => lease.Dispose());
-            time.Advance(TimeSpan.FromMilliseconds(100));
-        }
+        FinishOverASecond(stalled, time);
 
         Assert.Equal(512, limiter.ConcurrencyLimit);
         Assert.All(Admit(limiter, 512), lease => Assert.True(lease.IsAcquired));
@@ -483,6 +475,16 @@ public sealed class LayeredRateLimiterTests
         time.Advance(TimeSpan.FromSeconds(1));
         one.ForEach(lease => lease.Dispose()); // the twentieth slow request: now the window decides
         Assert.True(limiter.ConcurrencyLimit < 20);
+    }
+
+    /// <summary>Requests held by the same stall finish over the next second or so, 40 every 100 ms.</summary>
+    private static void FinishOverASecond(List<RateLimitLease> leases, FakeTimeProvider time)
+    {
+        foreach (var finishing in leases.Chunk(40))
+        {
+            Array.ForEach(finishing, lease => lease.Dispose());
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
     }
 
     /// <summary>
