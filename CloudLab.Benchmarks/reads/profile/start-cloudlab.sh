@@ -1,7 +1,8 @@
 # Sourced by the scripts of this folder with their output folder: starts CloudLab with the load settings of the load
 # driver's --start-app (variables exported before, e.g. DOTNET_PerfMapEnabled, reach the services), stops it on exit,
 # waits until the five services are healthy and writes the 1,000 seeded product ids to "$out/ids" (md5 of
-# cloudlab-product-N, as CatalogSeeder makes them). Leaves out, root and app set, and the current folder at root.
+# cloudlab-product-N, as CatalogSeeder makes them). Leaves out, root and app set, and the current folder at root;
+# defines pid_of <port> and sign_in_token.
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$root"
@@ -29,3 +30,23 @@ done
 for n in $(seq 1 1000); do
   printf 'cloudlab-product-%d' "$n" | md5sum | sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/\1-\2-\3-\4-\5/'
 done >"$out/ids"
+
+# The service process listening on a port (not the `dotnet run` that started it).
+pid_of() {
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid=${environ#/proc/}; pid=${pid%/environ}
+    if tr '\0' '\n' <"$environ" 2>/dev/null | grep -Eq "^(ASPNETCORE_URLS=.*:$1([^0-9]|$)|HTTP_PORTS=$1$)" &&
+      ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ' run '; then
+      echo "$pid"; return
+    fi
+  done 2>/dev/null
+}
+
+# A load-test customer's access token (seeded by Seed:LoadTestUsers).
+sign_in_token() {
+  local login
+  login=$(curl -sf -X POST http://127.0.0.1:5101/api/auth/login -H 'content-type: application/json' \
+    -d '{"email":"loadtest-1@cloudlab.local","password":"LoadTest#2026"}')
+  sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$login"
+}

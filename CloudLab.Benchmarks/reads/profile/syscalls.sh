@@ -10,19 +10,7 @@
 set -uo pipefail
 source "$(dirname "$0")/start-cloudlab.sh" "$1"
 first=$(head -n 1 "$out/ids")
-login=$(curl -sf -X POST http://127.0.0.1:5101/api/auth/login -H 'content-type: application/json' \
-  -d '{"email":"loadtest-1@cloudlab.local","password":"LoadTest#2026"}')
-token=$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$login")
-pid_of() {
-  local environ pid
-  for environ in /proc/[0-9]*/environ; do
-    pid=${environ#/proc/}; pid=${pid%/environ}
-    if tr '\0' '\n' <"$environ" 2>/dev/null | grep -Eq "^(ASPNETCORE_URLS=.*:$1([^0-9]|$)|HTTP_PORTS=$1$)" &&
-      ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ' run '; then
-      echo "$pid"; return
-    fi
-  done 2>/dev/null
-}
+token=$(sign_in_token)
 product=$(pid_of 5102); user=$(pid_of 5101)
 {
   for url in "http://127.0.0.1:5102/api/products/$first" http://127.0.0.1:5102/calibration/bare \

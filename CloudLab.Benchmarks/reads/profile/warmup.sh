@@ -5,16 +5,6 @@
 #   CloudLab.Benchmarks/reads/profile/warmup.sh <output folder>    (build Release first; run under the shared lock)
 set -uo pipefail
 source "$(dirname "$0")/start-cloudlab.sh" "$1"
-pid_of() {
-  local environ pid
-  for environ in /proc/[0-9]*/environ; do
-    pid=${environ#/proc/}; pid=${pid%/environ}
-    if tr '\0' '\n' <"$environ" 2>/dev/null | grep -Eq "^(ASPNETCORE_URLS=.*:$1([^0-9]|$)|HTTP_PORTS=$1$)" &&
-      ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ' run '; then
-      echo "$pid"; return
-    fi
-  done 2>/dev/null
-}
 product=$(pid_of 5102)
 lua=CloudLab.Benchmarks/reads/reads.lua
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
