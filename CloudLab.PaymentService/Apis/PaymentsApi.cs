@@ -52,27 +52,19 @@ public static class PaymentsApi
     public static async Task<Ok<ChargeBatchResponse>> ChargeBatch(
         ChargeBatchRequest request, PaymentProcessor payments, CancellationToken cancellationToken)
     {
-        var results = await Task.WhenAll(request.Charges.Select(async item =>
-        {
-            try
+        var outcomes = await payments.ChargeManyAsync(
+            request.Charges.Select(item => (item.IdempotencyKey, item.Charge)).ToList(), cancellationToken);
+        var results = request.Charges.Zip(outcomes, (item, result) => new ChargeBatchResult(
+            item.IdempotencyKey,
+            result.Outcome switch
             {
-                var (payment, outcome) = await payments.ChargeAsync(
-                    item.IdempotencyKey, item.Charge, cancellationToken);
-                var kind = outcome switch
-                {
-                    ChargeOutcome.KeyReused => ChargeResultKind.KeyReused,
-                    ChargeOutcome.Replayed => ChargeResultKind.Replayed,
-                    _ => ChargeResultKind.Settled,
-                };
-                return new ChargeBatchResult(
-                    item.IdempotencyKey, kind, outcome == ChargeOutcome.KeyReused ? null : payment);
-            }
-            catch (DependencyUnavailableException)
-            {
-                return new ChargeBatchResult(item.IdempotencyKey, ChargeResultKind.Unknown, null);
-            }
-        }));
-        return TypedResults.Ok(new ChargeBatchResponse(results));
+                ChargeOutcome.KeyReused => ChargeResultKind.KeyReused,
+                ChargeOutcome.Replayed => ChargeResultKind.Replayed,
+                ChargeOutcome.Unknown => ChargeResultKind.Unknown,
+                _ => ChargeResultKind.Settled,
+            },
+            result.Outcome == ChargeOutcome.KeyReused ? null : result.Payment));
+        return TypedResults.Ok(new ChargeBatchResponse(results.ToList()));
     }
 
     public static async Task<Results<Ok<Payment>, NotFound, ProblemHttpResult>> Refund(

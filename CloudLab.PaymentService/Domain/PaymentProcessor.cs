@@ -2,6 +2,7 @@ using CloudLab.Contracts;
 using CloudLab.PaymentService.Data;
 using CloudLab.PaymentService.Models;
 using CloudLab.ServiceDefaults.Caching;
+using CloudLab.ServiceDefaults.Http;
 using CloudLab.ServiceDefaults.Messaging;
 
 namespace CloudLab.PaymentService.Domain;
@@ -11,6 +12,9 @@ public enum ChargeOutcome
     Settled,
     Replayed,
     KeyReused,
+
+    /// <summary>A charge of a batch with no known outcome yet: the gateway or the database did not answer.</summary>
+    Unknown,
 }
 
 /// <summary>
@@ -43,12 +47,36 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
     }
 
     /// <summary>
+    /// Many charges at once, each under its own key with its own outcome. The claims go to the database together, the
+    /// gateway is asked once per charge, concurrently, and then every answer of the batch is settled together.
+    /// </summary>
+    /// <remarks>
+    /// Why settle together: settled one by one as the gateway answered, a batch's charges reached the settle stage
+    /// at the gateway's own pace and made 3.5 charges per settle transaction at 300 orders/s (89 transactions a
+    /// second). The batch's answer waits for its slowest charge anyway.
+    /// </remarks>
+    public async Task<IReadOnlyList<(Payment? Payment, ChargeOutcome Outcome)>> ChargeManyAsync(
+        IReadOnlyList<(string IdempotencyKey, ChargeRequest Request)> charges, CancellationToken cancellationToken)
+    {
+        var asked = await Task.WhenAll(charges.Select(charge =>
+            ClaimAndAskGatewayAsync(charge.IdempotencyKey, charge.Request, cancellationToken)));
+        // Each settlement is submitted before any is awaited, so they reach the settle stage as one batch.
+        return await Task.WhenAll(asked.Select(step => FinishAsync(step, cancellationToken)));
+    }
+
+    /// <summary>
     /// Asks the gateway for the outcome of a pending payment (charging it if it never reached the gateway).
     /// </summary>
     public async Task<Payment> SettleAsync(
         Payment pending, CancellationToken cancellationToken, bool writeThrough = true)
     {
         var charge = await gateway.ChargeAsync(pending.Id, pending.Amount, pending.Currency, cancellationToken);
+        return await RecordAsync(pending, charge, writeThrough, cancellationToken);
+    }
+
+    private async Task<Payment> RecordAsync(
+        Payment pending, GatewayCharge charge, bool writeThrough, CancellationToken cancellationToken)
+    {
         var status = charge.Outcome == GatewayOutcome.Captured ? PaymentStatus.Captured : PaymentStatus.Declined;
         var settled = await store.SettleAsync(
             pending.Id, status, charge.DeclineReason, charge.ChargeId, Captured, cancellationToken);
@@ -62,6 +90,58 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
         }
 
         return settled;
+    }
+
+    /// <summary>The first half of a batch's charge: claimed, and asked at the gateway if still pending.</summary>
+    private async Task<GatewayStep> ClaimAndAskGatewayAsync(
+        string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (payment, created) = await store.ClaimAsync(idempotencyKey, request, cancellationToken);
+            if (!created
+                && (payment.OrderId != request.OrderId
+                    || payment.Amount != request.Amount
+                    || payment.Currency != request.Currency))
+            {
+                return new GatewayStep(payment, created, Charge: null, ChargeOutcome.KeyReused);
+            }
+
+            if (payment.Status != PaymentStatus.Pending)
+            {
+                return new GatewayStep(payment, created, Charge: null, ChargeOutcome.Replayed);
+            }
+
+            var charge = await gateway.ChargeAsync(payment.Id, payment.Amount, payment.Currency, cancellationToken);
+            return new GatewayStep(payment, created, charge, Outcome: null);
+        }
+        catch (DependencyUnavailableException)
+        {
+            return new GatewayStep(Payment: null, Created: false, Charge: null, ChargeOutcome.Unknown);
+        }
+    }
+
+    /// <summary>
+    /// The second half: the gateway's answer recorded. A payment this request created needs no write-through.
+    /// </summary>
+    private async Task<(Payment? Payment, ChargeOutcome Outcome)> FinishAsync(
+        GatewayStep step, CancellationToken cancellationToken)
+    {
+        if (step.Outcome is { } outcome)
+        {
+            return (outcome == ChargeOutcome.Unknown ? null : step.Payment, outcome);
+        }
+
+        try
+        {
+            var settled = await RecordAsync(
+                step.Payment!, step.Charge!, writeThrough: !step.Created, cancellationToken);
+            return (settled, step.Created ? ChargeOutcome.Settled : ChargeOutcome.Replayed);
+        }
+        catch (DependencyUnavailableException)
+        {
+            return (null, ChargeOutcome.Unknown);
+        }
     }
 
     /// <summary>
@@ -111,4 +191,10 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
         new PaymentRefunded(
             payment.Id, payment.OrderId, payment.UserId, payment.Amount, payment.Currency, payment.UpdatedAt),
         EventJsonContext.Default.PaymentRefunded);
+
+    /// <summary>
+    /// One charge of a batch between the gateway and the database: the gateway's answer to record, or its outcome
+    /// already known (key reused, replayed, or unknown).
+    /// </summary>
+    private sealed record GatewayStep(Payment? Payment, bool Created, GatewayCharge? Charge, ChargeOutcome? Outcome);
 }

@@ -95,18 +95,24 @@ internal sealed class FakePaymentStore : IPaymentStore
             .ToList());
 }
 
-/// <summary>A card gateway that keeps one charge per payment id, can lose its answers, and can be down.</summary>
+/// <summary>
+/// A card gateway that keeps one charge per payment id, can lose its answers, can be down, can hold the answer for one
+/// amount until a gate opens, and can leave one amount unanswered.
+/// </summary>
 internal sealed class FakePaymentGateway : IPaymentGateway
 {
     public ConcurrentDictionary<Guid, GatewayCharge> Charges { get; } = new();
     public int ChargeCalls;
     public bool Down { get; set; }
     public bool LoseAnswers { get; set; }
+    public decimal? HeldAmount { get; set; }
+    public TaskCompletionSource HeldAnswers { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public decimal? UnansweredAmount { get; set; }
 
-    public Task<GatewayCharge> ChargeAsync(
+    public async Task<GatewayCharge> ChargeAsync(
         Guid paymentId, decimal amount, string currency, CancellationToken cancellationToken)
     {
-        if (Down)
+        if (Down || amount == UnansweredAmount)
         {
             throw new DependencyUnavailableException("The payment gateway did not answer.");
         }
@@ -114,7 +120,12 @@ internal sealed class FakePaymentGateway : IPaymentGateway
         Interlocked.Increment(ref ChargeCalls);
         var charge = Charges.GetOrAdd(
             paymentId, _ => new GatewayCharge("ch_" + paymentId.ToString("N"), GatewayOutcome.Captured, null, false));
-        return LoseAnswers ? throw new DependencyUnavailableException("The answer was lost.") : Task.FromResult(charge);
+        if (amount == HeldAmount)
+        {
+            await HeldAnswers.Task.WaitAsync(cancellationToken);
+        }
+
+        return LoseAnswers ? throw new DependencyUnavailableException("The answer was lost.") : charge;
     }
 
     public Task<GatewayCharge?> RefundAsync(Guid paymentId, CancellationToken cancellationToken) =>
