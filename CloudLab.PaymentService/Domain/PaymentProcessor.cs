@@ -28,17 +28,9 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
         string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken)
     {
         var (payment, created) = await store.ClaimAsync(idempotencyKey, request, cancellationToken);
-        if (!created
-            && (payment.OrderId != request.OrderId
-                || payment.Amount != request.Amount
-                || payment.Currency != request.Currency))
+        if (KnownOutcome(payment, created, request) is { } known)
         {
-            return (payment, ChargeOutcome.KeyReused);
-        }
-
-        if (payment.Status != PaymentStatus.Pending)
-        {
-            return (payment, ChargeOutcome.Replayed);
+            return (payment, known);
         }
 
         // A payment this request created was never handed out, so no cache can hold it yet: no write-through.
@@ -99,17 +91,9 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
         try
         {
             var (payment, created) = await store.ClaimAsync(idempotencyKey, request, cancellationToken);
-            if (!created
-                && (payment.OrderId != request.OrderId
-                    || payment.Amount != request.Amount
-                    || payment.Currency != request.Currency))
+            if (KnownOutcome(payment, created, request) is { } known)
             {
-                return new GatewayStep(payment, created, Charge: null, ChargeOutcome.KeyReused);
-            }
-
-            if (payment.Status != PaymentStatus.Pending)
-            {
-                return new GatewayStep(payment, created, Charge: null, ChargeOutcome.Replayed);
+                return new GatewayStep(payment, created, Charge: null, known);
             }
 
             var charge = await gateway.ChargeAsync(payment.Id, payment.Amount, payment.Currency, cancellationToken);
@@ -129,7 +113,7 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
     {
         if (step.Outcome is { } outcome)
         {
-            return (outcome == ChargeOutcome.Unknown ? null : step.Payment, outcome);
+            return (step.Payment, outcome);
         }
 
         try
@@ -177,6 +161,16 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
             id,
             store.GetAsync,
             cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// What a claimed key already says without asking the gateway: held by a different charge, or settled before.
+    /// </summary>
+    private static ChargeOutcome? KnownOutcome(Payment payment, bool created, ChargeRequest request) =>
+        !created && (payment.OrderId != request.OrderId
+            || payment.Amount != request.Amount
+            || payment.Currency != request.Currency)
+            ? ChargeOutcome.KeyReused
+            : payment.Status != PaymentStatus.Pending ? ChargeOutcome.Replayed : null;
 
     private static OutboxEvent? Captured(Payment payment) => payment.Status == PaymentStatus.Captured
         ? OutboxEvent.Create(
