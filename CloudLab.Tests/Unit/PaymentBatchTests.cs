@@ -1,10 +1,6 @@
-using CloudLab.PaymentService.Data;
 using CloudLab.PaymentService.Domain;
 using CloudLab.PaymentService.Models;
-using CloudLab.ServiceDefaults.Caching;
 using CloudLab.Tests.Unit.Fakes;
-using Microsoft.Extensions.DependencyInjection;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace CloudLab.Tests.Unit;
 
@@ -14,56 +10,44 @@ namespace CloudLab.Tests.Unit;
 /// </summary>
 public sealed class PaymentBatchTests : IDisposable
 {
-    private readonly FakePaymentStore _store = new();
-    private readonly FakePaymentGateway _gateway = new();
-    private readonly ServiceProvider _services;
+    private readonly PaymentHarness _payments = new();
 
-    public PaymentBatchTests()
-    {
-        var services = new ServiceCollection().AddLogging().AddMetrics();
-        services.AddFusionCache().AsHybridCache();
-        services.AddSingleton<CacheMetrics>();
-        services.AddSingleton<ServiceCache>();
-        services.AddSingleton<IPaymentStore>(_store);
-        services.AddSingleton<IPaymentGateway>(_gateway);
-        services.AddSingleton<PaymentProcessor>();
-        _services = services.BuildServiceProvider();
-    }
+    private FakePaymentStore Store => _payments.Store;
+    private FakePaymentGateway Gateway => _payments.Gateway;
+    private PaymentProcessor Processor => _payments.Processor;
 
-    private PaymentProcessor Processor => _services.GetRequiredService<PaymentProcessor>();
-
-    public void Dispose() => _services.Dispose();
+    public void Dispose() => _payments.Dispose();
 
     [Fact]
     public async Task A_quick_answer_is_recorded_with_the_slow_one_of_its_batch()
     {
-        _gateway.HeldAmount = 20m;
+        Gateway.HeldAmount = 20m;
         var batch = Processor.ChargeManyAsync(
             [("order-1", Charge(10m)), ("order-2", Charge(20m))], CancellationToken.None);
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Volatile.Read(ref _gateway.ChargeCalls) < 2 && DateTime.UtcNow < deadline)
+        while (Volatile.Read(ref Gateway.ChargeCalls) < 2 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(10);
         }
 
         await Task.Delay(100); // room for a settlement that should not happen yet
-        Assert.Equal(2, _gateway.ChargeCalls);
-        Assert.All(_store.Payments.Values, payment => Assert.Equal(PaymentStatus.Pending, payment.Status));
-        Assert.Empty(_store.Events);
+        Assert.Equal(2, Gateway.ChargeCalls);
+        Assert.All(Store.Payments.Values, payment => Assert.Equal(PaymentStatus.Pending, payment.Status));
+        Assert.Empty(Store.Events);
 
-        _gateway.HeldAnswers.SetResult();
+        Gateway.HeldAnswers.SetResult();
         var results = await batch;
 
         Assert.All(results, result => Assert.Equal(ChargeOutcome.Settled, result.Outcome));
-        Assert.All(_store.Payments.Values, payment => Assert.Equal(PaymentStatus.Captured, payment.Status));
-        Assert.Equal(2, _store.Events.Count);
+        Assert.All(Store.Payments.Values, payment => Assert.Equal(PaymentStatus.Captured, payment.Status));
+        Assert.Equal(2, Store.Events.Count);
     }
 
     [Fact]
     public async Task Each_charge_of_a_batch_gets_its_own_outcome()
     {
         var (held, _) = await Processor.ChargeAsync("order-2", Charge(10m), CancellationToken.None);
-        _gateway.UnansweredAmount = 30m;
+        Gateway.UnansweredAmount = 30m;
 
         var results = await Processor.ChargeManyAsync(
             [
@@ -80,9 +64,9 @@ public sealed class PaymentBatchTests : IDisposable
         Assert.Equal(PaymentStatus.Captured, results[0].Payment!.Status);
         Assert.Equal(held.Id, results[2].Payment!.Id);
         Assert.Null(results[3].Payment);
-        var unanswered = Assert.Single(_store.Payments.Values, payment => payment.Amount == 30m);
+        var unanswered = Assert.Single(Store.Payments.Values, payment => payment.Amount == 30m);
         Assert.Equal(PaymentStatus.Pending, unanswered.Status); // left to the recovery job
-        Assert.Equal(2, _gateway.ChargeCalls); // order-1 and the first order-2; the replay asked nobody
+        Assert.Equal(2, Gateway.ChargeCalls); // order-1 and the first order-2; the replay asked nobody
     }
 
     private static ChargeRequest Charge(decimal amount) => new(Guid.NewGuid(), Guid.NewGuid(), amount, "USD");

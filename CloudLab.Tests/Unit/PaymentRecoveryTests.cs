@@ -1,12 +1,8 @@
 using CloudLab.Contracts;
-using CloudLab.PaymentService.Data;
 using CloudLab.PaymentService.Domain;
 using CloudLab.PaymentService.Models;
-using CloudLab.ServiceDefaults.Caching;
 using CloudLab.ServiceDefaults.Http;
 using CloudLab.Tests.Unit.Fakes;
-using Microsoft.Extensions.DependencyInjection;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace CloudLab.Tests.Unit;
 
@@ -15,56 +11,43 @@ namespace CloudLab.Tests.Unit;
 /// </summary>
 public sealed class PaymentRecoveryTests : IDisposable
 {
-    private readonly FakePaymentStore _store = new();
-    private readonly FakePaymentGateway _gateway = new();
-    private readonly ServiceProvider _services;
+    private readonly PaymentHarness _payments = new();
 
-    public PaymentRecoveryTests()
-    {
-        var services = new ServiceCollection().AddLogging().AddMetrics();
-        services.AddFusionCache().AsHybridCache();
-        services.AddSingleton<CacheMetrics>();
-        services.AddSingleton<ServiceCache>();
-        services.AddSingleton<IPaymentStore>(_store);
-        services.AddSingleton<IPaymentGateway>(_gateway);
-        services.AddSingleton<PaymentProcessor>();
-        services.AddSingleton<PendingPaymentRecovery>();
-        _services = services.BuildServiceProvider();
-    }
+    private FakePaymentStore Store => _payments.Store;
+    private FakePaymentGateway Gateway => _payments.Gateway;
+    private PaymentProcessor Processor => _payments.Processor;
+    private PendingPaymentRecovery Recovery => _payments.Recovery;
 
-    private PaymentProcessor Processor => _services.GetRequiredService<PaymentProcessor>();
-    private PendingPaymentRecovery Recovery => _services.GetRequiredService<PendingPaymentRecovery>();
-
-    public void Dispose() => _services.Dispose();
+    public void Dispose() => _payments.Dispose();
 
     [Fact]
     public async Task A_lost_answer_leaves_the_payment_pending_and_recovery_records_the_charge_that_landed()
     {
-        _gateway.LoseAnswers = true;
+        Gateway.LoseAnswers = true;
         await Assert.ThrowsAsync<DependencyUnavailableException>(
             () => Processor.ChargeAsync("order-1", Charge(), CancellationToken.None));
-        var pending = Assert.Single(_store.Payments.Values);
+        var pending = Assert.Single(Store.Payments.Values);
         Assert.Equal(PaymentStatus.Pending, pending.Status);
 
-        _gateway.LoseAnswers = false;
+        Gateway.LoseAnswers = false;
         await Recovery.SweepAsync(CancellationToken.None);
 
-        Assert.Equal(PaymentStatus.Captured, _store.Payments[pending.Id].Status);
-        Assert.Single(_gateway.Charges); // asked twice, charged once
-        Assert.Equal(EventTypes.PaymentCaptured, Assert.Single(_store.Events).Type);
+        Assert.Equal(PaymentStatus.Captured, Store.Payments[pending.Id].Status);
+        Assert.Single(Gateway.Charges); // asked twice, charged once
+        Assert.Equal(EventTypes.PaymentCaptured, Assert.Single(Store.Events).Type);
     }
 
     [Fact]
     public async Task Recovery_leaves_a_payment_pending_while_the_gateway_is_down()
     {
-        _gateway.Down = true;
+        Gateway.Down = true;
         await Assert.ThrowsAsync<DependencyUnavailableException>(
             () => Processor.ChargeAsync("order-1", Charge(), CancellationToken.None));
 
         await Recovery.SweepAsync(CancellationToken.None);
 
-        Assert.Equal(PaymentStatus.Pending, Assert.Single(_store.Payments.Values).Status);
-        Assert.Empty(_store.Events);
+        Assert.Equal(PaymentStatus.Pending, Assert.Single(Store.Payments.Values).Status);
+        Assert.Empty(Store.Events);
     }
 
     [Fact]
@@ -80,7 +63,7 @@ public sealed class PaymentRecoveryTests : IDisposable
             (ChargeOutcome.Settled, ChargeOutcome.Replayed, ChargeOutcome.KeyReused),
             (firstOutcome, againOutcome, otherOutcome));
         Assert.Equal(first.Id, again.Id);
-        Assert.Equal(1, _gateway.ChargeCalls);
+        Assert.Equal(1, Gateway.ChargeCalls);
     }
 
     [Fact]
@@ -92,7 +75,7 @@ public sealed class PaymentRecoveryTests : IDisposable
         var again = await Processor.RefundAsync(refunded!, CancellationToken.None);
 
         Assert.Equal(PaymentStatus.Refunded, again?.Status);
-        Assert.Single(_store.Events, outboxEvent => outboxEvent.Type == EventTypes.PaymentRefunded);
+        Assert.Single(Store.Events, outboxEvent => outboxEvent.Type == EventTypes.PaymentRefunded);
     }
 
     private static ChargeRequest Charge() => new(Guid.NewGuid(), Guid.NewGuid(), 25m, "USD");
