@@ -9,17 +9,7 @@
 # order by process) and one line per stage. Fewer, larger batches are what makes an order cheaper: every batch pays a
 # transaction or an HTTP exchange whatever its size.
 set -uo pipefail
-out=$(mkdir -p "$1" && cd "$1" && pwd)
-shift
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$root"
-dotnet run -c Release --no-build --project CloudLab.LoadTests -- run target --services order --duration 60 \
-  --warmup 120 --start-app --reports "$out" "$@" >"$out/driver.log" 2>&1 &
-driver=$!
-until grep -q "warming the app up" "$out/driver.log" 2>/dev/null; do
-  kill -0 "$driver" 2>/dev/null || { echo "the driver stopped; see $out/driver.log" >&2; exit 1; }
-  sleep 1
-done
+source "$(dirname "$0")/start-order-run.sh" "$@"
 snapshot() { # ProductService, OrderService, PaymentService, AnalyticsService
   for port in 5102 5103 5104 5105; do
     curl -s -m 3 "http://127.0.0.1:$port/metrics" | grep -E '^write_batch_size_(sum|count)'

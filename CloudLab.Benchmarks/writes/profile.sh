@@ -11,19 +11,10 @@
 # `perf record -a -g` (cpu-clock, 499 Hz per core) for 30 s from 20 s into the measured minute. Keeps perf.data, the
 # services' perf maps and the driver's report in the output folder.
 set -uo pipefail
-out=$(mkdir -p "$1" && cd "$1" && pwd)
-shift
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$root"
 export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
-touch "$out/started"
-dotnet run -c Release --no-build --project CloudLab.LoadTests -- run target --services order --duration 60 \
-  --warmup 120 --start-app --reports "$out" "$@" >"$out/driver.log" 2>&1 &
-driver=$!
-until grep -q "warming the app up" "$out/driver.log" 2>/dev/null; do
-  kill -0 "$driver" 2>/dev/null || { echo "the driver stopped; see $out/driver.log" >&2; exit 1; }
-  sleep 1
-done
+started=$(mktemp)
+source "$(dirname "$0")/start-order-run.sh" "$@"
+mv "$started" "$out/started"
 sleep 140
 perf record -e cpu-clock -F 499 -a -g -o "$out/perf.data" -- sleep 30 2>"$out/perf.log"
 # The .NET processes' perf maps of this run (shares.py names each by the code it holds).
