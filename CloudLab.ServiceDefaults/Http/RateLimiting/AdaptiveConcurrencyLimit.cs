@@ -37,7 +37,6 @@ internal sealed class AdaptiveConcurrencyLimit
     /// <summary>Growth per window while the p95 is under half the target.</summary>
     private const double FastIncrease = 1.5;
 
-
     /// <summary>
     /// A request this many targets long waited on a stalled dependency (a frozen database, until its budget ran out),
     /// not in this service's queues: no limit would have made it faster, so it is no evidence either way. Queueing
@@ -253,9 +252,10 @@ internal sealed class AdaptiveConcurrencyLimit
     {
         // The reference: what the requests admitted before the cuts took (the latest the old limit gave, which the
         // window that led to the first cut underestimates while the latency was rising), or that window's.
-        var finishedAfterCuts = Volatile.Read(ref _admittedBeforeCutsFinished);
-        var latencyBefore = finishedAfterCuts >= MinSamplesPerWindow
-            ? Math.Max(_latencyBeforeCuts, Volatile.Read(ref _admittedBeforeCutsLatencySum) / finishedAfterCuts)
+        var admittedBeforeCutsFinished = Volatile.Read(ref _admittedBeforeCutsFinished);
+        var latencyBefore = admittedBeforeCutsFinished >= MinSamplesPerWindow
+            ? Math.Max(
+                _latencyBeforeCuts, Volatile.Read(ref _admittedBeforeCutsLatencySum) / admittedBeforeCutsFinished)
             : _latencyBeforeCuts;
         if (latencyAfter <= latencyBefore * FutileLatencyRatio)
         {
