@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Cached reads, measured in one run: CloudLab against a bare Kestrel endpoint and a minimal ASP.NET Core service.
 #
-#   CloudLab.Benchmarks/reads/compare.sh [--no-build] [--duration 10s] [--warmup 45s] [--threads 2] [--connections 64]
+#   CloudLab.Benchmarks/reads/compare.sh [--no-build] [--duration 10s] [--warmup 90s] [--threads 2] [--connections 64]
 #
 # The warm-up is long because CloudLab's services take it to reach their steady state: by id, from start, ten-second
 # windows of wrk served 7.9k, 20.3k, 27.9k, 33.2k, 27.6k and 29.2k requests/s at the same service CPU (the runtime
-# tiering up hundreds of methods); with 10 s of warm-up the measurement fell in the second window. Every target gets
-# the same warm-up.
+# tiering up hundreds of methods). 45 s was not enough either: after 45 s of load, ProductService still compiled
+# 1,949 methods (2.8 s of JIT, 11 % of its CPU) in the next 20 s, then 351, 258 and 142 in the 20 s windows after
+# (2026-11-30 05:40, requests/s 28.3k, 31.4k, 31.0k, 33.5k). Every target gets the same warm-up.
 #
 # Every protection stays on as configured: the per-client buckets at the load settings' rates, and the service layer's
 # shedding, which bounds requests in flight by their measured latency (no fixed rate per service by default, so there
@@ -18,8 +19,8 @@
 # 3. starts three peers on CloudLab's own PostgreSQL and Redis (connection strings taken from ProductService's
 #    environment): BareEndpoint (fixed bytes: a real product response), MinimalCatalog (EF Core behind Microsoft
 #    HybridCache, memory + Redis) and MinimalCatalog with --Cache:Enabled=false (EF Core on every request);
-# 4. for each target: wrk warm-up (not recorded), then wrk measured. By-id targets cycle 1,000 seeded product ids
-#    (reads.lua); CloudLab also gets GET /api/users/me with a real token and GET /api/products?page=1&page_size=20;
+# 4. for each target: wrk warm-up (not recorded), then wrk measured, with the CPU time the serving process used.
+#    By-id targets cycle 1,000 seeded product ids (reads.lua); CloudLab also gets GET /api/users/me with a real token and GET /api/products?page=1&page_size=20;
 # 5. writes docs/performance/reads/<UTC time>.md and stops everything it started, also on failure or Ctrl+C.
 set -euo pipefail
 
@@ -27,7 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root"
 
-duration=10s warmup=45s threads=2 connections=64 build=1
+duration=10s warmup=90s threads=2 connections=64 build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0 ;;
@@ -193,6 +194,23 @@ redis=$(sed -n 's/^ConnectionStrings__redis=//p' <<<"$product_env")
 # The peers run in the service's environment (Development under the AppHost's launch profile).
 environment=$(sed -n 's/^ASPNETCORE_ENVIRONMENT=//p' <<<"$product_env")
 
+# The process serving a port (not a `dotnet run` wrapper): whose CPU time a CloudLab row reports.
+service_pid() {
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid=${environ#/proc/}
+    pid=${pid%/environ}
+    if tr '\0' '\n' 2>/dev/null <"$environ" | grep -Eq "^(ASPNETCORE_URLS=.*:$1([^0-9]|$)|HTTP_PORTS=$1$)" &&
+      ! tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q ' run '; then
+      echo "$pid"
+      return
+    fi
+  done
+}
+product_pid=$(service_pid 5102)
+user_pid=$(service_pid 5101)
+[ -n "$product_pid" ] && [ -n "$user_pid" ] || die "the ProductService or UserService process was not found."
+
 # The catalogue's seeded ids: md5('cloudlab-product-N')::uuid, as CatalogSeeder makes them.
 for n in $(seq 1 $ids_count); do
   printf 'cloudlab-product-%d' "$n" | md5sum | sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/\1-\2-\3-\4-\5/'
@@ -231,9 +249,13 @@ log "peers are up"
 
 # --- measurements --------------------------------------------------------------------------------------------------
 declare -A result
-measure() { # measure <key> <url> <ids: yes|no> [wrk argument]...
-  local key=$1 url=$2 ids=$3
-  shift 3
+field() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<" ${result[$1]}"; }
+# CPU time (user + system, in clock ticks) a process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+declare -A cpu_us
+measure() { # measure <key> <pid serving it> <url> <ids: yes|no> [wrk argument]...
+  local key=$1 pid=$2 url=$3 ids=$4 ticks_before ticks
+  shift 4
   local ids_file=""
   [ "$ids" = yes ] && ids_file="$work/ids"
   local first=$url
@@ -245,21 +267,24 @@ measure() { # measure <key> <url> <ids: yes|no> [wrk argument]...
   READS_IDS=$ids_file wrk -t"$threads" -c"$connections" -d"$warmup" -s "$here/reads.lua" "$@" "$url" \
     >"$work/$key.warmup.txt" 2>&1 || die "wrk failed on $url (see $work/$key.warmup.txt)."
   log "$key: measuring $duration"
+  ticks_before=$(cpu_ticks "$pid")
   READS_IDS=$ids_file wrk -t"$threads" -c"$connections" -d"$duration" -s "$here/reads.lua" "$@" "$url" \
     >"$work/$key.txt" 2>&1 || die "wrk failed on $url (see $work/$key.txt)."
+  ticks=$(($(cpu_ticks "$pid") - ticks_before))
   result[$key]=$(grep '^RESULT ' "$work/$key.txt") || die "wrk printed no RESULT line for $key."
+  cpu_us[$key]=$(awk -v ticks="$ticks" -v hz="$(getconf CLK_TCK)" -v requests="$(field "$key" requests)" \
+    'BEGIN { printf "%.1f", ticks * 1e6 / hz / requests }')
   log "$key: ${result[$key]}"
 }
 
-measure bare "http://127.0.0.1:$bare_port/api/products/" yes
-measure hybrid "http://127.0.0.1:$hybrid_port/api/products/" yes
-measure efcore "http://127.0.0.1:$efcore_port/api/products/" yes
-measure product "$product_url/api/products/" yes
-measure me "$user_url/api/users/me" no -H "Authorization: Bearer $token"
-measure list "$product_url/api/products?page=1&page_size=20" no
+measure bare "${peer_pids[0]}" "http://127.0.0.1:$bare_port/api/products/" yes
+measure hybrid "${peer_pids[1]}" "http://127.0.0.1:$hybrid_port/api/products/" yes
+measure efcore "${peer_pids[2]}" "http://127.0.0.1:$efcore_port/api/products/" yes
+measure product "$product_pid" "$product_url/api/products/" yes
+measure me "$user_pid" "$user_url/api/users/me" no -H "Authorization: Bearer $token"
+measure list "$product_pid" "$product_url/api/products?page=1&page_size=20" no
 
 # --- report --------------------------------------------------------------------------------------------------------
-field() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<" ${result[$1]}"; }
 rps() { awk -v r="$(field "$1" requests)" -v d="$(field "$1" duration_us)" 'BEGIN { printf "%.0f", r / (d / 1e6) }'; }
 bare_rps=$(rps bare)
 hybrid_rps=$(rps hybrid)
@@ -268,7 +293,7 @@ row() { # row <key> <what> <request>
   rps_value=$(rps "$key")
   errors=$(($(field "$key" connect) + $(field "$key" read) + $(field "$key" write) + $(field "$key" timeout)))
   awk -v what="$2" -v request="$3" -v rps="$rps_value" -v p50="$(field "$key" p50_us)" \
-    -v p99="$(field "$key" p99_us)" -v non2xx="$(field "$key" non2xx)" -v errors="$errors" \
+    -v p99="$(field "$key" p99_us)" -v cpu="${cpu_us[$key]}" -v non2xx="$(field "$key" non2xx)" -v errors="$errors" \
     -v bare="$bare_rps" -v hybrid="$hybrid_rps" '
     function thousands(n,   s, out) {
       s = sprintf("%d", n)
@@ -276,8 +301,8 @@ row() { # row <key> <what> <request>
       return s out
     }
     BEGIN {
-      printf "| %s | %s | %s | %.2f | %.2f | %d | %d | %.2f | %.2f |\n",
-        what, request, thousands(rps), p50 / 1000, p99 / 1000, non2xx, errors, rps / bare, rps / hybrid }'
+      printf "| %s | %s | %s | %.2f | %.2f | %.1f | %d | %d | %.2f | %.2f |\n",
+        what, request, thousands(rps), p50 / 1000, p99 / 1000, cpu, non2xx, errors, rps / bare, rps / hybrid }'
 }
 
 commit=$(git rev-parse --short HEAD)
@@ -297,8 +322,8 @@ report=docs/performance/reads/$stamp.md
   echo "machine. Release builds with the same GC and thread-pool settings; CloudLab with the load settings of"
   echo "\`--start-app\`; the peers read CloudLab's PostgreSQL and Redis. By-id rows cycle 1,000 seeded product ids."
   echo
-  echo "| what | request | RPS | p50 ms | p99 ms | non-2xx | socket errors | × bare | × minimal HybridCache |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| what | request | RPS | p50 ms | p99 ms | CPU µs per request | non-2xx | socket errors | × bare | × minimal HybridCache |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   row bare "bare Kestrel endpoint, fixed bytes (a product response)" "GET /api/products/{id}"
   row hybrid "minimal ASP.NET Core + EF Core behind HybridCache (memory + Redis)" "GET /api/products/{id}"
   row efcore "the same minimal service, EF Core on every request" "GET /api/products/{id}"
@@ -307,7 +332,8 @@ report=docs/performance/reads/$stamp.md
   row list "**CloudLab** ProductService, a cached list page" "GET /api/products?page=1&page_size=20"
   echo
   echo "non-2xx counts answers outside 2xx/3xx (wrk's count); socket errors are connect, read, write and timeout"
-  echo "errors. Reproduce: \`CloudLab.Benchmarks/reads/compare.sh\`."
+  echo "errors. CPU µs per request: the CPU time (user and system) of the process serving the row over the measured"
+  echo "run, divided by its requests (wrk's own CPU is not in it). Reproduce: \`CloudLab.Benchmarks/reads/compare.sh\`."
 } >"$report"
 cat "$report"
 log "report: $report"
