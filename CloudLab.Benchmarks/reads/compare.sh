@@ -20,7 +20,8 @@
 #    environment): BareEndpoint (fixed bytes: a real product response), MinimalCatalog (EF Core behind Microsoft
 #    HybridCache, memory + Redis) and MinimalCatalog with --Cache:Enabled=false (EF Core on every request);
 # 4. for each target: wrk warm-up (not recorded), then wrk measured, with the CPU time the serving process used.
-#    By-id targets cycle 1,000 seeded product ids (reads.lua); CloudLab also gets GET /api/users/me with a real token and GET /api/products?page=1&page_size=20;
+#    By-id targets cycle 1,000 seeded product ids (reads.lua); CloudLab also gets GET /api/users/me with a real
+#    token and GET /api/products?page=1&page_size=20;
 # 5. writes docs/performance/reads/<UTC time>.md and stops everything it started, also on failure or Ctrl+C.
 set -euo pipefail
 
