@@ -43,7 +43,7 @@ internal static class PipelineStages
         if (On(PipelineStage.ErrorPages))
         {
             app.UseExceptionHandler();
-            app.UseStatusCodePages();
+            app.UseMiddleware<StatusCodeProblemsMiddleware>();
         }
 
         if (On(PipelineStage.Authentication))

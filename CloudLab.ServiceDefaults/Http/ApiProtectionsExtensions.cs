@@ -96,7 +96,7 @@ internal static class ApiProtectionsExtensions
     {
         app.UseMiddleware<RequestMetricsMiddleware>();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseMiddleware<StatusCodeProblemsMiddleware>();
         app.UseBearerAuthentication();
         app.UseApiRateLimiting();
         if (app.Services.GetService<RequestBudgetClock>() is not null)
