@@ -42,6 +42,7 @@ public sealed class ServiceCacheTests : IDisposable
         Assert.Equal(1, options.Size); // the memory level's limit counts entries
         Assert.Equal(TimeSpan.FromMilliseconds(321), options.DistributedCacheHardTimeout);
         Assert.False(options.AllowBackgroundDistributedCacheOperations);
+        Assert.Equal(0.9f, options.EagerRefreshThreshold);
         Assert.Same(options, _cache.EntryOptions(_fusion, Policy));
         Assert.NotSame(_fusion.DefaultEntryOptions, options);
     }
@@ -84,6 +85,34 @@ public sealed class ServiceCacheTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await _cache.GetOrLoadAsync(
             Policy, Policy.Key(4), 0, static (_, _) => Task.FromResult("loaded"),
             cancellationToken: cancelled.Token));
+    }
+
+    [Fact]
+    public async Task An_entry_read_late_in_its_memory_life_is_refreshed_in_the_background_before_it_expires()
+    {
+        // 90 % of a 4 s memory life: a read from 3.6 s on starts the refresh; 3.7 s leaves a late wake-up 300 ms.
+        var policy = new CachePolicy("eager-refresh-test", TimeSpan.FromMinutes(7), TimeSpan.FromSeconds(4));
+        var loads = 0;
+        Task<int> Load(int value, CancellationToken token) => Task.FromResult(value + Interlocked.Increment(ref loads));
+        var created = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(1, await _cache.GetOrLoadAsync(policy, policy.Key(5), 0, Load));
+
+        var untilLate = TimeSpan.FromSeconds(3.7) - created.Elapsed;
+        if (untilLate > TimeSpan.Zero)
+        {
+            await Task.Delay(untilLate);
+        }
+
+        Assert.Equal(1, await _cache.GetOrLoadAsync(policy, policy.Key(5), 0, Load)); // served, then refreshed
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        while (Volatile.Read(ref loads) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, loads);
+        Assert.Equal(2, await _cache.GetOrLoadAsync(policy, policy.Key(5), 0, Load)); // the refreshed copy
+        Assert.Equal(2, loads);
     }
 
     private ValueTask<string> Read(int id, string loaded) =>
