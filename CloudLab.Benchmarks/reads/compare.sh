@@ -226,10 +226,19 @@ token=$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$login")
 [ -n "$token" ] || die "the log-in answer holds no accessToken."
 
 # --- peers ---------------------------------------------------------------------------------------------------------
+# Each peer runs in a session of its own, as CloudLab's services do (the orchestrator starts them in its session), never
+# in this script's session with wrk. Linux groups CPU time by session (sched_autogroup_enabled=1 here): a server in
+# the load generator's group competes with wrk thread by thread, one in another group shares the machine with wrk's
+# group as a whole. Peers started here beside wrk (every run before 2026-11-30 07:15) had the easier share. In one run,
+# /calibration/bare of two ProductService instances started by hand: in wrk's session 22-28 µs of CPU per request,
+# 46-47 context switches per 100 requests, p99 5.9-10.6 ms; in a session of its own 29-34 µs, 94-104, 10.5-18.9 ms
+# (the instance the orchestrator started: 34-35 µs, 125-129, 9.1-11.1 ms).
 start_peer() { # start_peer <name> <port> <dll> <argument>...: its appsettings.json from its own folder
   local name=$1 port=$2 dll=$3
   shift 3
-  dotnet "$dll" --urls "http://127.0.0.1:$port" --contentRoot "$root/$(dirname "$dll")" \
+  # Without job control a background child is no process-group leader, so setsid makes the session and execs dotnet
+  # in place: $! is the server's pid, whose CPU time the report reads.
+  setsid dotnet "$dll" --urls "http://127.0.0.1:$port" --contentRoot "$root/$(dirname "$dll")" \
     --environment "${environment:-Production}" "$@" >"$work/$name.log" 2>&1 &
   peer_pids+=($!)
 }
@@ -245,6 +254,9 @@ for port in $bare_port $hybrid_port $efcore_port; do
     [ $SECONDS -lt $deadline ] || die "the peer on port $port does not serve product $first_id (logs in $work)."
     sleep 0.5
   done
+done
+for pid in "${peer_pids[@]}"; do
+  [ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ] || die "peer $pid is not in a session of its own."
 done
 log "peers are up"
 
