@@ -19,7 +19,8 @@
 # 3. starts three peers on CloudLab's own PostgreSQL and Redis (connection strings taken from ProductService's
 #    environment): BareEndpoint (fixed bytes: a real product response), MinimalCatalog (EF Core behind Microsoft
 #    HybridCache, memory + Redis) and MinimalCatalog with --Cache:Enabled=false (EF Core on every request);
-# 4. for each target: wrk warm-up (not recorded), then wrk measured, with the CPU time the serving process used.
+# 4. for each target: wrk warm-up (not recorded), then wrk measured, with the CPU time the serving process used; the
+#    bare endpoint first and again last.
 #    By-id targets cycle 1,000 seeded product ids (reads.lua); CloudLab also gets GET /api/users/me with a real
 #    token and GET /api/products?page=1&page_size=20;
 # 5. writes docs/performance/reads/<UTC time>.md and stops everything it started, also on failure or Ctrl+C.
@@ -296,10 +297,13 @@ measure efcore "${peer_pids[2]}" "http://127.0.0.1:$efcore_port/api/products/" y
 measure product "$product_pid" "$product_url/api/products/" yes
 measure me "$user_pid" "$user_url/api/users/me" no -H "Authorization: Bearer $token"
 measure list "$product_pid" "$product_url/api/products?page=1&page_size=20" no
+# The bare endpoint again, last: the machine's speed drifts over the run (the first minutes after CloudLab starts are
+# the busiest), and the ratios are taken against the mean of the two.
+measure bare_last "${peer_pids[0]}" "http://127.0.0.1:$bare_port/api/products/" yes
 
 # --- report --------------------------------------------------------------------------------------------------------
 rps() { awk -v r="$(field "$1" requests)" -v d="$(field "$1" duration_us)" 'BEGIN { printf "%.0f", r / (d / 1e6) }'; }
-bare_rps=$(rps bare)
+bare_rps=$(( ($(rps bare) + $(rps bare_last)) / 2 ))
 hybrid_rps=$(rps hybrid)
 row() { # row <key> <what> <request>
   local key=$1 rps_value errors
@@ -337,7 +341,8 @@ report=docs/performance/reads/$stamp.md
   echo
   echo "| what | request | RPS | p50 ms | p99 ms | CPU µs per request | non-2xx | socket errors | × bare | × minimal HybridCache |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  row bare "bare Kestrel endpoint, fixed bytes (a product response)" "GET /api/products/{id}"
+  row bare "bare Kestrel endpoint, fixed bytes (a product response), measured first" "GET /api/products/{id}"
+  row bare_last "the same bare endpoint, measured again last" "GET /api/products/{id}"
   row hybrid "minimal ASP.NET Core + EF Core behind HybridCache (memory + Redis)" "GET /api/products/{id}"
   row efcore "the same minimal service, EF Core on every request" "GET /api/products/{id}"
   row product "**CloudLab** ProductService (cache hit)" "GET /api/products/{id}"
@@ -345,8 +350,9 @@ report=docs/performance/reads/$stamp.md
   row list "**CloudLab** ProductService, a cached list page" "GET /api/products?page=1&page_size=20"
   echo
   echo "non-2xx counts answers outside 2xx/3xx (wrk's count); socket errors are connect, read, write and timeout"
-  echo "errors. CPU µs per request: the CPU time (user and system) of the process serving the row over the measured"
-  echo "run, divided by its requests (wrk's own CPU is not in it). Reproduce: \`CloudLab.Benchmarks/reads/compare.sh\`."
+  echo "errors. × bare is against the mean of the bare endpoint's two measurements. CPU µs per request: the CPU time"
+  echo "(user and system) of the process serving the row over the measured run, divided by its requests (wrk's own CPU"
+  echo "is not in it). Reproduce: \`CloudLab.Benchmarks/reads/compare.sh\`."
 } >"$report"
 cat "$report"
 log "report: $report"
