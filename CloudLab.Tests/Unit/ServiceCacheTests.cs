@@ -90,21 +90,18 @@ public sealed class ServiceCacheTests : IDisposable
     [Fact]
     public async Task An_entry_read_late_in_its_memory_life_is_refreshed_in_the_background_before_it_expires()
     {
-        // 90 % of a 4 s memory life: a read from 3.6 s on starts the refresh; 3.7 s leaves a late wake-up 300 ms.
-        var policy = new CachePolicy("eager-refresh-test", TimeSpan.FromMinutes(7), TimeSpan.FromSeconds(4));
+        // 90 % of a 10 s memory life: a read from 9 s on starts the refresh. Timed from the end of the read that made
+        // the entry, so the read at 9.2 s finds the entry between 9.2 s and 9.2 s plus that read old: a slow first
+        // read or a late wake-up on a busy machine has 800 ms before the entry expires.
+        var policy = new CachePolicy("eager-refresh-test", TimeSpan.FromMinutes(7), TimeSpan.FromSeconds(10));
         var loads = 0;
         Task<int> Load(int value, CancellationToken token) => Task.FromResult(value + Interlocked.Increment(ref loads));
-        var created = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(1, await _cache.GetOrLoadAsync(policy, policy.Key(5), 0, Load));
+        var made = System.Diagnostics.Stopwatch.StartNew();
 
-        var untilLate = TimeSpan.FromSeconds(3.7) - created.Elapsed;
-        if (untilLate > TimeSpan.Zero)
-        {
-            await Task.Delay(untilLate);
-        }
-
+        await Task.Delay(TimeSpan.FromSeconds(9.2) - made.Elapsed);
         Assert.Equal(1, await _cache.GetOrLoadAsync(policy, policy.Key(5), 0, Load)); // served, then refreshed
-        var deadline = DateTime.UtcNow.AddSeconds(2);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
         while (Volatile.Read(ref loads) < 2 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
