@@ -179,39 +179,18 @@ for port in 5101 5102 5103 5104 5105; do
 done
 log "CloudLab is healthy"
 
-# ProductService's connection strings (PostgreSQL and Redis of this run), as ProcessTable in the load driver finds them.
-product_env=""
-for environ in /proc/[0-9]*/environ; do
-  variables=$(tr '\0' '\n' 2>/dev/null <"$environ") || continue
-  if grep -q '^ConnectionStrings__productdb=' <<<"$variables" &&
-    grep -Eq '^(ASPNETCORE_URLS=.*:5102([^0-9]|$)|HTTP_PORTS=5102$)' <<<"$variables"; then
-    product_env=$variables
-    break
-  fi
-done
-[ -n "$product_env" ] || die "no ProductService process listening on 5102 was found."
+# ProductService's process (its CPU time goes into the report) and its connection strings (PostgreSQL and Redis of
+# this run), read from its environment.
+source "$here/pid-of.sh"
+product_pid=$(pid_of 5102)
+user_pid=$(pid_of 5101)
+[ -n "$product_pid" ] && [ -n "$user_pid" ] || die "the ProductService or UserService process was not found."
+product_env=$(tr '\0' '\n' 2>/dev/null <"/proc/$product_pid/environ")
 productdb=$(sed -n 's/^ConnectionStrings__productdb=//p' <<<"$product_env")
 redis=$(sed -n 's/^ConnectionStrings__redis=//p' <<<"$product_env")
 [ -n "$productdb" ] && [ -n "$redis" ] || die "ProductService's connection strings were not found."
 # The peers run in the service's environment (Development under the AppHost's launch profile).
 environment=$(sed -n 's/^ASPNETCORE_ENVIRONMENT=//p' <<<"$product_env")
-
-# The process serving a port (not a `dotnet run` wrapper): whose CPU time a CloudLab row reports.
-service_pid() {
-  local environ pid
-  for environ in /proc/[0-9]*/environ; do
-    pid=${environ#/proc/}
-    pid=${pid%/environ}
-    if tr '\0' '\n' 2>/dev/null <"$environ" | grep -Eq "^(ASPNETCORE_URLS=.*:$1([^0-9]|$)|HTTP_PORTS=$1$)" &&
-      ! tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q ' run '; then
-      echo "$pid"
-      return
-    fi
-  done
-}
-product_pid=$(service_pid 5102)
-user_pid=$(service_pid 5101)
-[ -n "$product_pid" ] && [ -n "$user_pid" ] || die "the ProductService or UserService process was not found."
 
 # The catalogue's seeded ids: md5('cloudlab-product-N')::uuid, as CatalogSeeder makes them.
 for n in $(seq 1 $ids_count); do
@@ -230,7 +209,7 @@ token=$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' <<<"$login")
 # Each peer runs in a session of its own, as CloudLab's services do (the orchestrator starts them in its session), never
 # in this script's session with wrk. Linux groups CPU time by session (sched_autogroup_enabled=1 here): a server in
 # the load generator's group competes with wrk thread by thread, one in another group shares the machine with wrk's
-# group as a whole. Peers started here beside wrk (every run before 2026-11-30 07:15) had the easier share. In one run,
+# group as a whole. Peers started here beside wrk (every run before 2026-11-30 07:08) had the easier share. In one run,
 # /calibration/bare of two ProductService instances started by hand: in wrk's session 22-28 µs of CPU per request,
 # 46-47 context switches per 100 requests, p99 5.9-10.6 ms; in a session of its own 29-34 µs, 94-104, 10.5-18.9 ms
 # (the instance the orchestrator started: 34-35 µs, 125-129, 9.1-11.1 ms).

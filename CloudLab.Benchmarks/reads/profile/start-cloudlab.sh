@@ -31,17 +31,8 @@ for n in $(seq 1 1000); do
   printf 'cloudlab-product-%d' "$n" | md5sum | sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/\1-\2-\3-\4-\5/'
 done >"$out/ids"
 
-# The service process listening on a port (not the `dotnet run` that started it).
-pid_of() {
-  local environ pid
-  for environ in /proc/[0-9]*/environ; do
-    pid=${environ#/proc/}; pid=${pid%/environ}
-    if tr '\0' '\n' <"$environ" 2>/dev/null | grep -Eq "^(ASPNETCORE_URLS=.*:$1([^0-9]|$)|HTTP_PORTS=$1$)" &&
-      ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ' run '; then
-      echo "$pid"; return
-    fi
-  done 2>/dev/null
-}
+# pid_of <port>: the service process listening on a port.
+source "$root/CloudLab.Benchmarks/reads/pid-of.sh"
 
 # A load-test customer's access token (seeded by Seed:LoadTestUsers).
 sign_in_token() {
