@@ -62,6 +62,16 @@ case "${1:-}" in
     passed=$(count passed); failed=$(count failed); total=$(count total); executed=$(count executed)
     [ -n "$total" ] || { echo "0 passed, 1 failed"; die "the test run produced no results (exit $status)."; }
     skipped=$(( total - ${executed:-0} ))
+    # The console log of a long run scrolls the failures out of view, so they are repeated last, above the totals.
+    [ "${failed:-0}" = 0 ] || python3 - "$results/results.trx" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+    message = r.findtext(".//t:ErrorInfo/t:Message", "", ns).strip()
+    stack = r.findtext(".//t:ErrorInfo/t:StackTrace", "", ns).strip().splitlines()
+    print(f"FAILED {r.get('testName')} ({r.get('duration')})")
+    print("  " + "\n  ".join(message.splitlines()[:30] + stack[:8]))
+PY
     echo "${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
     exit "$status"
     ;;

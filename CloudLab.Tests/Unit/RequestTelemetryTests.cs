@@ -104,11 +104,12 @@ public sealed class RequestTelemetryTests
     private sealed class ProbeServer : IAsyncDisposable
     {
         private readonly HttpClient _client;
+        private readonly List<Activity> _exported;
 
         private ProbeServer(WebApplication app, List<Activity> exported)
         {
             App = app;
-            Exported = exported;
+            _exported = exported;
             var address = app.Services.GetRequiredService<IServer>().Features
                 .GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
             // No propagator on the client: in this process it would add a traceparent of its own next to the test's.
@@ -120,7 +121,22 @@ public sealed class RequestTelemetryTests
 
         public WebApplication App { get; }
 
-        public List<Activity> Exported { get; }
+        /// <summary>
+        /// The probe's server spans. The tracer provider listens process-wide, so tests running beside this one add
+        /// their HTTP clients' and servers' spans to the same exporter (a CI run failed on a client span that came
+        /// first). No other test serves /probe, and this class's tests run one at a time.
+        /// </summary>
+        public IReadOnlyList<Activity> Exported
+        {
+            get
+            {
+                lock (_exported)
+                {
+                    return _exported.Where(span => span.Kind == ActivityKind.Server
+                        && Equals(span.GetTagItem("http.route"), "/probe")).ToList();
+                }
+            }
+        }
 
         public static async Task<ProbeServer> StartAsync(double sampleRatio)
         {
