@@ -28,7 +28,7 @@ public static class Extensions
         builder.Services.AddSingleton<IOrderStore, OrderStore>();
         builder.Services.AddSingleton<OrderReads>();
         builder.Services.AddTransient<OrderCompensation>();
-        builder.Services.AddTransient<OrderPlacement>();
+        builder.Services.AddSingleton<OrderPlacement>();
         builder.Services.AddTransient<OrderLifecycle>();
         builder.Services.AddHostedService<SagaRecovery>();
         builder.Services.AddHostedService<CancelledOrderRecovery>();

@@ -1,7 +1,5 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using CloudLab.OrderService.Models;
-using CloudLab.ServiceDefaults.Batching;
 using CloudLab.ServiceDefaults.Data;
 using CloudLab.ServiceDefaults.Http;
 using CloudLab.ServiceDefaults.Messaging;
@@ -37,13 +35,14 @@ public interface IOrderStore
     Task<PagedResult<Order>> ListForUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Takes the (user, key) pair for a new order; when it is taken, returns the earlier request instead.
+    /// Takes the (user, key) pair of each new order, in one statement; for a pair taken already (by an earlier
+    /// request, or twice in this list) answers with the request that holds it, else null.
     /// </summary>
-    Task<OrderRequestRecord?> ClaimRequestAsync(
-        Guid userId, string key, string requestHash, Guid orderId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<OrderRequestRecord?>> ClaimRequestsAsync(
+        IReadOnlyList<RequestClaim> claims, CancellationToken cancellationToken);
 
-    /// <summary>The order, its items, its event and the completed request: one transaction.</summary>
-    Task CompleteAsync(Order order, OutboxEvent placed, CancellationToken cancellationToken);
+    /// <summary>The orders, their items, their events and their completed requests: one transaction.</summary>
+    Task CompleteManyAsync(IReadOnlyList<OrderCompletion> completions, CancellationToken cancellationToken);
 
     Task FailRequestAsync(Guid orderId, OrderFailure failure, CancellationToken cancellationToken);
 
@@ -73,11 +72,17 @@ public interface IOrderStore
     Task CompensationDoneAsync(Guid id, CancellationToken cancellationToken);
 }
 
+/// <summary>A new order's claim on its (user, Idempotency-Key) pair.</summary>
+public sealed record RequestClaim(Guid UserId, string Key, string RequestHash, Guid OrderId);
+
+/// <summary>A placed order with its OrderPlaced event, to be committed.</summary>
+public sealed record OrderCompletion(Order Order, OutboxEvent Placed);
+
 /// <summary>
-/// The orders' SQL. Claims and commits of concurrent order requests are batched (natural batching): each batch is one
-/// statement or one transaction, whatever the number of orders in it.
+/// The orders' SQL. Claims and commits come by the batch (the orders placed together): each batch is one statement or
+/// one transaction, whatever the number of orders in it.
 /// </summary>
-public sealed class OrderStore : IOrderStore, IAsyncDisposable
+public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderStore
 {
     private const string Columns = """
         o.id, o.user_id, o.status, o.total, o.currency, o.payment_id, o.created_at, o.updated_at,
@@ -86,23 +91,8 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
          FROM order_items i WHERE i.order_id = o.id)::text AS items
         """;
 
-    private readonly Database _database;
-    private readonly OutboxWriter _outbox;
-    private readonly NaturalBatcher<RequestClaim, OrderRequestRecord?> _claims;
-    private readonly NaturalBatcher<Completion, bool> _completions;
-
-    public OrderStore(Database database, OutboxWriter outbox, IMeterFactory meterFactory)
-    {
-        _database = database;
-        _outbox = outbox;
-        _claims = new NaturalBatcher<RequestClaim, OrderRequestRecord?>(
-            new BatchingStage("order_claim"), ClaimBatchAsync, meterFactory);
-        _completions = new NaturalBatcher<Completion, bool>(
-            new BatchingStage("order_commit"), CompleteBatchAsync, meterFactory);
-    }
-
     public async Task<Order?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        (await _database.QuerySingleOrDefaultAsync<OrderRow>(
+        (await database.QuerySingleOrDefaultAsync<OrderRow>(
             Query.Read("orders", "get_by_id"),
             $"SELECT {Columns} FROM orders o WHERE o.id = @id",
             new { id },
@@ -111,14 +101,14 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
     public async Task<PagedResult<Order>> ListForUserAsync(
         Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
-        var rows = await _database.QueryAsync<OrderRow>(
+        var rows = await database.QueryAsync<OrderRow>(
             Query.Read("orders", "list_by_user"),
             $"""
             SELECT {Columns} FROM orders o WHERE o.user_id = @userId
             ORDER BY o.created_at DESC, o.id DESC LIMIT @PageSize OFFSET @Offset
             """,
             new { userId, page.PageSize, page.Offset }, cancellationToken);
-        var total = await _database.ExecuteScalarAsync<long>(
+        var total = await database.ExecuteScalarAsync<long>(
             Query.Read("orders", "count_by_user"),
             "SELECT count(*) FROM orders WHERE user_id = @userId",
             new { userId },
@@ -126,28 +116,10 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
         return PagedResult.Create(page, rows.Select(row => row.ToOrder()).ToList(), total);
     }
 
-    public Task<OrderRequestRecord?> ClaimRequestAsync(
-        Guid userId, string key, string requestHash, Guid orderId, CancellationToken cancellationToken) =>
-        _claims.SubmitAsync(new RequestClaim(userId, key, requestHash, orderId), cancellationToken);
-
-    public Task CompleteAsync(Order order, OutboxEvent placed, CancellationToken cancellationToken) =>
-        // Not the caller's token: the order was charged, so its commit goes ahead even if the customer has left.
-        _completions.SubmitAsync(new Completion(order, placed), CancellationToken.None);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _claims.DisposeAsync();
-        await _completions.DisposeAsync();
-    }
-
-    /// <summary>
-    /// Claims many (user, key) pairs in one statement; a pair held already (by an earlier request, or twice in this
-    /// batch) answers with the request that holds it.
-    /// </summary>
-    private async Task<IReadOnlyList<OrderRequestRecord?>> ClaimBatchAsync(
+    public async Task<IReadOnlyList<OrderRequestRecord?>> ClaimRequestsAsync(
         IReadOnlyList<RequestClaim> claims, CancellationToken cancellationToken)
     {
-        var claimed = (await _database.QueryAsync<Guid>(
+        var claimed = (await database.QueryAsync<Guid>(
             Query.Write("order_requests", "claim"),
             """
             INSERT INTO order_requests (user_id, idempotency_key, request_hash, order_id, state)
@@ -171,7 +143,7 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
             return new OrderRequestRecord?[claims.Count];
         }
 
-        var earlier = (await _database.QueryAsync<HeldRequestRow>(
+        var earlier = (await database.QueryAsync<HeldRequestRow>(
             Query.Read("order_requests", "get_many"),
             """
             SELECT r.user_id AS userid, r.idempotency_key AS key, r.order_id AS orderid, r.request_hash AS requesthash,
@@ -190,10 +162,9 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
             .ToList();
     }
 
-    /// <summary>Many orders, their items, their events and their completed requests: one transaction.</summary>
-    private Task<IReadOnlyList<bool>> CompleteBatchAsync(
-        IReadOnlyList<Completion> completions, CancellationToken cancellationToken) =>
-        _database.InTransactionAsync<IReadOnlyList<bool>>(async session =>
+    public async Task CompleteManyAsync(
+        IReadOnlyList<OrderCompletion> completions, CancellationToken cancellationToken) =>
+        await database.InTransactionAsync(async session =>
         {
             var orders = completions.Select(completion => completion.Order).ToList();
             await session.ExecuteAsync(
@@ -230,18 +201,18 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
                     prices = items.Select(entry => entry.Item.UnitPrice).ToArray(),
                 },
                 cancellationToken);
-            await _outbox.AddManyAsync(
+            await outbox.AddManyAsync(
                 session, completions.Select(completion => completion.Placed).ToList(), cancellationToken);
             await session.ExecuteAsync(
                 Query.Write("order_requests", "complete"),
                 "UPDATE order_requests SET state = @Completed, updated_at = now() WHERE order_id = ANY(@ids)",
                 new { ids = orders.Select(order => order.Id).ToArray(), OrderRequestState.Completed },
                 cancellationToken);
-            return completions.Select(_ => true).ToList();
+            return orders.Count;
         }, cancellationToken: cancellationToken);
 
     public Task FailRequestAsync(Guid orderId, OrderFailure failure, CancellationToken cancellationToken) =>
-        _database.ExecuteAsync(
+        database.ExecuteAsync(
             Query.Write("order_requests", "fail"),
             """
             UPDATE order_requests SET state = @Failed, failure = @failure::jsonb, updated_at = now()
@@ -258,7 +229,7 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
 
     public Task<(Order? Order, string? Status)> TransitionAsync(
         Guid id, OrderTransition transition, CancellationToken cancellationToken) =>
-        _database.InTransactionAsync(async session =>
+        database.InTransactionAsync(async session =>
         {
             var current = await session.ExecuteScalarAsync<string>(
                 Query.Write("orders", "lock"),
@@ -281,7 +252,7 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
                 cancellationToken))!.ToOrder();
             if (transition.Event is { } announcement)
             {
-                await _outbox.AddAsync(session, announcement, cancellationToken);
+                await outbox.AddAsync(session, announcement, cancellationToken);
             }
 
             return ((Order?)order, (string?)order.Status);
@@ -289,7 +260,7 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
 
     public Task<IReadOnlyList<Order>> TransitionManyAsync(
         IReadOnlyCollection<Guid> ids, Func<Order, OrderTransition?> decide, CancellationToken cancellationToken) =>
-        _database.InTransactionAsync<IReadOnlyList<Order>>(async session =>
+        database.InTransactionAsync<IReadOnlyList<Order>>(async session =>
         {
             var idArray = ids.Distinct().ToArray();
             // Locked in id order, so two batches sharing orders wait for each other instead of deadlocking.
@@ -332,7 +303,7 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
                     paymentRefunded = moves.Select(move => move.Transition.PaymentRefunded).ToArray(),
                 },
                 cancellationToken);
-            await _outbox.AddManyAsync(
+            await outbox.AddManyAsync(
                 session,
                 moves.Select(move => move.Transition.Event).OfType<OutboxEvent>().ToList(),
                 cancellationToken);
@@ -340,7 +311,7 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
         }, cancellationToken: cancellationToken);
 
     public Task<IReadOnlyList<Guid>> StalledRequestsAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
-        _database.QueryAsync<Guid>(
+        database.QueryAsync<Guid>(
             Query.Read("order_requests", "list_stalled"),
             """
             SELECT order_id FROM order_requests WHERE state = @Started AND created_at < now() - @olderThan
@@ -350,7 +321,7 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<DueCompensation>> CompensationDueAsync(
         TimeSpan olderThan, CancellationToken cancellationToken) =>
-        (await _database.QueryAsync<OrderRow>(
+        (await database.QueryAsync<OrderRow>(
             Query.Read("orders", "list_compensation_due"),
             $"""
             SELECT {Columns}, o.payment_refunded AS paymentrefunded
@@ -362,7 +333,7 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
             .ToList();
 
     public Task CompensationDoneAsync(Guid id, CancellationToken cancellationToken) =>
-        _database.ExecuteAsync(
+        database.ExecuteAsync(
             Query.Write("orders", "compensation_done"),
             "UPDATE orders SET compensation_due = false WHERE id = @id AND compensation_due",
             new { id }, cancellationToken);
@@ -389,10 +360,6 @@ public sealed class OrderStore : IOrderStore, IAsyncDisposable
                 : JsonSerializer.Deserialize(Items, OrderJsonContext.Default.IReadOnlyListOrderItem) ?? [],
             PaymentId, CreatedAt, UpdatedAt);
     }
-
-    private sealed record RequestClaim(Guid UserId, string Key, string RequestHash, Guid OrderId);
-
-    private sealed record Completion(Order Order, OutboxEvent Placed);
 
     private sealed record HeldRequestRow(
         Guid UserId, string Key, Guid OrderId, string RequestHash, string State, string? Failure, DateTime CreatedAt)

@@ -1,9 +1,12 @@
+using System.Diagnostics.Metrics;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CloudLab.Contracts;
 using CloudLab.OrderService.Data;
 using CloudLab.OrderService.Models;
+using CloudLab.ServiceDefaults.Batching;
 using CloudLab.ServiceDefaults.Http;
 using CloudLab.ServiceDefaults.Messaging;
 
@@ -13,19 +16,56 @@ namespace CloudLab.OrderService.Domain;
 public sealed record PlacementResult(Order? Order, bool Replayed, OrderFailure? Failure);
 
 /// <summary>
-/// Places an order as a saga: claim the Idempotency-Key → reserve and price the stock → charge → commit the
-/// order with its OrderPlaced event. A business failure (no stock, declined) undoes what was done and is remembered
-/// for retries of the same key; an unknown outcome (a dependency down) releases the stock at once and leaves the
-/// money to <see cref="SagaRecovery"/>. No half order, no stock left reserved, no charge kept without an order.
+/// Places orders as a saga: claim the Idempotency-Key → reserve and price the stock → charge → commit the order
+/// with its OrderPlaced event. A business failure (no stock, declined) undoes what was done and is remembered for
+/// retries of the same key; an unknown outcome (a dependency down) releases the stock at once and leaves the money to
+/// <see cref="SagaRecovery"/>. No half order, no stock left reserved, no charge kept without an order.
 /// </summary>
-public sealed class OrderPlacement(
-    IOrderStore store,
-    IProductReservations products,
-    IPayments payments,
-    OrderCompensation compensation,
-    OrderReads reads,
-    TimeProvider time)
+/// <remarks>
+/// The orders waiting when a batch starts go through the whole saga together (natural batching): one claim
+/// statement, one reservation call, one charge call and one commit for all of them, each order still with its own
+/// outcome. Why not a batch per step, as before: each step's loop was always busy, so it ran as many batches as its
+/// speed allowed (order claims 82 a second of 6 at 500 orders/s), and an order waited in four queues, about 1.5 batch
+/// lengths in each (p50 218 ms, mostly the charge step's 80 ms batches).
+/// </remarks>
+public sealed class OrderPlacement : IAsyncDisposable
 {
+    private readonly IOrderStore _store;
+    private readonly IProductReservations _products;
+    private readonly IPayments _payments;
+    private readonly OrderCompensation _compensation;
+    private readonly OrderReads _reads;
+    private readonly TimeProvider _time;
+    private readonly NaturalBatcher<Placement, Func<PlacementResult>> _placements;
+
+    public OrderPlacement(
+        IOrderStore store,
+        IProductReservations products,
+        IPayments payments,
+        OrderCompensation compensation,
+        OrderReads reads,
+        TimeProvider time,
+        IMeterFactory meterFactory)
+    {
+        _store = store;
+        _products = products;
+        _payments = payments;
+        _compensation = compensation;
+        _reads = reads;
+        _time = time;
+        // A batch mostly waits (on ProductService, then on the gateway's answers), so others run meanwhile. More
+        // batches in flight make an order wait less for one to start, and make each smaller. At 500 orders/s: 3 in
+        // flight, 29 batches/s of 18, p50 149 ms, 3.0 ms of CPU per order; 5, 53/s of 10, p50 131 ms, 3.4 ms.
+        _placements = new NaturalBatcher<Placement, Func<PlacementResult>>(
+            new BatchingStage("order_placement", MaxBatchSize: 256, ConcurrentBatches: 4),
+            PlaceManyAsync,
+            meterFactory);
+    }
+
+    /// <summary>
+    /// The order, its replay, or its failure; a <see cref="DependencyUnavailableException"/> when an outcome is
+    /// unknown. Once its batch has taken it, the order goes on even if the caller leaves.
+    /// </summary>
     public async Task<PlacementResult> PlaceAsync(
         Guid userId, IdempotencyKey key, PlaceOrderRequest request, CancellationToken cancellationToken)
     {
@@ -34,91 +74,214 @@ public sealed class OrderPlacement(
             .Select(group => new ReservationItemRequest(group.Key, group.Sum(item => item.Quantity!.Value)))
             .OrderBy(line => line.ProductId)
             .ToList();
-        var orderId = Guid.CreateVersion7();
-        var earlier = await store.ClaimRequestAsync(userId, key.Value, Hash(lines), orderId, cancellationToken);
-        if (earlier is not null)
-        {
-            return await ReplayAsync(earlier, Hash(lines), cancellationToken);
-        }
-
-        try
-        {
-            return await RunAsync(orderId, userId, lines, cancellationToken);
-        }
-        catch (DependencyUnavailableException)
-        {
-            // A step's outcome is unknown (a charge may still land). Stock goes back now, without holding the answer:
-            // a reservation arriving late is refused. Whether money moved is settled by SagaRecovery once every
-            // call's budget has run out.
-            _ = compensation.StartReleasingStock(orderId);
-            throw;
-        }
+        var placement = new Placement(Guid.CreateVersion7(), userId, key.Value, lines, Hash(lines));
+        return (await _placements.SubmitAsync(placement, cancellationToken))();
     }
 
-    private async Task<PlacementResult> RunAsync(
-        Guid orderId, Guid userId, List<ReservationItemRequest> lines, CancellationToken cancellationToken)
+    public ValueTask DisposeAsync() => _placements.DisposeAsync();
+
+    private async Task<IReadOnlyList<Func<PlacementResult>>> PlaceManyAsync(
+        IReadOnlyList<Placement> batch, CancellationToken cancellationToken)
     {
-        // One call prices and reserves: the prices are the ones the stock was reserved at.
-        var reserved = await products.ReserveAsync(new ReservationRequest(orderId, lines), cancellationToken);
-        if (reserved.Reservation is not { } reservation)
-        {
-            return await FailAsync(orderId, Failures.NotAvailable(reserved.ShortItems), cancellationToken);
-        }
-
-        if (reservation.Items.Select(line => line.Currency).Distinct().Count() > 1)
-        {
-            await products.ReleaseAsync(orderId, cancellationToken);
-            return await FailAsync(orderId, Failures.MixedCurrencies, cancellationToken);
-        }
-
-        var items = reservation.Items
-            .Select(line => new OrderItem(line.ProductId, line.Quantity, line.UnitPrice))
-            .ToList();
-        var total = items.Sum(item => item.UnitPrice * item.Quantity);
-        var currency = reservation.Items[0].Currency;
-        var payment = await payments.ChargeAsync(
-            new ChargeRequest(orderId, userId, total, currency), cancellationToken);
-        if (payment.Status != RemotePaymentStatus.Captured)
-        {
-            await products.ReleaseAsync(orderId, cancellationToken);
-            return await FailAsync(orderId, Failures.Declined(payment.DeclineReason), cancellationToken);
-        }
-
-        var now = time.GetUtcNow().UtcDateTime;
-        var order = new Order(orderId, userId, OrderStatus.Paid, total, currency, items, payment.Id, now, now);
-        var placed = new OrderPlaced(order.Id, userId, total, currency, OrderLifecycle.Lines(order), now);
-        await CommitAsync(
-            order,
-            OutboxEvent.Create(EventTypes.OrderPlaced, placed, EventJsonContext.Default.OrderPlaced),
+        var earlier = await _store.ClaimRequestsAsync(
+            batch.Select(order => new RequestClaim(order.UserId, order.Key, order.RequestHash, order.OrderId))
+                .ToList(),
             cancellationToken);
-        await reads.OrderPlacedAsync(order, cancellationToken);
-        return new PlacementResult(order, Replayed: false, Failure: null);
+        var sagas = batch.Select(order => new Saga(order)).ToList();
+        var replays = sagas.Zip(earlier)
+            .Where(pair => pair.Second is not null)
+            .Select(pair => SettleAsync(
+                pair.First, () => ReplayAsync(pair.Second!, pair.First.Order, cancellationToken)))
+            .ToList();
+        var claimed = sagas.Zip(earlier).Where(pair => pair.Second is null).Select(pair => pair.First).ToList();
+
+        await ReserveAsync(claimed, cancellationToken);
+        await ChargeAsync(claimed, cancellationToken);
+        await CommitAsync(claimed, cancellationToken);
+        await Task.WhenAll(replays);
+        return sagas.Select(saga => saga.Outcome!).ToList();
     }
 
-    private async Task CommitAsync(Order order, OutboxEvent placed, CancellationToken cancellationToken)
+    /// <summary>One call prices and reserves: the prices are the ones the stock was reserved at.</summary>
+    private async Task ReserveAsync(List<Saga> sagas, CancellationToken cancellationToken)
     {
+        if (sagas.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<ReserveResult> reserved;
         try
         {
-            await store.CompleteAsync(order, placed, cancellationToken);
+            reserved = await _products.ReserveManyAsync(
+                sagas.Select(saga => new ReservationRequest(saga.Order.OrderId, saga.Order.Lines)).ToList(),
+                cancellationToken);
+        }
+        catch (DependencyUnavailableException exception)
+        {
+            sagas.ForEach(saga => Unknown(saga, exception));
+            return;
+        }
+
+        var undoing = new List<Task>();
+        foreach (var (saga, result) in sagas.Zip(reserved))
+        {
+            if (result.Reservation is not { } reservation)
+            {
+                undoing.Add(SettleAsync(saga, () => FailAsync(saga, Failures.NotAvailable(result.ShortItems))));
+            }
+            else if (reservation.Items.Select(line => line.Currency).Distinct().Count() > 1)
+            {
+                undoing.Add(SettleAsync(saga, () => ReleaseAndFailAsync(saga, Failures.MixedCurrencies)));
+            }
+            else
+            {
+                saga.Items = reservation.Items
+                    .Select(line => new OrderItem(line.ProductId, line.Quantity, line.UnitPrice))
+                    .ToList();
+                saga.Currency = reservation.Items[0].Currency;
+            }
+        }
+
+        await Task.WhenAll(undoing);
+    }
+
+    private async Task ChargeAsync(List<Saga> sagas, CancellationToken cancellationToken)
+    {
+        var charging = sagas.Where(saga => saga.Outcome is null).ToList();
+        if (charging.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<Func<PaymentInfo>> charged;
+        try
+        {
+            charged = await _payments.ChargeManyAsync(
+                charging.Select(saga => new ChargeRequest(
+                    saga.Order.OrderId, saga.Order.UserId, saga.Total, saga.Currency!)).ToList(),
+                cancellationToken);
+        }
+        catch (DependencyUnavailableException exception)
+        {
+            charging.ForEach(saga => Unknown(saga, exception));
+            return;
+        }
+
+        var undoing = new List<Task>();
+        foreach (var (saga, outcome) in charging.Zip(charged))
+        {
+            try
+            {
+                saga.Payment = outcome();
+            }
+            catch (DependencyUnavailableException exception)
+            {
+                Unknown(saga, exception);
+                continue;
+            }
+
+            if (saga.Payment.Status != RemotePaymentStatus.Captured)
+            {
+                var reason = saga.Payment.DeclineReason;
+                undoing.Add(SettleAsync(saga, () => ReleaseAndFailAsync(saga, Failures.Declined(reason))));
+            }
+        }
+
+        await Task.WhenAll(undoing);
+    }
+
+    private async Task CommitAsync(List<Saga> sagas, CancellationToken cancellationToken)
+    {
+        var paid = sagas.Where(saga => saga.Outcome is null).ToList();
+        if (paid.Count == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow().UtcDateTime;
+        var completions = paid.Select(saga =>
+        {
+            var order = new Order(saga.Order.OrderId, saga.Order.UserId, OrderStatus.Paid, saga.Total, saga.Currency!,
+                saga.Items!, saga.Payment!.Id, now, now);
+            var placed = new OrderPlaced(
+                order.Id, order.UserId, order.Total, order.Currency, OrderLifecycle.Lines(order), now);
+            return new OrderCompletion(
+                order, OutboxEvent.Create(EventTypes.OrderPlaced, placed, EventJsonContext.Default.OrderPlaced));
+        }).ToList();
+        try
+        {
+            // Not the callers' token: the orders were charged, so their commit goes ahead even if the service stops.
+            await _store.CompleteManyAsync(completions, CancellationToken.None);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            throw new DependencyUnavailableException(
+            var unknown = new DependencyUnavailableException(
                 "The order could not be recorded; the charge and the stock are being given back.", exception);
+            paid.ForEach(saga => Unknown(saga, unknown));
+            return;
+        }
+
+        var orders = completions.Select(completion => completion.Order).ToList();
+        await _reads.OrdersPlacedAsync(orders, cancellationToken);
+        foreach (var (saga, order) in paid.Zip(orders))
+        {
+            var result = new PlacementResult(order, Replayed: false, Failure: null);
+            saga.Outcome = () => result;
         }
     }
 
-    private async Task<PlacementResult> FailAsync(
-        Guid orderId, OrderFailure failure, CancellationToken cancellationToken)
+    /// <summary>
+    /// A step's outcome is unknown (a charge may still land). Stock goes back now, without holding the answer: a
+    /// reservation arriving late is refused. Whether money moved is settled by SagaRecovery once every call's budget
+    /// has run out.
+    /// </summary>
+    private void Unknown(Saga saga, DependencyUnavailableException exception)
     {
-        await store.FailRequestAsync(orderId, failure, cancellationToken);
+        _ = _compensation.StartReleasingStock(saga.Order.OrderId);
+        var own = new DependencyUnavailableException(exception.Message, exception.InnerException);
+        saga.Outcome = () => throw own;
+    }
+
+    /// <summary>Runs one order's own step (recording a failure, a release): it settles that order alone.</summary>
+    private async Task SettleAsync(Saga saga, Func<Task<PlacementResult>> step)
+    {
+        try
+        {
+            var result = await step();
+            saga.Outcome = () => result;
+        }
+        catch (DependencyUnavailableException exception)
+        {
+            Unknown(saga, exception);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            var captured = ExceptionDispatchInfo.Capture(exception);
+            saga.Outcome = () =>
+            {
+                captured.Throw();
+                return null!;
+            };
+        }
+    }
+
+    private async Task<PlacementResult> ReleaseAndFailAsync(Saga saga, OrderFailure failure)
+    {
+        await _products.ReleaseAsync(saga.Order.OrderId, CancellationToken.None);
+        return await FailAsync(saga, failure);
+    }
+
+    private async Task<PlacementResult> FailAsync(Saga saga, OrderFailure failure)
+    {
+        await _store.FailRequestAsync(saga.Order.OrderId, failure, CancellationToken.None);
         return new PlacementResult(null, Replayed: false, failure);
     }
 
     private async Task<PlacementResult> ReplayAsync(
-        OrderRequestRecord earlier, string requestHash, CancellationToken cancellationToken)
+        OrderRequestRecord earlier, Placement again, CancellationToken cancellationToken)
     {
-        if (earlier.RequestHash != requestHash)
+        if (earlier.RequestHash != again.RequestHash)
         {
             return new PlacementResult(null, Replayed: true, Failures.KeyReused);
         }
@@ -126,7 +289,7 @@ public sealed class OrderPlacement(
         return earlier.State switch
         {
             OrderRequestState.Completed => new PlacementResult(
-                await store.GetAsync(earlier.OrderId, cancellationToken), Replayed: true, null),
+                await _store.GetAsync(earlier.OrderId, cancellationToken), Replayed: true, null),
             OrderRequestState.Failed => new PlacementResult(
                 null,
                 Replayed: true,
@@ -138,4 +301,23 @@ public sealed class OrderPlacement(
     private static string Hash(List<ReservationItemRequest> lines) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
             string.Join(';', lines.Select(line => $"{line.ProductId:N}:{line.Quantity}")))));
+
+    private sealed record Placement(
+        Guid OrderId, Guid UserId, string Key, IReadOnlyList<ReservationItemRequest> Lines, string RequestHash);
+
+    /// <summary>One order on its way through a batch; its outcome is set once, by the step that ends it.</summary>
+    private sealed class Saga(Placement order)
+    {
+        public Placement Order { get; } = order;
+
+        public IReadOnlyList<OrderItem>? Items { get; set; }
+
+        public decimal Total => Items!.Sum(item => item.UnitPrice * item.Quantity);
+
+        public string? Currency { get; set; }
+
+        public PaymentInfo? Payment { get; set; }
+
+        public Func<PlacementResult>? Outcome { get; set; }
+    }
 }

@@ -34,12 +34,14 @@ public sealed class OrderReads(IOrderStore store, ServiceCache cache)
     }
 
     /// <summary>
-    /// A new order: its owner's list pages are dropped. The order itself is not written to the cache: its id was never
-    /// handed out, so no cache holds it, and its first read loads it (one Redis write and backplane message saved per
-    /// order, which is what the write path's budget of a few milliseconds per order needs).
+    /// New orders: their owners' list pages are dropped, each owner once. The orders themselves are not written to the
+    /// cache: their ids were never handed out, so no cache holds them, and the first read loads each (one Redis write
+    /// and backplane message saved per order, which is what the write path's budget of a few milliseconds per order
+    /// needs).
     /// </summary>
-    public async Task OrderPlacedAsync(Order order, CancellationToken cancellationToken) =>
-        await cache.InvalidateTagsAsync([UserTag(order.UserId)], cancellationToken);
+    public async Task OrdersPlacedAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken) =>
+        await cache.InvalidateTagsAsync(
+            orders.Select(order => order.UserId).Distinct().Select(UserTag).ToList(), cancellationToken);
 
     private static string UserTag(Guid userId) => $"order-lists:user:{userId:N}";
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics.Metrics;
 using CloudLab.OrderService.Models;
-using CloudLab.ServiceDefaults.Batching;
 
 namespace CloudLab.OrderService.Domain;
 
@@ -9,7 +7,13 @@ namespace CloudLab.OrderService.Domain;
 /// </summary>
 public interface IPayments
 {
-    Task<PaymentInfo> ChargeAsync(ChargeRequest charge, CancellationToken cancellationToken);
+    /// <summary>
+    /// Many charges in one call, one outcome per charge in the same order: the payment, or (when invoked) a
+    /// <see cref="ServiceDefaults.Http.DependencyUnavailableException"/> when that charge's outcome is unknown. The
+    /// whole call throws it when PaymentService did not answer.
+    /// </summary>
+    Task<IReadOnlyList<Func<PaymentInfo>>> ChargeManyAsync(
+        IReadOnlyList<ChargeRequest> charges, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken);
 
@@ -23,34 +27,19 @@ public interface IPayments
 }
 
 /// <summary>
-/// The charges of the orders being placed at the same moment go to PaymentService in one call (natural batching); the
-/// gateway behind it is still asked once per charge, concurrently. Each order gets its own outcome.
+/// PaymentService's charges: one HTTP exchange for many; the gateway behind it is still asked once per charge,
+/// concurrently.
 /// </summary>
-public sealed class Payments : IPayments, IAsyncDisposable
+public sealed class Payments(IServiceProvider services) : IPayments
 {
-    private readonly IServiceProvider _services;
-    private readonly NaturalBatcher<ChargeRequest, Func<PaymentInfo>> _charges;
-
-    public Payments(IServiceProvider services, IMeterFactory meterFactory)
-    {
-        _services = services;
-        _charges = new NaturalBatcher<ChargeRequest, Func<PaymentInfo>>(
-            new BatchingStage("charge_call", MaxBatchSize: 256, ConcurrentBatches: 2),
-            (batch, cancellationToken) => Client.ChargeBatchAsync(batch, cancellationToken),
-            meterFactory);
-    }
-
     /// <summary>
     /// A typed client per call: the factory's handlers rotate, as they must for DNS and replica changes.
     /// </summary>
-    private PaymentsClient Client => _services.GetRequiredService<PaymentsClient>();
+    private PaymentsClient Client => services.GetRequiredService<PaymentsClient>();
 
-    /// <summary>
-    /// The payment, or a <see cref="ServiceDefaults.Http.DependencyUnavailableException"/> when its outcome is
-    /// unknown.
-    /// </summary>
-    public async Task<PaymentInfo> ChargeAsync(ChargeRequest charge, CancellationToken cancellationToken) =>
-        (await _charges.SubmitAsync(charge, cancellationToken))();
+    public Task<IReadOnlyList<Func<PaymentInfo>>> ChargeManyAsync(
+        IReadOnlyList<ChargeRequest> charges, CancellationToken cancellationToken) =>
+        Client.ChargeBatchAsync(charges, cancellationToken);
 
     public Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken) =>
         Client.ForOrderAsync(orderId, cancellationToken);
@@ -60,6 +49,4 @@ public sealed class Payments : IPayments, IAsyncDisposable
 
     public Task<bool> RefundAsync(Guid paymentId, CancellationToken cancellationToken) =>
         Client.RefundAsync(paymentId, cancellationToken);
-
-    public ValueTask DisposeAsync() => _charges.DisposeAsync();
 }

@@ -164,6 +164,38 @@ public sealed class OrderPlacementTests : IDisposable
         Assert.Empty(_saga.Payments.Payments);
     }
 
+    /// <summary>
+    /// Orders that wait together go through every step together: one claim, one reservation call, one charge call and
+    /// one commit for the batch, and each order gets its own outcome. With a queue per step, each step's loop made
+    /// batches of its own (more, smaller ones for the quick steps), and an order waited in every queue.
+    /// </summary>
+    [Fact]
+    public async Task Orders_waiting_together_take_each_step_in_one_call_with_their_own_outcomes()
+    {
+        var lamp = _saga.Products.AddProduct(price: 10m, stock: 100);
+        var scarce = _saga.Products.AddProduct(price: 10m, stock: 0);
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _saga.Products.HoldReservations = hold;
+
+        // Every batching loop gets an order held at its reservation; the orders after those wait for a loop together.
+        var placing = Enumerable.Range(0, 20).Select(i => PlaceAsync($"k{i}", (i == 7 ? scarce : lamp, 1))).ToList();
+        await Task.Delay(200);
+        hold.SetResult();
+        var results = await Task.WhenAll(placing).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(19, results.Count(result => result.Order is not null));
+        Assert.Equal(422, results[7].Failure?.Status);
+        Assert.Equal(81, _saga.Products.Products[lamp].Stock);
+        var claims = _saga.Store.ClaimBatches.Order().ToList();
+        Assert.True(claims.Count < 20, $"claims in {claims.Count} calls");
+        Assert.Equal(claims, _saga.Products.ReserveBatches.Order());
+        Assert.Equal(20, _saga.Products.ReserveBatches.Sum());
+        Assert.Equal(19, _saga.Payments.ChargeBatches.Sum());
+        Assert.Equal(19, _saga.Store.CommitBatches.Sum());
+        Assert.Equal(_saga.Payments.ChargeBatches.Count, _saga.Store.CommitBatches.Count);
+        Assert.True(_saga.Payments.ChargeBatches.Count <= claims.Count);
+    }
+
     private Task<PlacementResult> PlaceAsync(string key, params (Guid Product, int Quantity)[] lines) =>
         _saga.Placement.PlaceAsync(
             _user,

@@ -22,16 +22,37 @@ internal sealed class FakeProductReservations : IProductReservations
         return id;
     }
 
-    public Task<ReserveResult> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken)
+    /// <summary>The number of orders in each reservation call, in call order.</summary>
+    public ConcurrentQueue<int> ReserveBatches { get; } = new();
+
+    /// <summary>While set and not completed, reservation calls wait for it.</summary>
+    public TaskCompletionSource? HoldReservations { get; set; }
+
+    public async Task<IReadOnlyList<ReserveResult>> ReserveManyAsync(
+        IReadOnlyList<ReservationRequest> orders, CancellationToken cancellationToken)
     {
+        if (HoldReservations is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
+
         ThrowIfDown();
+        ReserveBatches.Enqueue(orders.Count);
+        lock (Products)
+        {
+            return orders.Select(Reserve).ToList(); // one transaction in ProductService: batches do not interleave
+        }
+    }
+
+    private ReserveResult Reserve(ReservationRequest request)
+    {
         var shortItems = request.Items
             .Where(item => !Products.TryGetValue(item.ProductId, out var product) || product.Stock < item.Quantity)
             .Select(item => new ShortItem(item.ProductId, item.Quantity, 0, "insufficient_stock"))
             .ToList();
         if (shortItems.Count > 0)
         {
-            return Task.FromResult(new ReserveResult(null, shortItems));
+            return new ReserveResult(null, shortItems);
         }
 
         foreach (var item in request.Items)
@@ -45,7 +66,7 @@ internal sealed class FakeProductReservations : IProductReservations
             .Select(item => new ReservationLine(
                 item.ProductId, item.Quantity, Products[item.ProductId].Price, Products[item.ProductId].Currency))
             .ToList();
-        return Task.FromResult(new ReserveResult(new ReservationResponse(request.OrderId, "reserved", lines), []));
+        return new ReserveResult(new ReservationResponse(request.OrderId, "reserved", lines), []);
     }
 
     /// <summary>While set and not completed, releases wait for it (a ProductService that is slow to answer).</summary>
@@ -59,12 +80,15 @@ internal sealed class FakeProductReservations : IProductReservations
         }
 
         ThrowIfDown();
-        if (Reserved.TryRemove(orderId, out var request))
+        lock (Products)
         {
-            foreach (var item in request.Items)
+            if (Reserved.TryRemove(orderId, out var request))
             {
-                var product = Products[item.ProductId];
-                Products[item.ProductId] = product with { Stock = product.Stock + item.Quantity };
+                foreach (var item in request.Items)
+                {
+                    var product = Products[item.ProductId];
+                    Products[item.ProductId] = product with { Stock = product.Stock + item.Quantity };
+                }
             }
         }
 
@@ -91,17 +115,27 @@ internal sealed class FakePayments : IPayments
     public string NextCharge { get; set; } = "captured";
     public bool Down { get; set; }
 
-    public Task<PaymentInfo> ChargeAsync(ChargeRequest charge, CancellationToken cancellationToken)
+    /// <summary>The number of charges in each charge call, in call order.</summary>
+    public ConcurrentQueue<int> ChargeBatches { get; } = new();
+
+    public Task<IReadOnlyList<Func<PaymentInfo>>> ChargeManyAsync(
+        IReadOnlyList<ChargeRequest> charges, CancellationToken cancellationToken)
     {
         ThrowIfDown();
+        ChargeBatches.Enqueue(charges.Count);
+        return Task.FromResult<IReadOnlyList<Func<PaymentInfo>>>(charges.Select(Charge).ToList());
+    }
+
+    private Func<PaymentInfo> Charge(ChargeRequest charge)
+    {
         var payment = new PaymentInfo(
             Guid.NewGuid(), charge.OrderId, charge.Amount, charge.Currency,
             NextCharge == "declined" ? "declined" : RemotePaymentStatus.Captured,
             NextCharge == "declined" ? "card_declined" : null);
         Payments[payment.Id] = payment;
         return NextCharge == "lost"
-            ? throw new DependencyUnavailableException("PaymentService did not answer.")
-            : Task.FromResult(payment);
+            ? () => throw new DependencyUnavailableException("PaymentService did not answer.")
+            : () => payment;
     }
 
     public Task<IReadOnlyList<PaymentInfo>> ForOrderAsync(Guid orderId, CancellationToken cancellationToken)

@@ -15,6 +15,10 @@ internal sealed class FakeOrderStore : IOrderStore
     public ConcurrentDictionary<Guid, bool> CompensationDue { get; } = new();
     public ConcurrentDictionary<Guid, bool> PaymentRefunded { get; } = new();
 
+    /// <summary>The number of orders in each claim statement and in each commit, in call order.</summary>
+    public ConcurrentQueue<int> ClaimBatches { get; } = new();
+    public ConcurrentQueue<int> CommitBatches { get; } = new();
+
     /// <summary>When set, the next transition answers as if the database were unreachable.</summary>
     public Exception? FailNextWrite { get; set; }
 
@@ -29,22 +33,31 @@ internal sealed class FakeOrderStore : IOrderStore
         return Task.FromResult(PagedResult.Create(page, mine, mine.Count));
     }
 
-    public Task<OrderRequestRecord?> ClaimRequestAsync(
-        Guid userId, string key, string requestHash, Guid orderId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OrderRequestRecord?>> ClaimRequestsAsync(
+        IReadOnlyList<RequestClaim> claims, CancellationToken cancellationToken)
     {
-        var request = new Request(orderId, requestHash);
-        var held = Requests.GetOrAdd((userId, key), request);
-        return Task.FromResult(ReferenceEquals(held, request)
-            ? null
-            : new OrderRequestRecord(held.OrderId, held.Hash, held.State, held.Failure, DateTime.UtcNow));
+        ClaimBatches.Enqueue(claims.Count);
+        return Task.FromResult<IReadOnlyList<OrderRequestRecord?>>(claims.Select(claim =>
+        {
+            var request = new Request(claim.OrderId, claim.RequestHash);
+            var held = Requests.GetOrAdd((claim.UserId, claim.Key), request);
+            return ReferenceEquals(held, request)
+                ? null
+                : new OrderRequestRecord(held.OrderId, held.Hash, held.State, held.Failure, DateTime.UtcNow);
+        }).ToList());
     }
 
-    public Task CompleteAsync(Order order, OutboxEvent placed, CancellationToken cancellationToken)
+    public Task CompleteManyAsync(IReadOnlyList<OrderCompletion> completions, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
-        Orders[order.Id] = order;
-        Events.Enqueue(placed);
-        RequestFor(order.Id).State = OrderRequestState.Completed;
+        CommitBatches.Enqueue(completions.Count);
+        foreach (var (order, placed) in completions)
+        {
+            Orders[order.Id] = order;
+            Events.Enqueue(placed);
+            RequestFor(order.Id).State = OrderRequestState.Completed;
+        }
+
         return Task.CompletedTask;
     }
 

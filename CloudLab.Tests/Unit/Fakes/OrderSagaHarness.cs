@@ -29,7 +29,7 @@ internal sealed class OrderSagaHarness : IDisposable
         services.AddSingleton(Options.Create(new SagaOptions { RecoverAfter = TimeSpan.Zero }));
         services.AddSingleton<OrderReads>();
         services.AddTransient<OrderCompensation>();
-        services.AddTransient<OrderPlacement>();
+        services.AddSingleton<OrderPlacement>();
         services.AddTransient<OrderLifecycle>();
         services.AddSingleton<SagaRecovery>();
         services.AddSingleton<CancelledOrderRecovery>();
@@ -45,5 +45,6 @@ internal sealed class OrderSagaHarness : IDisposable
     public SagaRecovery SagaRecovery => _services.GetRequiredService<SagaRecovery>();
     public CancelledOrderRecovery CancelledOrderRecovery => _services.GetRequiredService<CancelledOrderRecovery>();
 
-    public void Dispose() => _services.Dispose();
+    // The placement's batching loop is disposed asynchronously only.
+    public void Dispose() => _services.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
