@@ -77,6 +77,25 @@ public sealed class ServiceCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Invalidating_several_tags_at_once_drops_the_entries_of_each_and_no_others()
+    {
+        var loads = 0;
+        Task<int> Load(int value, CancellationToken token) => Task.FromResult(value + Interlocked.Increment(ref loads));
+        string[] tags = ["tag-b", "tag-c", "tag-d"];
+        foreach (var (tag, i) in tags.Select((tag, i) => (tag, i)))
+        {
+            await _cache.GetOrLoadAsync(Policy, Policy.Key(20 + i), 100 * i, Load, [tag]);
+        }
+
+        await _cache.InvalidateTagsAsync(["tag-b", "tag-c", "tag-b"]);
+
+        Assert.Equal(4, await _cache.GetOrLoadAsync(Policy, Policy.Key(20), 0, Load, ["tag-b"]));
+        Assert.Equal(105, await _cache.GetOrLoadAsync(Policy, Policy.Key(21), 100, Load, ["tag-c"]));
+        Assert.Equal(203, await _cache.GetOrLoadAsync(Policy, Policy.Key(22), 200, Load, ["tag-d"]));
+        Assert.Equal(5, loads);
+    }
+
+    [Fact]
     public async Task A_cancelled_read_of_a_missing_entry_does_not_run_the_loader()
     {
         using var cancelled = new CancellationTokenSource();
