@@ -13,11 +13,17 @@ public sealed record ProcessCpu(string Process, double CpuMs, double MsPerOperat
 /// when the throughput stays the same. <see cref="Total"/> is the whole machine's busy time, so the rows add up to it
 /// (named processes + "other").
 /// </summary>
+/// <param name="StealCores">
+/// Cores the hypervisor gave to other guests during the window, on average (/proc/stat's steal).
+/// </param>
+/// <param name="IoWaitCores">Cores idle while waiting on the disk, on average (/proc/stat's iowait).</param>
 public sealed record CpuPerOperation(
     double WindowMs,
     long Operations,
     IReadOnlyList<ProcessCpu> Processes,
-    ProcessCpu Total)
+    ProcessCpu Total,
+    double StealCores = 0,
+    double IoWaitCores = 0)
 {
     public const string Other = "other";
 
@@ -31,7 +37,9 @@ public sealed record CpuPerOperation(
         long machineBusyTicks,
         double windowMs,
         long operations,
-        long ticksPerSecond)
+        long ticksPerSecond,
+        long stealTicks = 0,
+        long ioWaitTicks = 0)
     {
         ProcessCpu Row(string process, long ticks)
         {
@@ -45,7 +53,13 @@ public sealed record CpuPerOperation(
 
         var named = processTicks.Select(entry => Row(entry.Process, entry.Ticks)).ToList();
         var other = Row(Other, machineBusyTicks - processTicks.Sum(entry => entry.Ticks));
-        return new CpuPerOperation(windowMs, operations, [.. named, other], Row("total", machineBusyTicks));
+        return new CpuPerOperation(
+            windowMs,
+            operations,
+            [.. named, other],
+            Row("total", machineBusyTicks),
+            Row("steal", stealTicks).Cores,
+            Row("iowait", ioWaitTicks).Cores);
     }
 
     /// <summary>/proc counts CPU time in clock ticks (USER_HZ per second).</summary>

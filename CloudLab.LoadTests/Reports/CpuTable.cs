@@ -14,10 +14,13 @@ public static class CpuTable
     public const string Explanation =
         "CPU time (user + system, from /proc) spent in each scenario's measured window, divided by the requests " +
         "completed in it (successful or failed). postgres sums every PostgreSQL process, backends included; other is " +
-        "the machine's busy time minus the named processes; total is the machine's; cores = CPU ms / window ms.";
+        "the machine's busy time minus the named processes; total is the machine's; cores = CPU ms / window ms; " +
+        "steal and iowait are the cores the hypervisor gave to other guests and the cores idle waiting on the disk, " +
+        "on average (not this machine's work, but they slow it: compare runs only when these are alike).";
 
     public static IReadOnlyList<string> Columns { get; } =
-        ["scenario", "operations", .. ProcessCpuSampler.Processes, CpuPerOperation.Other, "total", "cores"];
+        ["scenario", "operations", .. ProcessCpuSampler.Processes, CpuPerOperation.Other, "total", "cores", "steal",
+            "iowait"];
 
     /// <summary>The scenarios that were measured (those run where /proc could be read), as cells of text.</summary>
     public static IReadOnlyList<IReadOnlyList<string>> Rows(IEnumerable<ScenarioResult> scenarios) =>
@@ -29,6 +32,8 @@ public static class CpuTable
             .. scenario.Cpu.Processes.Select(row => PerOperation(scenario.Cpu, row)),
             PerOperation(scenario.Cpu, scenario.Cpu.Total),
             scenario.Cpu.Total.Cores.ToString("0.00", CultureInfo.InvariantCulture),
+            scenario.Cpu.StealCores.ToString("0.00", CultureInfo.InvariantCulture),
+            scenario.Cpu.IoWaitCores.ToString("0.00", CultureInfo.InvariantCulture),
         ]),
     ];
 
@@ -38,7 +43,8 @@ public static class CpuTable
             .Where(row => row.CpuMs != 0)
             .Select(row => $"{row.Process} {PerOperation(cpu, row)}"))
         + string.Create(CultureInfo.InvariantCulture,
-            $"; total {PerOperation(cpu, cpu.Total)} ({cpu.Total.Cores:0.00} cores, {cpu.Operations:N0} operations)");
+            $"; total {PerOperation(cpu, cpu.Total)} ({cpu.Total.Cores:0.00} cores, {cpu.Operations:N0} operations)"
+            + $"; steal {cpu.StealCores:0.00}, iowait {cpu.IoWaitCores:0.00} cores");
 
     private static string PerOperation(CpuPerOperation cpu, ProcessCpu row) =>
         cpu.Operations == 0 ? "—" : row.MsPerOperation.ToString("0.000", CultureInfo.InvariantCulture);

@@ -49,6 +49,23 @@ public sealed class ProcessCpuSamplerTests
         const string line = "cpu  9573 12 3133 18529 430 5 243 568 0 0";
 
         Assert.Equal(9573 + 12 + 3133 + 5 + 243, ProcessCpuSampler.ParseMachineBusyTicks(line));
+        Assert.Equal(new MachineTicks(9573 + 12 + 3133 + 5 + 243, IoWait: 430, Steal: 568),
+            ProcessCpuSampler.ParseMachineTicks(line));
+    }
+
+    [Fact]
+    public void Steal_and_iowait_are_reported_as_cores_over_the_window_apart_from_the_machines_work()
+    {
+        // 100 ticks a second over 2 s: 40 ticks of steal = 400 ms = 0.2 cores; 10 of iowait = 0.05 cores.
+        var cpu = CpuPerOperation.Compute(
+            [("postgres", 150)], machineBusyTicks: 200, windowMs: 2000, operations: 10, ticksPerSecond: 100,
+            stealTicks: 40, ioWaitTicks: 10);
+
+        Assert.Equal(0.2, cpu.StealCores, precision: 9);
+        Assert.Equal(0.05, cpu.IoWaitCores, precision: 9);
+        Assert.Equal(1.0, cpu.Total.Cores, precision: 9);
+        Assert.Contains("steal 0.20, iowait 0.05 cores", CpuTable.Summary(cpu),
+            StringComparison.Ordinal);
     }
 
     [Fact]
