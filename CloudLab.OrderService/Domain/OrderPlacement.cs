@@ -110,16 +110,10 @@ public sealed class OrderPlacement : IAsyncDisposable
             return;
         }
 
-        IReadOnlyList<ReserveResult> reserved;
-        try
-        {
-            reserved = await _products.ReserveManyAsync(
+        if (await AskForAllAsync(sagas, () => _products.ReserveManyAsync(
                 sagas.Select(saga => new ReservationRequest(saga.Order.OrderId, saga.Order.Lines)).ToList(),
-                cancellationToken);
-        }
-        catch (DependencyUnavailableException exception)
+                cancellationToken)) is not { } reserved)
         {
-            sagas.ForEach(saga => Unknown(saga, exception));
             return;
         }
 
@@ -154,17 +148,11 @@ public sealed class OrderPlacement : IAsyncDisposable
             return;
         }
 
-        IReadOnlyList<Func<PaymentInfo>> charged;
-        try
-        {
-            charged = await _payments.ChargeManyAsync(
+        if (await AskForAllAsync(charging, () => _payments.ChargeManyAsync(
                 charging.Select(saga => new ChargeRequest(
                     saga.Order.OrderId, saga.Order.UserId, saga.Total, saga.Currency!)).ToList(),
-                cancellationToken);
-        }
-        catch (DependencyUnavailableException exception)
+                cancellationToken)) is not { } charged)
         {
-            charging.ForEach(saga => Unknown(saga, exception));
             return;
         }
 
@@ -228,6 +216,20 @@ public sealed class OrderPlacement : IAsyncDisposable
         {
             var result = new PlacementResult(order, Replayed: false, Failure: null);
             saga.Outcome = () => result;
+        }
+    }
+
+    /// <summary>One call for the whole batch; null when the dependency did not answer (its orders: unknown).</summary>
+    private async Task<IReadOnlyList<T>?> AskForAllAsync<T>(List<Saga> sagas, Func<Task<IReadOnlyList<T>>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (DependencyUnavailableException exception)
+        {
+            sagas.ForEach(saga => Unknown(saga, exception));
+            return null;
         }
     }
 
