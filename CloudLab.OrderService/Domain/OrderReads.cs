@@ -34,14 +34,13 @@ public sealed class OrderReads(IOrderStore store, ServiceCache cache)
     }
 
     /// <summary>
-    /// New orders: their owners' list pages are dropped, each owner once. The orders themselves are not written to the
-    /// cache: their ids were never handed out, so no cache holds them, and the first read loads each (one Redis write
-    /// and backplane message saved per order, which is what the write path's budget of a few milliseconds per order
-    /// needs).
+    /// New orders: their owners' list pages are dropped (each owner once: the cache drops a tag once per call). The
+    /// orders themselves are not written to the cache: their ids were never handed out, so no cache holds them, and
+    /// the first read loads each (one Redis write and backplane message saved per order, which is what the write
+    /// path's budget of a few milliseconds per order needs).
     /// </summary>
     public async Task OrdersPlacedAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken) =>
-        await cache.InvalidateTagsAsync(
-            orders.Select(order => order.UserId).Distinct().Select(UserTag).ToList(), cancellationToken);
+        await cache.InvalidateTagsAsync(orders.Select(order => UserTag(order.UserId)), cancellationToken);
 
     private static string UserTag(Guid userId) => $"order-lists:user:{userId:N}";
 }
