@@ -135,16 +135,10 @@ public sealed class ProcessCpuSampler
     }
 
     /// <summary>
-    /// The machine's busy ticks from the first line of /proc/stat ("cpu user nice system idle iowait irq softirq
-    /// steal ..."): user + nice + system + irq + softirq. Idle and iowait are not work; steal is another guest's.
-    /// </summary>
-    internal static long ParseMachineBusyTicks(string cpuLine) => ParseMachineTicks(cpuLine).Busy;
-
-    /// <summary>
-    /// The machine's busy ticks (see <see cref="ParseMachineBusyTicks"/>), and its iowait and steal ticks: time the
-    /// cores waited on the disk with nothing else to run, and time the hypervisor gave them to another guest. Neither
-    /// is this machine's work, but both slow it down: runs of one build here differed by 2× in latency at the same CPU
-    /// per order.
+    /// The machine's ticks from the first line of /proc/stat ("cpu user nice system idle iowait irq softirq steal
+    /// ..."). Busy is user + nice + system + irq + softirq; idle is not work. Iowait (cores waiting on the disk with
+    /// nothing else to run) and steal (time the hypervisor gave to another guest) are not this machine's work either,
+    /// but both slow it down: runs of one build here differed by 2× in latency at the same CPU per order.
     /// </summary>
     internal static MachineTicks ParseMachineTicks(string cpuLine)
     {

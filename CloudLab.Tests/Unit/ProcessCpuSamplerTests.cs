@@ -48,7 +48,7 @@ public sealed class ProcessCpuSamplerTests
         //                               user nice system idle  iowait irq softirq steal guest guest_nice
         const string line = "cpu  9573 12 3133 18529 430 5 243 568 0 0";
 
-        Assert.Equal(9573 + 12 + 3133 + 5 + 243, ProcessCpuSampler.ParseMachineBusyTicks(line));
+        Assert.Equal(9573 + 12 + 3133 + 5 + 243, ProcessCpuSampler.ParseMachineTicks(line).Busy);
         Assert.Equal(new MachineTicks(9573 + 12 + 3133 + 5 + 243, IoWait: 430, Steal: 568),
             ProcessCpuSampler.ParseMachineTicks(line));
     }
