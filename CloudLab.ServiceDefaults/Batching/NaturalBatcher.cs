@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using CloudLab.ServiceDefaults.Telemetry;
@@ -17,6 +18,9 @@ namespace CloudLab.ServiceDefaults.Batching;
 /// </remarks>
 public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
 {
+    private static readonly double[] LatencyBuckets =
+        [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5];
+
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions
     {
         SingleReader = false,
@@ -26,6 +30,8 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
     private readonly Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> _run;
     private readonly BatchingStage _stage;
     private readonly Histogram<int>? _sizes;
+    private readonly Histogram<double>? _waits;
+    private readonly Histogram<double>? _durations;
     private readonly KeyValuePair<string, object?> _stageTag;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _loops;
@@ -40,11 +46,24 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
         _stage = stage;
         _run = run;
         _stageTag = new KeyValuePair<string, object?>("stage", stage.Name);
-        _sizes = meterFactory?.Create(CloudLabMeters.Batching).CreateHistogram<int>(
+        var meter = meterFactory?.Create(CloudLabMeters.Batching);
+        _sizes = meter?.CreateHistogram<int>(
             "write_batch_size",
             unit: "{request}",
             description: "Requests served by one batch, by stage.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
+        // A request's time in a stage is its wait for a batch to take it plus that batch's run: the two tell a stage
+        // short of loops (waits grow) from a slow one (runs grow).
+        _waits = meter?.CreateHistogram<double>(
+            "write_batch_wait_seconds",
+            unit: "s",
+            description: "Time a request waited in the queue until a batch took it, by stage.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _durations = meter?.CreateHistogram<double>(
+            "write_batch_duration_seconds",
+            unit: "s",
+            description: "Time one batch took to run, by stage.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _loops = Enumerable.Range(0, stage.ConcurrentBatches).Select(_ => Task.Run(RunLoopAsync)).ToArray();
     }
 
@@ -105,6 +124,7 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
                         continue;
                     }
 
+                    _waits?.Record(Stopwatch.GetElapsedTime(pending.Submitted).TotalSeconds, _stageTag);
                     batch.Add(pending);
                     requests.Add(pending.Request);
                 }
@@ -131,6 +151,7 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
     private async Task RunBatchAsync(List<Pending> batch, List<TRequest> requests)
     {
         _sizes?.Record(batch.Count, _stageTag);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var results = await _run(requests, _stopping.Token);
@@ -152,11 +173,17 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
                 pending.Result.TrySetException(exception);
             }
         }
+        finally
+        {
+            _durations?.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _stageTag);
+        }
     }
 
     private sealed class Pending(TRequest request)
     {
         public TRequest Request { get; } = request;
+
+        public long Submitted { get; } = Stopwatch.GetTimestamp();
 
         /// <summary>Cancels the waiting request when its caller gives up; disposed when a batch takes it.</summary>
         public CancellationTokenRegistration Abandon { get; set; }

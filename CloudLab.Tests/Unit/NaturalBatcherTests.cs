@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using CloudLab.ServiceDefaults.Batching;
+using CloudLab.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudLab.Tests.Unit;
 
@@ -130,5 +133,74 @@ public sealed class NaturalBatcherTests
 
         await Assert.ThrowsAsync<InvalidOperationException>(
             () => batcher.SubmitAsync(1).WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Each_request_records_its_wait_for_a_batch_and_each_batch_its_run()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var recorded = new List<(string Instrument, double Seconds)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == CloudLabMeters.Batching && instrument.Meter.Scope == factory)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        {
+            lock (recorded)
+            {
+                recorded.Add((instrument.Name, value));
+            }
+        });
+        listener.Start();
+        var firstStarted = new TaskCompletionSource();
+        var releaseFirst = new TaskCompletionSource();
+        await using var batcher = new NaturalBatcher<int, int>(
+            new BatchingStage("test"),
+            async (batch, _) =>
+            {
+                if (batch[0] == 1)
+                {
+                    firstStarted.SetResult();
+                    await releaseFirst.Task;
+                }
+
+                return batch;
+            },
+            factory);
+
+        var first = batcher.SubmitAsync(1);
+        await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var second = batcher.SubmitAsync(2); // waits for the first batch's run
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        releaseFirst.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(5));
+        // A batch's run is recorded after it has answered its requests.
+        SpinWait.SpinUntil(
+            () =>
+            {
+                lock (recorded)
+                {
+                    return recorded.Count(entry => entry.Instrument == "write_batch_duration_seconds") == 2;
+                }
+            },
+            TimeSpan.FromSeconds(5));
+
+        lock (recorded)
+        {
+            var waits = recorded.Where(entry => entry.Instrument == "write_batch_wait_seconds").ToList();
+            var runs = recorded.Where(entry => entry.Instrument == "write_batch_duration_seconds").ToList();
+            Assert.Equal(2, waits.Count);
+            Assert.True(waits[0].Seconds < 0.2, $"the first request waited {waits[0].Seconds} s for an idle batcher");
+            Assert.True(waits[1].Seconds >= 0.15, $"the second request waited only {waits[1].Seconds} s");
+            Assert.Equal(2, runs.Count);
+            Assert.True(runs[0].Seconds >= 0.15, $"the first batch ran only {runs[0].Seconds} s");
+        }
     }
 }
