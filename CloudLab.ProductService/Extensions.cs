@@ -17,6 +17,7 @@ public static class Extensions
         builder.Services.AddOptions<SeedOptions>().BindConfiguration("Seed");
         builder.Services.AddSingleton<IDatabaseSeeder, CatalogSeeder>();
         builder.Services.AddSingleton<ProductStore>();
+        builder.Services.AddSingleton<ProductCacheWriter>();
         builder.Services.AddSingleton<Catalog>();
         builder.Services.AddSingleton<ReservationStore>();
         builder.Services.AddSingleton<StockReservations>();

@@ -9,7 +9,7 @@ namespace CloudLab.ProductService.Domain;
 /// The catalogue as the API sees it: cache-aside reads, write-through writes, and tag invalidation of the list pages
 /// a change can affect. List pages are tagged by the category they are filtered on, or "all" when they are not.
 /// </summary>
-public sealed class Catalog(ProductStore store, ServiceCache cache)
+public sealed class Catalog(ProductStore store, ServiceCache cache, ProductCacheWriter products)
 {
     private const string CategoriesKey = "category:all";
     private const string AllListsTag = "product-lists:all";
@@ -23,7 +23,7 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
             CachePolicies.Product.Key(id),
             (store, id),
             static async (state, token) =>
-                await state.store.GetAsync(state.id, token) is { } product ? ProductJson(product) : null,
+                await state.store.GetAsync(state.id, token) is { } product ? ProductCacheWriter.Entry(product) : null,
             cancellationToken: cancellationToken);
 
     /// <summary>A page of products as its ready response, its ETag a digest of its bytes.</summary>
@@ -78,14 +78,13 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
     }
 
     /// <summary>
-    /// Stock moved (reserve or release): the new rows go into the cache; lists only where availability flipped.
+    /// Stock moved (reserve or release): the new rows go into the cache, after every write handed in before (see
+    /// <see cref="ProductCacheWriter"/>); lists are dropped only where availability flipped. The write is queued before
+    /// this returns, so a caller that does not await at once still keeps its place.
     /// </summary>
     public async Task StockChangedAsync(IReadOnlyCollection<StockChange> changes, CancellationToken cancellationToken)
     {
-        // Concurrently: a batch's entries are independent, and one at a time would cost a Redis round trip each.
-        await Task.WhenAll(changes.Select(change => cache.SetAsync(
-            CachePolicies.Product, CachePolicies.Product.Key(change.Product.Id), ProductJson(change.Product),
-            cancellationToken: cancellationToken).AsTask()));
+        await products.WriteAsync(changes.Select(change => change.Product).ToList(), cancellationToken);
         var tags = changes.Where(change => change.AvailabilityChanged)
             .SelectMany(change => new[] { CategoryListTag(change.Product.CategoryId), AllListsTag })
             .ToHashSet();
@@ -111,11 +110,7 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
 
     private async Task ProductChangedAsync(Product product, Guid? previousCategory, CancellationToken cancellationToken)
     {
-        await cache.SetAsync(
-            CachePolicies.Product,
-            CachePolicies.Product.Key(product.Id),
-            ProductJson(product),
-            cancellationToken: cancellationToken);
+        await products.WriteAsync([product], cancellationToken);
         List<string> tags = [AllListsTag, CategoryListTag(product.CategoryId)];
         if (previousCategory is { } previous && previous != product.CategoryId)
         {
@@ -124,9 +119,6 @@ public sealed class Catalog(ProductStore store, ServiceCache cache)
 
         await cache.InvalidateTagsAsync(tags, cancellationToken);
     }
-
-    private static CachedJson ProductJson(Product product) =>
-        CachedJson.Create(product, ProductJsonContext.Default.Product, product.ETag);
 
     private static string CategoryListTag(Guid categoryId) => $"product-lists:category:{categoryId:N}";
 }

@@ -8,13 +8,17 @@ namespace CloudLab.ProductService.Domain;
 /// <summary>
 /// All-or-nothing stock reservations per order, priced as they are reserved: an order gets every line or none, and
 /// only active products with enough stock can be reserved. Reservations arriving together are made in one transaction
-/// (natural batching); the new stock goes into the cache after the commit.
+/// (natural batching); the new stock goes into the cache after the commit, before the reservation is answered.
 /// </summary>
+/// <remarks>
+/// The batch loop hands the cache write in and goes on to the next batch; each reservation is answered once its
+/// batch's write is done (<see cref="ProductCacheWriter"/> keeps the writes in order).
+/// </remarks>
 public sealed class StockReservations : IAsyncDisposable
 {
     private readonly ReservationStore _store;
     private readonly Catalog _catalog;
-    private readonly NaturalBatcher<StockRequest, ReservationOutcome> _reservations;
+    private readonly NaturalBatcher<StockRequest, Reserved> _reservations;
 
     public StockReservations(ReservationStore store, Catalog catalog, IMeterFactory meterFactory)
     {
@@ -22,7 +26,7 @@ public sealed class StockReservations : IAsyncDisposable
         _catalog = catalog;
         // One batch at a time: reservations are served in the order they arrived, across batches too, so the orders of
         // one batch request are served in turn (two concurrent batches could let a later order take the last unit).
-        _reservations = new NaturalBatcher<StockRequest, ReservationOutcome>(
+        _reservations = new NaturalBatcher<StockRequest, Reserved>(
             new BatchingStage("stock_reservation", MaxBatchSize: 256, ConcurrentBatches: 1),
             ReserveBatchAsync,
             meterFactory);
@@ -32,12 +36,14 @@ public sealed class StockReservations : IAsyncDisposable
     /// Reserves in the next batch; a request whose caller gave up before its batch started is left out (nothing is
     /// reserved for it, and the caller's release of that order then leaves the marker that refuses it later).
     /// </summary>
-    public Task<ReservationOutcome> ReserveAsync(
+    public async Task<ReservationOutcome> ReserveAsync(
         Guid orderId, IReadOnlyList<ReservationItem> items, CancellationToken cancellationToken)
     {
         var wanted = items.GroupBy(item => item.ProductId!.Value)
             .ToDictionary(group => group.Key, group => group.Sum(item => item.Quantity!.Value));
-        return _reservations.SubmitAsync(new StockRequest(orderId, wanted), cancellationToken);
+        var reserved = await _reservations.SubmitAsync(new StockRequest(orderId, wanted), cancellationToken);
+        await reserved.Cached;
+        return reserved.Outcome;
     }
 
     public async Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
@@ -61,11 +67,14 @@ public sealed class StockReservations : IAsyncDisposable
             .OfType<ShortItem>()
             .ToList();
 
-    private async Task<IReadOnlyList<ReservationOutcome>> ReserveBatchAsync(
+    private async Task<IReadOnlyList<Reserved>> ReserveBatchAsync(
         IReadOnlyList<StockRequest> requests, CancellationToken cancellationToken)
     {
         var (outcomes, changes) = await _store.ReserveAsync(requests, FindShortages, cancellationToken);
-        await _catalog.StockChangedAsync(changes, cancellationToken);
-        return outcomes;
+        var cached = _catalog.StockChangedAsync(changes, cancellationToken);
+        return outcomes.Select(outcome => new Reserved(outcome, cached)).ToList();
     }
+
+    /// <summary>A reservation made, and its batch's cache write, which it is answered after.</summary>
+    private sealed record Reserved(ReservationOutcome Outcome, Task Cached);
 }

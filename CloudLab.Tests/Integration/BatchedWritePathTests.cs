@@ -105,6 +105,29 @@ public sealed class BatchedWritePathTests(CloudLabAppFixture app)
     }
 
     [Fact]
+    public async Task Reservations_answered_in_many_batches_leave_the_cached_product_at_its_last_stock()
+    {
+        var admin = await app.AdminAsync();
+        var product = await app.CreateProductAsync(price: 1m, stock: 40);
+        using var products = app.Client("productservice");
+        Assert.Equal(40, await StockAsync(products, product)); // cached before the reservations
+
+        // Sent at once, one unit each: they spread over several batches, whose cache writes overlap the next batch's
+        // transaction. Each answer comes after its batch's write, and no write may land after a later batch's.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => products.SendAsync(admin.Request(
+            HttpMethod.Post,
+            "/api/products/reservations",
+            new { orderId = Guid.NewGuid(), items = new[] { new { productId = product, quantity = 1 } } }))));
+        Assert.All(responses, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        Assert.Equal(0, await StockAsync(products, product));
+    }
+
+    [Fact]
     public async Task A_charge_batch_answers_each_charge_and_a_key_charges_once()
     {
         var admin = await app.AdminAsync();
