@@ -1,5 +1,6 @@
 using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Data;
+using Dapper;
 
 namespace CloudLab.ProductService.Data;
 
@@ -36,24 +37,30 @@ public sealed class ReservationStore(Database database)
         database.InTransactionAsync<(IReadOnlyList<ReservationOutcome>, IReadOnlyList<StockChange>)>(async session =>
         {
             var orderIds = requests.Select(request => request.OrderId).Distinct().ToArray();
-            var claimed = (await session.QueryAsync<Guid>(
-                Query.Write("reservations", "claim"),
-                """
+            // The claim and the lock go in one command (one round trip). The lock takes the products of every order,
+            // also of one claimed before, which is served its earlier answer and takes nothing (rare: a retry).
+            var productIds = requests.SelectMany(request => request.Wanted.Keys).Distinct().Order().ToArray();
+            var (claimed, locked) = await session.RunAsync(
+                Query.Write("reservations", "claim_and_lock"),
+                $"""
                 INSERT INTO reservations (order_id, status) SELECT id, @Reserved FROM unnest(@orderIds) AS o(id)
-                ON CONFLICT DO NOTHING RETURNING order_id
+                ON CONFLICT DO NOTHING RETURNING order_id;
+                SELECT {ProductStore.Columns} FROM products WHERE id = ANY(@productIds) ORDER BY id FOR UPDATE
                 """,
-                new { orderIds, ReservationStatus.Reserved }, cancellationToken)).ToHashSet();
+                new { orderIds, ReservationStatus.Reserved, productIds },
+                static async (connection, command) =>
+                {
+                    await using var results = await connection.QueryMultipleAsync(command);
+                    var claimed = (await results.ReadAsync<Guid>()).ToHashSet();
+                    var locked = (await results.ReadAsync<ProductRow>()).ToList();
+                    return (claimed, locked);
+                },
+                cancellationToken);
             var earlier = orderIds.Length == claimed.Count
                 ? new Dictionary<Guid, ReservationOutcome>()
                 : await ExistingAsync(
                     session, orderIds.Where(id => !claimed.Contains(id)).ToArray(), cancellationToken);
 
-            var productIds = requests.Where(request => claimed.Contains(request.OrderId))
-                .SelectMany(request => request.Wanted.Keys).Distinct().Order().ToArray();
-            var locked = await session.QueryAsync<ProductRow>(
-                Query.Write("products", "lock_for_reservation"),
-                $"SELECT {ProductStore.Columns} FROM products WHERE id = ANY(@productIds) ORDER BY id FOR UPDATE",
-                new { productIds }, cancellationToken);
             var stock = locked.ToDictionary(row => row.Id, row => row.ToProduct());
             var before = locked.ToDictionary(row => row.Id, row => row.Stock);
 
@@ -110,9 +117,13 @@ public sealed class ReservationStore(Database database)
 
             var taken = lines.GroupBy(entry => entry.Line.ProductId)
                 .Select(group => (Id: group.Key, Quantity: group.Sum(entry => entry.Line.Quantity))).ToList();
+            // The stock and the reserved lines in one statement (one round trip).
             var updated = await session.QueryAsync<ProductRow>(
                 Query.Write("products", "reserve_stock"),
                 $"""
+                WITH lines AS (
+                    INSERT INTO reservation_items (order_id, product_id, quantity, unit_price, currency)
+                    SELECT * FROM unnest(@orderIds, @productIds, @lineQuantities, @prices, @currencies))
                 UPDATE products p SET stock = p.stock - r.quantity, updated_at = now(), version = p.version + 1
                 FROM unnest(@ids, @quantities) AS r(id, quantity)
                 WHERE p.id = r.id
@@ -122,19 +133,9 @@ public sealed class ReservationStore(Database database)
                 {
                     ids = taken.Select(entry => entry.Id).ToArray(),
                     quantities = taken.Select(entry => entry.Quantity).ToArray(),
-                },
-                cancellationToken);
-            await session.ExecuteAsync(
-                Query.Write("reservation_items", "insert"),
-                """
-                INSERT INTO reservation_items (order_id, product_id, quantity, unit_price, currency)
-                SELECT * FROM unnest(@orderIds, @productIds, @quantities, @prices, @currencies)
-                """,
-                new
-                {
                     orderIds = lines.Select(entry => entry.OrderId).ToArray(),
                     productIds = lines.Select(entry => entry.Line.ProductId).ToArray(),
-                    quantities = lines.Select(entry => entry.Line.Quantity).ToArray(),
+                    lineQuantities = lines.Select(entry => entry.Line.Quantity).ToArray(),
                     prices = lines.Select(entry => entry.Line.UnitPrice).ToArray(),
                     currencies = lines.Select(entry => entry.Line.Currency).ToArray(),
                 },
