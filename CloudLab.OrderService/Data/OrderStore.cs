@@ -3,6 +3,7 @@ using CloudLab.OrderService.Models;
 using CloudLab.ServiceDefaults.Data;
 using CloudLab.ServiceDefaults.Http;
 using CloudLab.ServiceDefaults.Messaging;
+using Dapper;
 
 namespace CloudLab.OrderService.Data;
 
@@ -162,54 +163,48 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
             .ToList();
     }
 
+    /// <remarks>
+    /// One command, one round trip: Npgsql sends its statements together, ended by one Sync, and PostgreSQL runs them
+    /// as one implicit transaction (all of them or none). As four statements and a commit in an explicit transaction
+    /// it was five round trips, ~10 ms of each batch at 500 orders/s.
+    /// </remarks>
     public async Task CompleteManyAsync(
-        IReadOnlyList<OrderCompletion> completions, CancellationToken cancellationToken) =>
-        await database.InTransactionAsync(async session =>
+        IReadOnlyList<OrderCompletion> completions, CancellationToken cancellationToken)
+    {
+        var orders = completions.Select(completion => completion.Order).ToList();
+        var items = orders.SelectMany(order => order.Items.Select(item => (order.Id, Item: item))).ToList();
+        var events = OutboxWriter.InsertMany(completions.Select(completion => completion.Placed).ToList());
+        var parameters = new DynamicParameters(new
         {
-            var orders = completions.Select(completion => completion.Order).ToList();
-            await session.ExecuteAsync(
-                Query.Write("orders", "insert"),
-                """
-                INSERT INTO orders (id, user_id, status, total, currency, payment_id, created_at, updated_at)
-                SELECT * FROM unnest(
-                    @ids, @userIds, @statuses, @totals, @currencies, @paymentIds, @createdAt, @updatedAt)
-                """,
-                new
-                {
-                    ids = orders.Select(order => order.Id).ToArray(),
-                    userIds = orders.Select(order => order.UserId).ToArray(),
-                    statuses = orders.Select(order => order.Status).ToArray(),
-                    totals = orders.Select(order => order.Total).ToArray(),
-                    currencies = orders.Select(order => order.Currency).ToArray(),
-                    paymentIds = orders.Select(order => order.PaymentId).ToArray(),
-                    createdAt = orders.Select(order => order.CreatedAt).ToArray(),
-                    updatedAt = orders.Select(order => order.UpdatedAt).ToArray(),
-                },
-                cancellationToken);
-            var items = orders.SelectMany(order => order.Items.Select(item => (order.Id, Item: item))).ToList();
-            await session.ExecuteAsync(
-                Query.Write("order_items", "insert"),
-                """
-                INSERT INTO order_items (order_id, product_id, quantity, unit_price)
-                SELECT * FROM unnest(@orderIds, @products, @quantities, @prices)
-                """,
-                new
-                {
-                    orderIds = items.Select(entry => entry.Id).ToArray(),
-                    products = items.Select(entry => entry.Item.ProductId).ToArray(),
-                    quantities = items.Select(entry => entry.Item.Quantity).ToArray(),
-                    prices = items.Select(entry => entry.Item.UnitPrice).ToArray(),
-                },
-                cancellationToken);
-            await outbox.AddManyAsync(
-                session, completions.Select(completion => completion.Placed).ToList(), cancellationToken);
-            await session.ExecuteAsync(
-                Query.Write("order_requests", "complete"),
-                "UPDATE order_requests SET state = @Completed, updated_at = now() WHERE order_id = ANY(@ids)",
-                new { ids = orders.Select(order => order.Id).ToArray(), OrderRequestState.Completed },
-                cancellationToken);
-            return orders.Count;
-        }, cancellationToken: cancellationToken);
+            ids = orders.Select(order => order.Id).ToArray(),
+            userIds = orders.Select(order => order.UserId).ToArray(),
+            statuses = orders.Select(order => order.Status).ToArray(),
+            totals = orders.Select(order => order.Total).ToArray(),
+            currencies = orders.Select(order => order.Currency).ToArray(),
+            paymentIds = orders.Select(order => order.PaymentId).ToArray(),
+            createdAt = orders.Select(order => order.CreatedAt).ToArray(),
+            updatedAt = orders.Select(order => order.UpdatedAt).ToArray(),
+            itemOrderIds = items.Select(entry => entry.Id).ToArray(),
+            itemProducts = items.Select(entry => entry.Item.ProductId).ToArray(),
+            itemQuantities = items.Select(entry => entry.Item.Quantity).ToArray(),
+            itemPrices = items.Select(entry => entry.Item.UnitPrice).ToArray(),
+            OrderRequestState.Completed,
+        });
+        parameters.AddDynamicParams(events.Parameters);
+        await database.ExecuteAsync(
+            Query.Write("orders", "complete_many"),
+            $"""
+            INSERT INTO orders (id, user_id, status, total, currency, payment_id, created_at, updated_at)
+            SELECT * FROM unnest(@ids, @userIds, @statuses, @totals, @currencies, @paymentIds, @createdAt, @updatedAt);
+            INSERT INTO order_items (order_id, product_id, quantity, unit_price)
+            SELECT * FROM unnest(@itemOrderIds, @itemProducts, @itemQuantities, @itemPrices);
+            {events.Sql};
+            UPDATE order_requests SET state = @Completed, updated_at = now() WHERE order_id = ANY(@ids)
+            """,
+            parameters,
+            cancellationToken);
+        outbox.EventsCommitted();
+    }
 
     public Task FailRequestAsync(Guid orderId, OrderFailure failure, CancellationToken cancellationToken) =>
         database.ExecuteAsync(

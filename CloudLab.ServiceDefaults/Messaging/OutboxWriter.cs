@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using CloudLab.ServiceDefaults.Data;
+using Dapper;
 
 namespace CloudLab.ServiceDefaults.Messaging;
 
@@ -10,7 +11,7 @@ namespace CloudLab.ServiceDefaults.Messaging;
 public sealed class OutboxWriter(OutboxSignal signal)
 {
     private static readonly Query Insert = Query.Write("outbox_messages", "insert");
-    private static readonly Query InsertMany = Query.Write("outbox_messages", "insert_many");
+    private static readonly Query InsertManyQuery = Query.Write("outbox_messages", "insert_many");
 
     public Task AddAsync<T>(
         DbSession session,
@@ -29,21 +30,33 @@ public sealed class OutboxWriter(OutboxSignal signal)
             return;
         }
 
-        await session.ExecuteAsync(
-            InsertMany,
-            """
-            INSERT INTO outbox_messages (event_id, event_type, payload, occurred_at)
-            SELECT id, type, payload::jsonb, now() FROM unnest(@Ids, @Types, @Payloads) AS e(id, type, payload)
-            """,
-            new
-            {
-                Ids = events.Select(_ => Guid.CreateVersion7()).ToArray(),
-                Types = events.Select(outboxEvent => outboxEvent.Type).ToArray(),
-                Payloads = events.Select(outboxEvent => outboxEvent.Payload).ToArray(),
-            },
-            cancellationToken);
+        var insert = InsertMany(events);
+        await session.ExecuteAsync(InsertManyQuery, insert.Sql, insert.Parameters, cancellationToken);
         signal.Notify();
     }
+
+    /// <summary>
+    /// The events' insert as a statement for the caller to send in one command with its own statements, so that the
+    /// change and its events are written in one round trip; call <see cref="EventsCommitted"/> once that command has
+    /// committed. Its parameters are named <c>outbox_*</c>, so they do not collide with the caller's.
+    /// </summary>
+    public static OutboxInsert InsertMany(IReadOnlyCollection<OutboxEvent> events)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("outbox_ids", events.Select(_ => Guid.CreateVersion7()).ToArray());
+        parameters.Add("outbox_types", events.Select(outboxEvent => outboxEvent.Type).ToArray());
+        parameters.Add("outbox_payloads", events.Select(outboxEvent => outboxEvent.Payload).ToArray());
+        return new OutboxInsert(
+            """
+            INSERT INTO outbox_messages (event_id, event_type, payload, occurred_at)
+            SELECT id, type, payload::jsonb, now()
+            FROM unnest(@outbox_ids, @outbox_types, @outbox_payloads) AS e(id, type, payload)
+            """,
+            parameters);
+    }
+
+    /// <summary>The events of the caller's command (<see cref="InsertMany"/>) are committed: wakes the relay.</summary>
+    public void EventsCommitted() => signal.Notify();
 
     public async Task AddAsync(DbSession session, OutboxEvent outboxEvent, CancellationToken cancellationToken)
     {
