@@ -13,7 +13,8 @@ set -uo pipefail
 source "$(dirname "$0")/start-order-run.sh" "$@"
 snapshot() { # ProductService, OrderService, PaymentService, AnalyticsService
   for port in 5102 5103 5104 5105; do
-    curl -s -m 3 "http://127.0.0.1:$port/metrics" | grep -E '^write_batch_(size|wait_seconds|duration_seconds)_(sum|count)'
+    curl -s -m 3 "http://127.0.0.1:$port/metrics" |
+      grep -E '^write_batch_(size|wait_seconds|duration_seconds)_(sum|count)'
   done >"$1"
 }
 sleep 140
