@@ -2,6 +2,13 @@
 # Cached reads, measured in one run: CloudLab against a bare Kestrel endpoint and a minimal ASP.NET Core service.
 #
 #   CloudLab.Benchmarks/reads/compare.sh [--no-build] [--duration 10s] [--warmup 90s] [--threads 2] [--connections 64]
+#                                        [--session-groups on|off]
+#
+# --session-groups off turns Linux's per-session CPU groups (kernel.sched_autogroup_enabled) off for the run and back
+# on at the end, so every thread of wrk, CloudLab and the peers is scheduled alike, as on a server whose load comes
+# from another machine. With them on (the default, and this machine's setting), wrk's session and each server's
+# session share the cores group by group, and the tail latency of every target, the bare endpoint's too, is the
+# scheduler's (bare p99 14-27 ms in the runs of 2026-11-30 07:08-07:34).
 #
 # The warm-up is long because CloudLab's services take it to reach their steady state: by id, from start, ten-second
 # windows of wrk served 7.9k, 20.3k, 27.9k, 33.2k, 27.6k and 29.2k requests/s at the same service CPU (the runtime
@@ -30,7 +37,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root"
 
-duration=10s warmup=90s threads=2 connections=64 build=1
+duration=10s warmup=90s threads=2 connections=64 build=1 session_groups=on
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0 ;;
@@ -38,12 +45,15 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift ;;
     --threads) threads=$2; shift ;;
     --connections) connections=$2; shift ;;
+    --session-groups) session_groups=$2; shift ;;
     *) sed -n '4p' "$0" | sed 's/^# *//'; exit 2 ;;
   esac
   shift
 done
 
 log() { echo "compare: $*" >&2; }
+readonly autogroup_setting=/proc/sys/kernel/sched_autogroup_enabled
+autogroup_before=$(cat "$autogroup_setting" 2>/dev/null || echo "")
 die() { log "$*"; exit 1; }
 
 readonly bare_port=5191 hybrid_port=5192 efcore_port=5193 ids_count=1000
@@ -76,6 +86,7 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   pkill -TERM -x wrk -P $$ 2>/dev/null || true
+  [ -z "$autogroup_before" ] || echo "$autogroup_before" >"$autogroup_setting" 2>/dev/null || true
   if [ ${#peer_pids[@]} -gt 0 ]; then
     kill -TERM "${peer_pids[@]}" 2>/dev/null || true
     wait_gone 15 "${peer_pids[@]}" || kill -KILL "${peer_pids[@]}" 2>/dev/null || true
@@ -112,6 +123,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+case "$session_groups" in
+  on) ;;
+  off)
+    # Before anything starts: a process keeps the group it was started in.
+    [ -n "$autogroup_before" ] || die "this kernel has no $autogroup_setting: drop --session-groups."
+    echo 0 >"$autogroup_setting" 2>/dev/null || die "cannot write $autogroup_setting (run as root)." ;;
+  *) die "--session-groups takes on or off." ;;
+esac
 
 # --- prerequisites and build -----------------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null; then
@@ -315,7 +335,8 @@ report=docs/performance/reads/$stamp.md
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC') · commit $commit · $(nproc) cores, $cpu, $memory, $os, ASP.NET Core $runtime ·"
   echo "\`wrk -t$threads -c$connections -d$duration\` per target after $warmup of unrecorded warm-up, wrk on the same"
-  echo "machine. Release builds with the same GC and thread-pool settings; CloudLab with the load settings of"
+  echo "machine, per-session CPU groups $session_groups (\`--session-groups\`). Release builds with the same GC and"
+  echo "thread-pool settings; CloudLab with the load settings of"
   echo "\`--start-app\`; the peers read CloudLab's PostgreSQL and Redis. By-id rows cycle 1,000 seeded product ids."
   echo
   echo "| what | request | RPS | p50 ms | p99 ms | CPU µs per request | non-2xx | socket errors | × bare | × minimal HybridCache |"
