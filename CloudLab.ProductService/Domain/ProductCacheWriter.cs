@@ -20,7 +20,7 @@ public sealed class ProductCacheWriter(ServiceCache cache)
 {
     private readonly Lock _order = new();
 
-    /// <summary>The version last written per product; only the writes themselves, one at a time, read and change it.</summary>
+    /// <summary>The version last written per product; only the writes, one at a time, read and change it.</summary>
     private readonly Dictionary<Guid, long> _written = [];
 
     private Task _last = Task.CompletedTask;
@@ -29,7 +29,7 @@ public sealed class ProductCacheWriter(ServiceCache cache)
     public static CachedJson Entry(Product product) =>
         CachedJson.Create(product, ProductJsonContext.Default.Product, product.ETag);
 
-    /// <summary>Queues the products' entries after every write handed in before; completes once they are written.</summary>
+    /// <summary>Queues the entries after every write handed in before; completes once they are written.</summary>
     public Task WriteAsync(IReadOnlyCollection<Product> products, CancellationToken cancellationToken)
     {
         lock (_order)
