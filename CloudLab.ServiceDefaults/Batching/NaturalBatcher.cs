@@ -18,9 +18,6 @@ namespace CloudLab.ServiceDefaults.Batching;
 /// </remarks>
 public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
 {
-    private static readonly double[] LatencyBuckets =
-        [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5];
-
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions
     {
         SingleReader = false,
@@ -58,12 +55,12 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
             "write_batch_wait_seconds",
             unit: "s",
             description: "Time a request waited in the queue until a batch took it, by stage.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CloudLabMeters.LatencyBuckets });
         _durations = meter?.CreateHistogram<double>(
             "write_batch_duration_seconds",
             unit: "s",
             description: "Time one batch took to run, by stage.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CloudLabMeters.LatencyBuckets });
         _loops = Enumerable.Range(0, stage.ConcurrentBatches).Select(_ => Task.Run(RunLoopAsync)).ToArray();
     }
 
