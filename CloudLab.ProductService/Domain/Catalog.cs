@@ -9,7 +9,7 @@ namespace CloudLab.ProductService.Domain;
 /// The catalogue as the API sees it: cache-aside reads, write-through writes, and tag invalidation of the list pages
 /// a change can affect. List pages are tagged by the category they are filtered on, or "all" when they are not.
 /// </summary>
-public sealed class Catalog(ProductStore store, ServiceCache cache, ProductCacheWriter products)
+public sealed class Catalog(ProductStore store, ServiceCache cache, ProductCacheWriter productCache)
 {
     private const string CategoriesKey = "category:all";
     private const string AllListsTag = "product-lists:all";
@@ -84,7 +84,7 @@ public sealed class Catalog(ProductStore store, ServiceCache cache, ProductCache
     /// </summary>
     public async Task StockChangedAsync(IReadOnlyCollection<StockChange> changes, CancellationToken cancellationToken)
     {
-        await products.WriteAsync(changes.Select(change => change.Product).ToList(), cancellationToken);
+        await productCache.WriteAsync(changes.Select(change => change.Product).ToList(), cancellationToken);
         var tags = changes.Where(change => change.AvailabilityChanged)
             .SelectMany(change => new[] { CategoryListTag(change.Product.CategoryId), AllListsTag })
             .ToHashSet();
@@ -110,7 +110,7 @@ public sealed class Catalog(ProductStore store, ServiceCache cache, ProductCache
 
     private async Task ProductChangedAsync(Product product, Guid? previousCategory, CancellationToken cancellationToken)
     {
-        await products.WriteAsync([product], cancellationToken);
+        await productCache.WriteAsync([product], cancellationToken);
         List<string> tags = [AllListsTag, CategoryListTag(product.CategoryId)];
         if (previousCategory is { } previous && previous != product.CategoryId)
         {
