@@ -16,10 +16,10 @@ public sealed class PasswordHashingOptions
     public int QueueLimit { get; set; } = 256;
 
     /// <summary>
-    /// The hashing threads' Linux nice value (0 to 19; 0 leaves them as every other thread). A log-in hashes for tens
-    /// of milliseconds of CPU; at even priority ten log-ins a second took 0.92 of the machine's two cores in the mixed
-    /// workload (1,000 requests/s), and every other request queued behind them for the CPU. Raised, hashing takes the
-    /// CPU the other requests leave, and a log-in waits longer under load instead of everything else.
+    /// The hashing threads' Linux nice value (0 to 19; 0 leaves them as every other thread). A log-in hashes for about
+    /// 100 ms of CPU on this project's 2-core test machine; at even priority ten log-ins a second took 0.9-1.2 of its
+    /// two cores in the mixed workload (1,000 requests/s), and every other request queued behind them for the CPU.
+    /// Raised, hashing takes the CPU the other requests leave, and a log-in waits longer under load instead.
     /// </summary>
     public int Niceness { get; set; } = 5;
 }
@@ -74,6 +74,7 @@ public sealed class PasswordHashingPool : IDisposable
     {
         if (niceness != 0)
         {
+            // Where it cannot be set (not Linux), hashing runs at the priority of every other thread, as before.
             ThreadNiceness.TrySetForCurrentThread(niceness);
         }
 
