@@ -1,6 +1,6 @@
 using CloudLab.ServiceDefaults.Caching;
+using CloudLab.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace CloudLab.Tests.Unit;
 
@@ -12,11 +12,7 @@ public sealed class CacheMemoryLimitTests
     [Fact]
     public async Task The_memory_level_keeps_at_most_its_entry_limit_and_every_read_still_answers()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:redis"] = "127.0.0.1:1,abortConnect=false,connectTimeout=200";
-        builder.Configuration["Caching:MemoryEntryLimit"] = "100";
-        builder.AddServiceCache();
-        using var host = builder.Build();
+        using var host = OfflineCache.CreateHost(("Caching:MemoryEntryLimit", "100"));
         var cache = host.Services.GetRequiredService<ServiceCache>();
         var memory = host.Services.GetRequiredService<CacheMemoryLevel>();
         var policy = new CachePolicy("limit-test", TimeSpan.FromMinutes(5));

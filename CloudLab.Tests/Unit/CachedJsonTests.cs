@@ -1,11 +1,11 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Json;
+using System.Text;
 using CloudLab.ServiceDefaults.Caching;
 using CloudLab.ServiceDefaults.Http;
+using CloudLab.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace CloudLab.Tests.Unit;
 
@@ -70,10 +70,7 @@ public sealed class CachedJsonTests
     [Fact]
     public async Task A_memory_hit_is_the_same_entry_so_nothing_is_serialized_again()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:redis"] = "127.0.0.1:1,abortConnect=false,connectTimeout=200";
-        builder.AddServiceCache();
-        using var host = builder.Build();
+        using var host = OfflineCache.CreateHost();
         var cache = host.Services.GetRequiredService<ServiceCache>();
         var policy = new CachePolicy("bytes-test", TimeSpan.FromMinutes(5));
         var loads = 0;

@@ -1,6 +1,7 @@
 using CloudLab.ProductService.Domain;
 using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Caching;
+using CloudLab.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -21,11 +22,7 @@ public sealed class ProductCacheWriterTests : IDisposable
 
     public ProductCacheWriterTests()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:redis"] = "127.0.0.1:1,abortConnect=false,connectTimeout=200";
-        builder.Configuration["Caching:DistributedTimeout"] = "00:00:00.100";
-        builder.AddServiceCache();
-        _host = builder.Build();
+        _host = OfflineCache.CreateHost(("Caching:DistributedTimeout", "00:00:00.100"));
         _cache = _host.Services.GetRequiredService<ServiceCache>();
         _writer = new ProductCacheWriter(_cache);
     }

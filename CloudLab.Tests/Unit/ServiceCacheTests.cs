@@ -1,4 +1,5 @@
 using CloudLab.ServiceDefaults.Caching;
+using CloudLab.Tests.Infrastructure;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,11 +22,7 @@ public sealed class ServiceCacheTests : IDisposable
 
     public ServiceCacheTests()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:redis"] = "127.0.0.1:1,abortConnect=false,connectTimeout=200";
-        builder.Configuration["Caching:DistributedTimeout"] = "00:00:00.321";
-        builder.AddServiceCache();
-        _host = builder.Build();
+        _host = OfflineCache.CreateHost(("Caching:DistributedTimeout", "00:00:00.321"));
         _cache = _host.Services.GetRequiredService<ServiceCache>();
         _fusion = _host.Services.GetRequiredService<IFusionCache>();
     }
