@@ -84,7 +84,7 @@ public sealed class Catalog(ProductStore store, ServiceCache cache, ProductCache
     /// </summary>
     public async Task StockChangedAsync(IReadOnlyCollection<StockChange> changes, CancellationToken cancellationToken)
     {
-        await productCache.WriteAsync(changes.Select(change => change.Product).ToList(), cancellationToken);
+        await productCache.WriteAsync(changes.Select(change => change.Product).ToList());
         var tags = changes.Where(change => change.AvailabilityChanged)
             .SelectMany(change => new[] { CategoryListTag(change.Product.CategoryId), AllListsTag })
             .ToHashSet();
@@ -110,7 +110,7 @@ public sealed class Catalog(ProductStore store, ServiceCache cache, ProductCache
 
     private async Task ProductChangedAsync(Product product, Guid? previousCategory, CancellationToken cancellationToken)
     {
-        await productCache.WriteAsync([product], cancellationToken);
+        await productCache.WriteAsync([product]);
         List<string> tags = [AllListsTag, CategoryListTag(product.CategoryId)];
         if (previousCategory is { } previous && previous != product.CategoryId)
         {

@@ -1,48 +1,59 @@
+using System.Diagnostics.Metrics;
 using CloudLab.ProductService.Models;
+using CloudLab.ServiceDefaults.Batching;
 using CloudLab.ServiceDefaults.Caching;
 
 namespace CloudLab.ProductService.Domain;
 
 /// <summary>
-/// Writes products' cache entries (their ready JSON) one write after another, in the order they are handed in, and
-/// never a product older than the one this process last wrote. Reservation batches, releases and admin updates change
-/// the same products concurrently; a write that finished after a newer one would put older stock back in the cache
-/// until the entry expires.
+/// Writes products' cache entries (their ready JSON) in the order they are handed in, and never a product older than
+/// the one this process last wrote. Reservation batches, releases and admin updates change the same products
+/// concurrently; a write that finished after a newer one would put older stock back in the cache until the entry
+/// expires.
 /// </summary>
 /// <remarks>
 /// Callers hand their writes in right after their commit and await the returned task, so a reservation batch does not
 /// hold the next batch's transaction while its write runs. With the write inside the batch, the one reservation loop
 /// was busy for the transaction and the write (~10 ms and ~6 ms a batch at 500 orders/s), and a reservation call took
-/// 30 ms in ProductService. Another replica's writes are not ordered with these: its entries go to Redis and the
-/// backplane on their own.
+/// 30 ms in ProductService. The writes run as natural batches, one at a time: that keeps their order, and what is
+/// handed in while a batch runs goes into the next, once per product, so a slow Redis (each write up to the cache's
+/// 500 ms timeout) makes the writes wait one batch, not one per earlier write.
+/// Another replica's writes are not ordered with these: its entries go to Redis and the backplane on their own.
 /// </remarks>
-public sealed class ProductCacheWriter(ServiceCache cache)
+public sealed class ProductCacheWriter : IAsyncDisposable
 {
-    private readonly Lock _order = new();
+    private readonly ServiceCache _cache;
+    private readonly NaturalBatcher<Product, bool> _writes;
 
-    /// <summary>The version last written per product; only the writes, one at a time, read and change it.</summary>
+    /// <summary>The version last written per product; only the batches, one at a time, read and change it.</summary>
     private readonly Dictionary<Guid, long> _written = [];
 
-    private Task _last = Task.CompletedTask;
+    public ProductCacheWriter(ServiceCache cache, IMeterFactory meterFactory)
+    {
+        _cache = cache;
+        _writes = new NaturalBatcher<Product, bool>(
+            new BatchingStage("product_cache_write", MaxBatchSize: 1024, ConcurrentBatches: 1),
+            WriteBatchAsync,
+            meterFactory);
+    }
 
     /// <summary>A product's cache entry: its JSON and its ETag, so a hit serializes nothing.</summary>
     public static CachedJson Entry(Product product) =>
         CachedJson.Create(product, ProductJsonContext.Default.Product, product.ETag);
 
-    /// <summary>Queues the entries after every write handed in before; completes once they are written.</summary>
-    public Task WriteAsync(IReadOnlyCollection<Product> products, CancellationToken cancellationToken)
-    {
-        lock (_order)
-        {
-            return _last = WriteAfterAsync(_last, products, cancellationToken);
-        }
-    }
+    /// <summary>
+    /// Queues the entries after every write handed in before; completes once they are written (or a newer version of
+    /// the same product is). Queued before this returns, so a caller that awaits later still keeps its place.
+    /// </summary>
+    public Task WriteAsync(IReadOnlyCollection<Product> products) =>
+        // Not the caller's token: the change is committed, and its entry is written whether the caller waits or not.
+        Task.WhenAll(products.Select(product => _writes.SubmitAsync(product, CancellationToken.None)));
 
-    private async Task WriteAfterAsync(
-        Task previous, IReadOnlyCollection<Product> products, CancellationToken cancellationToken)
+    public ValueTask DisposeAsync() => _writes.DisposeAsync();
+
+    private async Task<IReadOnlyList<bool>> WriteBatchAsync(
+        IReadOnlyList<Product> products, CancellationToken cancellationToken)
     {
-        // Whatever became of the write before (its callers see its failure), this one follows it.
-        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var newer = products
             .GroupBy(product => product.Id)
             .Select(versions => versions.MaxBy(product => product.Version)!)
@@ -54,8 +65,9 @@ public sealed class ProductCacheWriter(ServiceCache cache)
         }
 
         // Concurrently: the entries are independent, and one at a time would cost a Redis round trip each.
-        await Task.WhenAll(newer.Select(product => cache.SetAsync(
+        await Task.WhenAll(newer.Select(product => _cache.SetAsync(
             CachePolicies.Product, CachePolicies.Product.Key(product.Id), Entry(product),
             cancellationToken: cancellationToken).AsTask()));
+        return products.Select(_ => true).ToList();
     }
 }

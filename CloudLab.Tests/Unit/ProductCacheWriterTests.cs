@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using CloudLab.ProductService.Domain;
 using CloudLab.ProductService.Models;
 using CloudLab.ServiceDefaults.Caching;
@@ -12,7 +13,7 @@ namespace CloudLab.Tests.Unit;
 /// reservations, releases and admin updates of one product run concurrently. Redis is unreachable here, so the memory
 /// level shows what was written.
 /// </summary>
-public sealed class ProductCacheWriterTests : IDisposable
+public sealed class ProductCacheWriterTests : IAsyncLifetime
 {
     private static readonly Guid ProductId = Guid.NewGuid();
 
@@ -24,16 +25,22 @@ public sealed class ProductCacheWriterTests : IDisposable
     {
         _host = OfflineCache.CreateHost(("Caching:DistributedTimeout", "00:00:00.100"));
         _cache = _host.Services.GetRequiredService<ServiceCache>();
-        _writer = new ProductCacheWriter(_cache);
+        _writer = new ProductCacheWriter(_cache, _host.Services.GetRequiredService<IMeterFactory>());
     }
 
-    public void Dispose() => _host.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+        _host.Dispose();
+    }
 
     [Fact]
     public async Task A_write_older_than_the_last_one_written_leaves_the_newer_entry()
     {
-        await _writer.WriteAsync([Version(7, stock: 3)], CancellationToken.None);
-        await _writer.WriteAsync([Version(6, stock: 5)], CancellationToken.None); // a release that committed earlier
+        await _writer.WriteAsync([Version(7, stock: 3)]);
+        await _writer.WriteAsync([Version(6, stock: 5)]); // a release that committed earlier
 
         Assert.Equal(Version(7, stock: 3).ETag, (await CachedAsync()).ETag);
     }
@@ -43,8 +50,7 @@ public sealed class ProductCacheWriterTests : IDisposable
     {
         var writes = Enumerable.Range(1, 20)
             .Select(version => _writer.WriteAsync(
-                [Version(version * 2, stock: 100 - version), Version((version * 2) - 1, stock: 101 - version)],
-                CancellationToken.None))
+                [Version(version * 2, stock: 100 - version), Version((version * 2) - 1, stock: 101 - version)]))
             .ToList();
         await Task.WhenAll(writes);
 
