@@ -12,13 +12,11 @@ namespace CloudLab.ProductService.Domain;
 /// expires.
 /// </summary>
 /// <remarks>
-/// Callers hand their writes in right after their commit and await the returned task, so a reservation batch does not
-/// hold the next batch's transaction while its write runs. With the write inside the batch, the one reservation loop
-/// was busy for the transaction and the write (~10 ms and ~6 ms a batch at 500 orders/s), and a reservation call took
-/// 30 ms in ProductService. The writes run as natural batches, one at a time: that keeps their order, and what is
-/// handed in while a batch runs goes into the next, once per product, so a slow Redis (each write up to the cache's
-/// 500 ms timeout) makes the writes wait one batch, not one per earlier write.
-/// Another replica's writes are not ordered with these: its entries go to Redis and the backplane on their own.
+/// The writes run as natural batches, one at a time: that keeps their order, and what is handed in while a batch runs
+/// goes into the next, once per product, so a slow Redis (each write up to the cache's 500 ms timeout) makes the writes
+/// wait one batch, not one per earlier write. Another replica's writes are not ordered with these: its entries go to
+/// Redis and the backplane on their own, which is why a reservation batch writes right after its commit (see
+/// <see cref="StockReservations"/>).
 /// </remarks>
 public sealed class ProductCacheWriter : IAsyncDisposable
 {
