@@ -14,9 +14,8 @@ namespace CloudLab.ProductService.Domain;
 /// <remarks>
 /// The writes run as natural batches, one at a time: that keeps their order, and what is handed in while a batch runs
 /// goes into the next, once per product, so a slow Redis (each write up to the cache's 500 ms timeout) makes the writes
-/// wait one batch, not one per earlier write. Another replica's writes are not ordered with these: its entries go to
-/// Redis and the backplane on their own, which is why a reservation batch writes right after its commit (see
-/// <see cref="StockReservations"/>).
+/// wait one batch, not one per earlier write. Another replica's writes of the same products are ordered with these in
+/// Redis by <see cref="ServiceCache.SetNewestAsync{T}"/>, on the products' versions.
 /// </remarks>
 public sealed class ProductCacheWriter : IAsyncDisposable
 {
@@ -62,10 +61,11 @@ public sealed class ProductCacheWriter : IAsyncDisposable
             _written[product.Id] = product.Version;
         }
 
-        // Concurrently: the entries are independent, and one at a time would cost a Redis round trip each.
-        await Task.WhenAll(newer.Select(product => _cache.SetAsync(
-            CachePolicies.Product, CachePolicies.Product.Key(product.Id), Entry(product),
-            cancellationToken: cancellationToken).AsTask()));
+        await _cache.SetNewestAsync(
+            CachePolicies.Product,
+            [.. newer.Select(product => new VersionedEntry<CachedJson>(
+                CachePolicies.Product.Key(product.Id), product.Version, Entry(product)))],
+            cancellationToken);
         return products.Select(_ => true).ToList();
     }
 }

@@ -41,6 +41,9 @@ public static class CachingExtensions
         var l2Timeout = builder.Configuration.GetValue("Caching:DistributedTimeout", TimeSpan.FromMilliseconds(500));
         builder.Services.AddSingleton<CacheMetrics>();
         builder.Services.AddSingleton<ServiceCache>();
+        var versionPrefix = builder.Environment.ApplicationName + ":version:";
+        builder.Services.AddSingleton(sp =>
+            new CacheVersions(sp.GetRequiredService<IConnectionMultiplexer>(), versionPrefix, l2Timeout));
         builder.Services.AddSingleton(new CacheMemoryLevel(
             builder.Configuration.GetValue("Caching:MemoryEntryLimit", CacheMemoryLevel.DefaultEntryLimit)));
         builder.Services.AddSingleton<CacheRepair>();

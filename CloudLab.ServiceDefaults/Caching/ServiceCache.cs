@@ -15,6 +15,7 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// </item>
 /// <item>
 /// Write-through: <see cref="SetAsync{T}"/> after the database commit; every replica's memory copy is dropped.
+/// <see cref="SetNewestAsync{T}"/> for entities that replicas change concurrently: the newest version stays.
 /// </item>
 /// <item>Related keys: entries carry tags, and <see cref="InvalidateTagsAsync"/> drops all entries with a tag.</item>
 /// <item>
@@ -22,7 +23,8 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// </item>
 /// </list>
 /// </summary>
-public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null)
+public sealed class ServiceCache(
+    HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null, CacheVersions? versions = null)
 {
     /// <summary>
     /// FusionCache under the HybridCache adapter, read directly: the adapter copies the default entry options (some 40
@@ -85,6 +87,65 @@ public sealed class ServiceCache(HybridCache cache, CacheMetrics metrics, CacheR
         metrics.RecordOperation(policy.Name, "set", Stopwatch.GetElapsedTime(started), failed: false);
         repair?.AfterWrite(key);
     }
+
+    /// <summary>
+    /// Write-through of entries that carry their entity's version (a row version the database increments on every
+    /// change): an entry is written unless a newer version of it has been, by any replica, and is removed if a newer
+    /// version was claimed while it was being written, so the cache never keeps an older version than the newest
+    /// written (see <see cref="CacheVersions"/>).
+    /// </summary>
+    /// <remarks>
+    /// While Redis is failing, plain <see cref="SetAsync{T}"/>s: a frozen Redis would otherwise cost each write the
+    /// cache's timeout three times (claim, write, check) instead of once, and <see cref="CacheRepair"/> replays those
+    /// writes as removals once Redis is back, which leaves no version behind either.
+    /// </remarks>
+    public async ValueTask SetNewestAsync<T>(
+        CachePolicy policy, IReadOnlyList<VersionedEntry<T>> entries, CancellationToken cancellationToken = default)
+    {
+        if (versions is null || entries.Count == 0 || repair?.IsImpaired == true)
+        {
+            await WriteAsync(policy, entries, cancellationToken);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var claimed = await versions.ClaimAsync(policy, [.. entries.Select(entry => (entry.Key, entry.Version))]);
+        metrics.RecordOperation(policy.Name, "claim", Stopwatch.GetElapsedTime(started), failed: claimed is null);
+        if (claimed is null)
+        {
+            await WriteAsync(policy, entries, cancellationToken);
+            return;
+        }
+
+        await WriteClaimedAsync(policy, [.. entries.Where((_, index) => claimed[index])], cancellationToken);
+    }
+
+    /// <summary>
+    /// The second half of <see cref="SetNewestAsync{T}"/>: writes entries whose versions it claimed, then removes
+    /// those whose claim a newer version replaced meanwhile.
+    /// </summary>
+    internal async ValueTask WriteClaimedAsync<T>(
+        CachePolicy policy, IReadOnlyList<VersionedEntry<T>> entries, CancellationToken cancellationToken)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        await WriteAsync(policy, entries, cancellationToken);
+        var superseded = await versions!.SupersededAsync([.. entries.Select(entry => (entry.Key, entry.Version))]);
+        if (superseded is not null)
+        {
+            await Task.WhenAll(entries.Where((_, index) => superseded[index])
+                .Select(entry => RemoveAsync(policy, entry.Key, cancellationToken).AsTask()));
+        }
+    }
+
+    /// <remarks>Concurrently: the entries are independent, one at a time would cost a Redis round trip each.</remarks>
+    private Task WriteAsync<T>(
+        CachePolicy policy, IReadOnlyList<VersionedEntry<T>> entries, CancellationToken cancellationToken) =>
+        Task.WhenAll(entries.Select(entry =>
+            SetAsync(policy, entry.Key, entry.Value, cancellationToken: cancellationToken).AsTask()));
 
     public async ValueTask RemoveAsync(CachePolicy policy, string key, CancellationToken cancellationToken = default)
     {
