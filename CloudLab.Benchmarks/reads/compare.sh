@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Cached reads, measured in one run: CloudLab against a bare Kestrel endpoint and a minimal ASP.NET Core service.
 #
-#   CloudLab.Benchmarks/reads/compare.sh [--no-build] [--duration 10s] [--warmup 90s] [--threads 2] [--connections 64]
-#                                        [--session-groups on|off]
+#   CloudLab.Benchmarks/reads/compare.sh [--no-build] [--duration 10s] [--warmup 90s] [--rounds 3] [--threads 2]
+#                                        [--connections 64] [--session-groups on|off]
 #
 # --session-groups off turns Linux's per-session CPU groups (kernel.sched_autogroup_enabled) off for the run and back
 # on at the end, so every thread of wrk, CloudLab and the peers is scheduled alike, as on a server whose load comes
@@ -26,8 +26,11 @@
 # 3. starts three peers on CloudLab's own PostgreSQL and Redis (connection strings taken from ProductService's
 #    environment): BareEndpoint (fixed bytes: a real product response), MinimalCatalog (EF Core behind Microsoft
 #    HybridCache, memory + Redis) and MinimalCatalog with --Cache:Enabled=false (EF Core on every request);
-# 4. for each target: wrk warm-up (not recorded), then wrk measured, with the CPU time the serving process used; the
-#    bare endpoint first and again last.
+# 4. warms each target up with wrk (not recorded), then measures every target once per round, one after the other,
+#    with the CPU time the serving process used. The ratios are taken within a round and the report gives their
+#    median over the rounds: the machine's speed drifts by more than the differences measured (in the runs of
+#    2026-11-30 the bare endpoint measured first and again last, 13 minutes apart, differed by 6-17 %), and a ratio of
+#    two measurements taken a minute apart carries less of that drift than one of measurements minutes apart.
 #    By-id targets cycle 1,000 seeded product ids (reads.lua); CloudLab also gets GET /api/users/me with a real
 #    token and GET /api/products?page=1&page_size=20;
 # 5. writes docs/performance/reads/<UTC time>.md and stops everything it started, also on failure or Ctrl+C.
@@ -37,12 +40,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root"
 
-duration=10s warmup=90s threads=2 connections=64 build=1 session_groups=on
+duration=10s warmup=90s rounds=3 threads=2 connections=64 build=1 session_groups=on
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0 ;;
     --duration) duration=$2; shift ;;
     --warmup) warmup=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
     --threads) threads=$2; shift ;;
     --connections) connections=$2; shift ;;
     --session-groups) session_groups=$2; shift ;;
@@ -261,64 +265,100 @@ done
 log "peers are up"
 
 # --- measurements --------------------------------------------------------------------------------------------------
-declare -A result
+# The targets in the order each round measures them: CloudLab's by-id reads between the bare endpoint and the minimal
+# service, and EF Core on every request last (it loads PostgreSQL, which the next measurement should not inherit).
+targets=(bare hybrid product me list efcore)
+declare -A pid_of_target url_of_target ids_of_target header_of_target
+target() { # target <key> <pid serving it> <url> <ids: yes|no> [header]
+  pid_of_target[$1]=$2 url_of_target[$1]=$3 ids_of_target[$1]=$4 header_of_target[$1]=${5:-}
+}
+target bare "${peer_pids[0]}" "http://127.0.0.1:$bare_port/api/products/" yes
+target hybrid "${peer_pids[1]}" "http://127.0.0.1:$hybrid_port/api/products/" yes
+target efcore "${peer_pids[2]}" "http://127.0.0.1:$efcore_port/api/products/" yes
+target product "$product_pid" "$product_url/api/products/" yes
+target me "$user_pid" "$user_url/api/users/me" no "Authorization: Bearer $token"
+target list "$product_pid" "$product_url/api/products?page=1&page_size=20" no
+
+declare -A result cpu_us
 field() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<" ${result[$1]}"; }
 # CPU time (user + system, in clock ticks) a process has used so far.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-declare -A cpu_us
-measure() { # measure <key> <pid serving it> <url> <ids: yes|no> [wrk argument]...
-  local key=$1 pid=$2 url=$3 ids=$4 ticks_before ticks
-  shift 4
-  local ids_file=""
-  [ "$ids" = yes ] && ids_file="$work/ids"
-  local first=$url
-  [ "$ids" = yes ] && first="$url$first_id"
-  local status
-  status=$(curl -s -o /dev/null -w '%{http_code}' "$@" "$first")
+run_wrk() { # run_wrk <key> <duration> <output file>
+  local key=$1 ids_file="" header=()
+  [ "${ids_of_target[$key]}" = yes ] && ids_file="$work/ids"
+  [ -z "${header_of_target[$key]}" ] || header=(-H "${header_of_target[$key]}")
+  READS_IDS=$ids_file wrk -t"$threads" -c"$connections" -d"$2" -s "$here/reads.lua" "${header[@]}" \
+    "${url_of_target[$key]}" >"$3" 2>&1 || die "wrk failed on ${url_of_target[$key]} (see $3)."
+}
+warm() { # warm <key>: checks one request answers 200, then loads the target for the warm-up, unrecorded
+  local key=$1 first=${url_of_target[$1]} header=() status
+  [ "${ids_of_target[$key]}" = yes ] && first="$first$first_id"
+  [ -z "${header_of_target[$key]}" ] || header=(-H "${header_of_target[$key]}")
+  status=$(curl -s -o /dev/null -w '%{http_code}' "${header[@]}" "$first")
   [ "$status" = 200 ] || die "$first answers $status, not 200."
   log "$key: warm-up $warmup"
-  READS_IDS=$ids_file wrk -t"$threads" -c"$connections" -d"$warmup" -s "$here/reads.lua" "$@" "$url" \
-    >"$work/$key.warmup.txt" 2>&1 || die "wrk failed on $url (see $work/$key.warmup.txt)."
-  log "$key: measuring $duration"
-  ticks_before=$(cpu_ticks "$pid")
-  READS_IDS=$ids_file wrk -t"$threads" -c"$connections" -d"$duration" -s "$here/reads.lua" "$@" "$url" \
-    >"$work/$key.txt" 2>&1 || die "wrk failed on $url (see $work/$key.txt)."
-  ticks=$(($(cpu_ticks "$pid") - ticks_before))
-  result[$key]=$(grep '^RESULT ' "$work/$key.txt") || die "wrk printed no RESULT line for $key."
-  cpu_us[$key]=$(awk -v ticks="$ticks" -v hz="$(getconf CLK_TCK)" -v requests="$(field "$key" requests)" \
+  run_wrk "$key" "$warmup" "$work/$key.warmup.txt"
+}
+measure() { # measure <key> <round>: result[key.round] and cpu_us[key.round]
+  local key=$1 measured="$1.$2" ticks_before ticks
+  ticks_before=$(cpu_ticks "${pid_of_target[$key]}")
+  run_wrk "$key" "$duration" "$work/$measured.txt"
+  ticks=$(($(cpu_ticks "${pid_of_target[$key]}") - ticks_before))
+  result[$measured]=$(grep '^RESULT ' "$work/$measured.txt") || die "wrk printed no RESULT line for $measured."
+  cpu_us[$measured]=$(awk -v ticks="$ticks" -v hz="$(getconf CLK_TCK)" -v requests="$(field "$measured" requests)" \
     'BEGIN { printf "%.1f", ticks * 1e6 / hz / requests }')
-  log "$key: ${result[$key]}"
+  log "$measured: ${result[$measured]}"
 }
 
-measure bare "${peer_pids[0]}" "http://127.0.0.1:$bare_port/api/products/" yes
-measure hybrid "${peer_pids[1]}" "http://127.0.0.1:$hybrid_port/api/products/" yes
-measure efcore "${peer_pids[2]}" "http://127.0.0.1:$efcore_port/api/products/" yes
-measure product "$product_pid" "$product_url/api/products/" yes
-measure me "$user_pid" "$user_url/api/users/me" no -H "Authorization: Bearer $token"
-measure list "$product_pid" "$product_url/api/products?page=1&page_size=20" no
-# The bare endpoint again, last: the machine's speed drifts over the run (the first minutes after CloudLab starts are
-# the busiest), and the ratios are taken against the mean of the two.
-measure bare_last "${peer_pids[0]}" "http://127.0.0.1:$bare_port/api/products/" yes
+for key in "${targets[@]}"; do warm "$key"; done
+for round in $(seq 1 "$rounds"); do
+  for key in "${targets[@]}"; do measure "$key" "$round"; done
+done
 
 # --- report --------------------------------------------------------------------------------------------------------
-rps() { awk -v r="$(field "$1" requests)" -v d="$(field "$1" duration_us)" 'BEGIN { printf "%.0f", r / (d / 1e6) }'; }
-bare_rps=$(( ($(rps bare) + $(rps bare_last)) / 2 ))
-hybrid_rps=$(rps hybrid)
-row() { # row <key> <what> <request>
-  local key=$1 rps_value errors
-  rps_value=$(rps "$key")
-  errors=$(($(field "$key" connect) + $(field "$key" read) + $(field "$key" write) + $(field "$key" timeout)))
-  awk -v what="$2" -v request="$3" -v rps="$rps_value" -v p50="$(field "$key" p50_us)" \
-    -v p99="$(field "$key" p99_us)" -v cpu="${cpu_us[$key]}" -v non2xx="$(field "$key" non2xx)" -v errors="$errors" \
-    -v bare="$bare_rps" -v hybrid="$hybrid_rps" '
+rps() { awk -v r="$(field "$1" requests)" -v d="$(field "$1" duration_us)" 'BEGIN { printf "%.0f\n", r / (d / 1e6) }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+over_rounds() { # over_rounds <command> <key>: the command's value for the key in each round, one a line
+  local round
+  for round in $(seq 1 "$rounds"); do "$1" "$2.$round"; done
+}
+ratio() { awk -v a="$(rps "$1")" -v b="$(rps "$2")" 'BEGIN { printf "%.4f", a / b }'; }
+ratios() { # ratios <key> <against>: the key's RPS over the other's, round by round
+  local round
+  for round in $(seq 1 "$rounds"); do ratio "$1.$round" "$2.$round"; echo; done
+}
+p50_of() { field "$1" p50_us; }
+p99_of() { field "$1" p99_us; }
+cpu_of() { echo "${cpu_us[$1]}"; }
+summed() { # summed <key> <field>...: the fields added over all rounds
+  local key=$1 total=0 round name
+  shift
+  for round in $(seq 1 "$rounds"); do
+    for name in "$@"; do total=$((total + $(field "$key.$round" "$name"))); done
+  done
+  echo "$total"
+}
+row() { # row <key> <what> <request>: medians over the rounds
+  local key=$1
+  awk -v what="$2" -v request="$3" -v rps="$(over_rounds rps "$key" | median)" \
+    -v p50="$(over_rounds p50_of "$key" | median)" -v p99="$(over_rounds p99_of "$key" | median)" \
+    -v p99max="$(over_rounds p99_of "$key" | sort -g | tail -n 1)" -v cpu="$(over_rounds cpu_of "$key" | median)" \
+    -v non2xx="$(summed "$key" non2xx)" -v errors="$(summed "$key" connect read write timeout)" \
+    -v bare="$(ratios "$key" bare | median)" -v hybrid="$(ratios "$key" hybrid | median)" '
     function thousands(n,   s, out) {
       s = sprintf("%d", n)
       while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
       return s out
     }
     BEGIN {
-      printf "| %s | %s | %s | %.2f | %.2f | %.1f | %d | %d | %.2f | %.2f |\n",
-        what, request, thousands(rps), p50 / 1000, p99 / 1000, cpu, non2xx, errors, rps / bare, rps / hybrid }'
+      printf "| %s | %s | %s | %.2f | %.2f (%.2f) | %.1f | %d | %d | %.2f | %.2f |\n",
+        what, request, thousands(rps), p50 / 1000, p99 / 1000, p99max / 1000, cpu, non2xx, errors, bare, hybrid }'
+}
+round_row() { # round_row <round>: every target's RPS in it, and CloudLab's by-id ratios
+  local round=$1 key line="| $1 |"
+  for key in "${targets[@]}"; do line="$line $(rps "$key.$round") |"; done
+  echo "$line $(ratio "product.$round" "bare.$round" | awk '{ printf "%.2f", $1 }') |" \
+    "$(ratio "product.$round" "hybrid.$round" | awk '{ printf "%.2f", $1 }') |"
 }
 
 commit=$(git rev-parse --short HEAD)
@@ -334,25 +374,33 @@ report=docs/performance/reads/$stamp.md
   echo "# Cached reads against a bare endpoint and a minimal service"
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC') · commit $commit · $(nproc) cores, $cpu, $memory, $os, ASP.NET Core $runtime ·"
-  echo "\`wrk -t$threads -c$connections -d$duration\` per target after $warmup of unrecorded warm-up, wrk on the same"
-  echo "machine, per-session CPU groups $session_groups (\`--session-groups\`). Release builds with the same GC and"
-  echo "thread-pool settings; CloudLab with the load settings of"
-  echo "\`--start-app\`; the peers read CloudLab's PostgreSQL and Redis. By-id rows cycle 1,000 seeded product ids."
+  echo "\`wrk -t$threads -c$connections -d$duration\` per target and round, $rounds rounds, each target measured once a"
+  echo "round in turn, after $warmup of unrecorded warm-up per target; wrk on the same machine, per-session CPU groups"
+  echo "$session_groups (\`--session-groups\`). Release builds with the same GC and thread-pool settings; CloudLab with"
+  echo "the load settings of \`--start-app\`; the peers read CloudLab's PostgreSQL and Redis. By-id rows cycle 1,000"
+  echo "seeded product ids."
   echo
-  echo "| what | request | RPS | p50 ms | p99 ms | CPU µs per request | non-2xx | socket errors | × bare | × minimal HybridCache |"
+  echo "| what | request | RPS | p50 ms | p99 ms (worst round) | CPU µs per request | non-2xx | socket errors | × bare | × minimal HybridCache |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  row bare "bare Kestrel endpoint, fixed bytes (a product response), measured first" "GET /api/products/{id}"
-  row bare_last "the same bare endpoint, measured again last" "GET /api/products/{id}"
+  row bare "bare Kestrel endpoint, fixed bytes (a product response)" "GET /api/products/{id}"
   row hybrid "minimal ASP.NET Core + EF Core behind HybridCache (memory + Redis)" "GET /api/products/{id}"
   row efcore "the same minimal service, EF Core on every request" "GET /api/products/{id}"
   row product "**CloudLab** ProductService (cache hit)" "GET /api/products/{id}"
   row me "**CloudLab** UserService (token and profile cached)" "GET /api/users/me"
   row list "**CloudLab** ProductService, a cached list page" "GET /api/products?page=1&page_size=20"
   echo
-  echo "non-2xx counts answers outside 2xx/3xx (wrk's count); socket errors are connect, read, write and timeout"
-  echo "errors. × bare is against the mean of the bare endpoint's two measurements. CPU µs per request: the CPU time"
-  echo "(user and system) of the process serving the row over the measured run, divided by its requests (wrk's own CPU"
-  echo "is not in it). Reproduce: \`CloudLab.Benchmarks/reads/compare.sh\`."
+  echo "RPS, latencies and CPU are medians over the rounds; × bare and × minimal are the medians of the ratios taken"
+  echo "within each round. non-2xx counts answers outside 2xx/3xx (wrk's count) and socket errors are connect, read,"
+  echo "write and timeout errors, both summed over the rounds. CPU µs per request: the CPU time (user and system) of the"
+  echo "process serving the row over the measured run, divided by its requests (wrk's own CPU is not in it)."
+  echo
+  echo "RPS round by round:"
+  echo
+  echo "| round | $(IFS='|'; sed 's/|/ | /g' <<<"${targets[*]}") | CloudLab by id × bare | × minimal |"
+  echo "|---|$(printf -- '---:|%.0s' "${targets[@]}")---:|---:|"
+  for round in $(seq 1 "$rounds"); do round_row "$round"; done
+  echo
+  echo "Reproduce: \`CloudLab.Benchmarks/reads/compare.sh\`."
 } >"$report"
 cat "$report"
 log "report: $report"
