@@ -119,7 +119,7 @@ internal sealed class InProcessProductService : IAsyncDisposable
             .SetAsync(
                 CachePolicies.Product,
                 CachePolicies.Product.Key(product.Id),
-                CachedJson.Create(product, ProductJsonContext.Default.Product, product.ETag));
+                ProductCacheWriter.Entry(product));
         foreach (var path in new[] { BarePath, ProductPath })
         {
             var status = await GetAsync(path);

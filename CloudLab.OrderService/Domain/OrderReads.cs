@@ -21,7 +21,7 @@ public sealed class OrderReads(IOrderStore store, ServiceCache cache)
             CachePolicies.OrderList.Key($"{userId:N}:{page.Page}:{page.PageSize}"),
             (store, userId, page),
             static (state, token) => state.store.ListForUserAsync(state.userId, state.page, token),
-            [UserTag(userId)], cancellationToken);
+            [UserTag(userId)], cancellationToken: cancellationToken);
 
     /// <summary>
     /// Write-through after a change: the order's entry is replaced and its owner's list pages dropped.

@@ -24,6 +24,7 @@ public sealed class Catalog(ProductStore store, ServiceCache cache, ProductCache
             (store, id),
             static async (state, token) =>
                 await state.store.GetAsync(state.id, token) is { } product ? ProductCacheWriter.Entry(product) : null,
+            versionOf: static entry => entry?.Version,
             cancellationToken: cancellationToken);
 
     /// <summary>A page of products as its ready response, its ETag a digest of its bytes.</summary>
@@ -37,7 +38,7 @@ public sealed class Catalog(ProductStore store, ServiceCache cache, ProductCache
                 await state.store.ListAsync(state.filter, state.page, token),
                 ProductJsonContext.Default.PagedResultProduct),
             [filter.CategoryId is { } category ? CategoryListTag(category) : AllListsTag],
-            cancellationToken);
+            cancellationToken: cancellationToken);
 
     public ValueTask<IReadOnlyList<Category>> CategoriesAsync(CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(

@@ -36,7 +36,7 @@ public sealed class ProductCacheWriter : IAsyncDisposable
 
     /// <summary>A product's cache entry: its JSON and its ETag, so a hit serializes nothing.</summary>
     public static CachedJson Entry(Product product) =>
-        CachedJson.Create(product, ProductJsonContext.Default.Product, product.ETag);
+        CachedJson.Create(product, ProductJsonContext.Default.Product, product.Version);
 
     /// <summary>
     /// Queues the entries after every write handed in before; completes once they are written (or a newer version of

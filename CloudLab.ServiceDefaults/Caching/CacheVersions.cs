@@ -9,7 +9,8 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// another's version 6, and every replica would then read version 5 back until the entry expired.
 /// <see cref="ServiceCache.SetNewestAsync{T}"/> claims a version before writing (a version not newer than one claimed
 /// is not written) and asks after writing whether a newer one was claimed meanwhile (its write may have landed first:
-/// the entry is then removed, and the next read loads the newest from the database).
+/// the entry is then removed, and the next read loads the newest from the database). A read that loaded the entry from
+/// the database asks the same of the version it loaded (<see cref="ServiceCache.GetOrLoadAsync{TArgument,T}"/>).
 /// </summary>
 /// <remarks>
 /// Both steps are one script call for all the entries of a write, so a batch pays two Redis round trips, not two per
@@ -44,6 +45,12 @@ public sealed class CacheVersions(IConnectionMultiplexer redis, string keyPrefix
         return superseded
         """;
 
+    /// <summary>KEYS[1]: a version key. ARGV[1]: a version. 1: a newer version is claimed.</summary>
+    private const string NewerScript = """
+        local current = tonumber(redis.call('GET', KEYS[1]))
+        return { (current ~= nil and current > tonumber(ARGV[1])) and 1 or 0 }
+        """;
+
     /// <summary>
     /// Claims each entry's version if it is newer than any claimed before: true for those this caller may write.
     /// Null when Redis did not answer.
@@ -63,6 +70,14 @@ public sealed class CacheVersions(IConnectionMultiplexer redis, string keyPrefix
     /// </summary>
     public Task<bool[]?> SupersededAsync(IReadOnlyList<(string Key, long Version)> entries) =>
         EvaluateAsync(SupersededScript, entries, [.. entries.Select(entry => (RedisValue)entry.Version)]);
+
+    /// <summary>
+    /// Whether a newer version than <paramref name="version"/> has been claimed for the entry: true means a write of
+    /// that newer version may have landed before an entry of <paramref name="version"/> loaded from the database.
+    /// Null when Redis did not answer.
+    /// </summary>
+    public async Task<bool?> NewerClaimedAsync(string key, long version) =>
+        await EvaluateAsync(NewerScript, [(key, version)], [version]) is [var newer] ? newer : null;
 
     private async Task<bool[]?> EvaluateAsync(
         string script, IReadOnlyList<(string Key, long Version)> entries, RedisValue[] arguments)

@@ -40,12 +40,18 @@ public sealed class ServiceCache(
     /// Cache-aside, the one way services read through the cache: the entry under <paramref name="key"/>, or what
     /// <paramref name="load"/> returns for <paramref name="argument"/>, stored with the policy's TTLs and tags.
     /// </summary>
+    /// <param name="versionOf">
+    /// For entries written with <see cref="SetNewestAsync{T}"/>: the version of a loaded value. A load reads the
+    /// database before its entry is stored, and a newer version's write can land in between; when a newer version has
+    /// been claimed by then, the loaded entry is removed again (one Redis call per load, none per hit).
+    /// </param>
     public async ValueTask<T> GetOrLoadAsync<TArgument, T>(
         CachePolicy policy,
         string key,
         TArgument argument,
         Func<TArgument, CancellationToken, Task<T>> load,
         IEnumerable<string>? tags = null,
+        Func<T, long?>? versionOf = null,
         CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
@@ -57,6 +63,12 @@ public sealed class ServiceCache(
                 key, call, static (call, token) => call.InvokeAsync(token), policy.EntryOptions, tags,
                 cancellationToken);
         metrics.RecordRead(policy.Name, hit: !call.Invoked, Stopwatch.GetElapsedTime(started));
+        if (call.Invoked && versionOf?.Invoke(value) is { } version && versions is not null
+            && await versions.NewerClaimedAsync(key, version) == true)
+        {
+            await RemoveAsync(policy, key, cancellationToken);
+        }
+
         return value;
     }
 

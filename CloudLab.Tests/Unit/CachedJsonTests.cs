@@ -13,7 +13,7 @@ namespace CloudLab.Tests.Unit;
 public sealed class CachedJsonTests
 {
     private const string CacheControl = "public, no-cache";
-    private static readonly CachedJson Entry = new(Encoding.UTF8.GetBytes("""{"id":7,"name":"lamp"}"""), "\"3\"");
+    private static readonly CachedJson Entry = new(Encoding.UTF8.GetBytes("""{"id":7,"name":"lamp"}"""), "\"3\"", 3);
 
     [Fact]
     public async Task A_read_gets_the_stored_bytes_with_their_length_tag_and_cache_control()
@@ -52,18 +52,21 @@ public sealed class CachedJsonTests
     }
 
     [Fact]
-    public void In_redis_the_entry_is_its_tag_and_its_body_as_plain_json_and_reads_back_byte_for_byte()
+    public void In_redis_the_entry_is_its_tag_version_and_body_as_plain_json_and_reads_back_byte_for_byte()
     {
         var stored = JsonSerializer.SerializeToUtf8Bytes(Entry, JsonSerializerOptions.Web);
         using (var document = JsonDocument.Parse(stored))
         {
             Assert.Equal("\"3\"", document.RootElement.GetProperty("etag").GetString());
+            Assert.Equal(3, document.RootElement.GetProperty("version").GetInt64());
             Assert.Equal("""{"id":7,"name":"lamp"}""", document.RootElement.GetProperty("body").GetRawText());
         }
 
         var read = JsonSerializer.Deserialize<CachedJson>(stored, JsonSerializerOptions.Web)!;
         Assert.Equal(Entry.Utf8Json, read.Utf8Json);
         Assert.Equal(Entry.ETag, read.ETag);
+        Assert.Equal(Entry.Version, read.Version);
+        Assert.Null(JsonSerializer.Deserialize<CachedJson>("""{"etag":"\"a\"","body":{}}""")!.Version);
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<CachedJson>("""{"id":7}"""));
     }
 
@@ -82,7 +85,7 @@ public sealed class CachedJsonTests
             reads[i] = await cache.GetOrLoadAsync(policy, policy.Key(1), 0, (value, _) =>
             {
                 loads++;
-                return Task.FromResult(CachedJson.Create(value, typeInfo, "\"1\""));
+                return Task.FromResult(CachedJson.Create(value, typeInfo, version: 1));
             });
         }
 

@@ -29,7 +29,7 @@ public sealed class UserDirectory(UserStore store, ServiceCache cache)
             page,
             store.ListAsync,
             [ListTag],
-            cancellationToken);
+            cancellationToken: cancellationToken);
 
     public async Task<UserProfile?> RegisterAsync(
         string email, string passwordHash, string name, string role, CancellationToken cancellationToken)
