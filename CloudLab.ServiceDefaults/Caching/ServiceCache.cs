@@ -63,8 +63,10 @@ public sealed class ServiceCache(
                 key, call, static (call, token) => call.InvokeAsync(token), policy.EntryOptions, tags,
                 cancellationToken);
         metrics.RecordRead(policy.Name, hit: !call.Invoked, Stopwatch.GetElapsedTime(started));
+        // Not while Redis is failing: the load's entry did not reach it either, and the check would cost a miss the
+        // cache's timeout once more.
         if (call.Invoked && versionOf?.Invoke(value) is { } version && versions is not null
-            && await versions.NewerClaimedAsync(key, version) == true)
+            && repair?.IsImpaired != true && await versions.NewerClaimedAsync(key, version) == true)
         {
             await RemoveAsync(policy, key, cancellationToken);
         }
