@@ -23,18 +23,42 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// </item>
 /// </list>
 /// </summary>
-public sealed class ServiceCache(
-    HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null, CacheVersions? versions = null)
+public sealed class ServiceCache
 {
+    private readonly HybridCache _cache;
+    private readonly CacheMetrics _metrics;
+    private readonly CacheRepair? _repair;
+    private readonly CacheVersions? _versions;
+
     /// <summary>
     /// FusionCache under the HybridCache adapter, read directly: the adapter copies the default entry options (some 40
     /// fields) and wraps the loader in a closure on every call, hit or not (4.7 µs of a ~72 µs cached read, with
     /// FusionCache's own lookup, in a perf profile).
     /// </summary>
-    private readonly IFusionCache? _fusion = (cache as FusionHybridCache)?.InnerFusionCache;
+    private readonly IFusionCache? _fusion;
 
     /// <summary>Each policy's entry options as the adapter would make them, made once.</summary>
     private readonly ConcurrentDictionary<CachePolicy, FusionCacheEntryOptions> _entryOptions = new();
+
+    /// <summary>
+    /// Versioned loads of entries that were still cached (FusionCache's eager refresh, in the background), by
+    /// FusionCache's key, until FusionCache has stored what they loaded and says so (BackgroundFactorySuccess).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, Refresh> _refreshes = new();
+
+    public ServiceCache(
+        HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null, CacheVersions? versions = null)
+    {
+        _cache = cache;
+        _metrics = metrics;
+        _repair = repair;
+        _versions = versions;
+        _fusion = (cache as FusionHybridCache)?.InnerFusionCache;
+        if (_fusion is not null && versions is not null)
+        {
+            _fusion.Events.BackgroundFactorySuccess += (_, stored) => _ = CheckRefreshAsync(stored.Key);
+        }
+    }
 
     /// <summary>
     /// Cache-aside, the one way services read through the cache: the entry under <paramref name="key"/>, or what
@@ -55,18 +79,19 @@ public sealed class ServiceCache(
         CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var call = new LoadCall<TArgument, T>(load, argument);
+        var call = new LoadCall<TArgument, T>(this, policy, load, argument, versionOf);
         var value = _fusion is { } fusion
             ? await fusion.GetOrSetAsync<T>(
                 key, call.InvokeAsync, default, EntryOptions(fusion, policy), tags, cancellationToken)
-            : await cache.GetOrCreateAsync(
+            : await _cache.GetOrCreateAsync(
                 key, call, static (call, token) => call.InvokeAsync(token), policy.EntryOptions, tags,
                 cancellationToken);
-        metrics.RecordRead(policy.Name, hit: !call.Invoked, Stopwatch.GetElapsedTime(started));
+        call.Returned = true;
+        _metrics.RecordRead(policy.Name, hit: !call.Invoked, Stopwatch.GetElapsedTime(started));
         // Not while Redis is failing: the load's entry did not reach it either, and the check would cost a miss the
         // cache's timeout once more.
-        if (call.Invoked && versionOf?.Invoke(value) is { } version && versions is not null
-            && repair?.IsImpaired != true && await versions.NewerClaimedAsync(key, version) == true)
+        if (call.Invoked && versionOf?.Invoke(value) is { } version && _versions is not null
+            && _repair?.IsImpaired != true && await _versions.NewerClaimedAsync(key, version) == true)
         {
             await RemoveAsync(policy, key, cancellationToken);
         }
@@ -97,9 +122,9 @@ public sealed class ServiceCache(
         CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        await cache.SetAsync(key, value, policy.EntryOptions, tags, cancellationToken);
-        metrics.RecordOperation(policy.Name, "set", Stopwatch.GetElapsedTime(started), failed: false);
-        repair?.AfterWrite(key);
+        await _cache.SetAsync(key, value, policy.EntryOptions, tags, cancellationToken);
+        _metrics.RecordOperation(policy.Name, "set", Stopwatch.GetElapsedTime(started), failed: false);
+        _repair?.AfterWrite(key);
     }
 
     /// <summary>
@@ -116,15 +141,15 @@ public sealed class ServiceCache(
     public async ValueTask SetNewestAsync<T>(
         CachePolicy policy, IReadOnlyList<VersionedEntry<T>> entries, CancellationToken cancellationToken = default)
     {
-        if (versions is null || entries.Count == 0 || repair?.IsImpaired == true)
+        if (_versions is null || entries.Count == 0 || _repair?.IsImpaired == true)
         {
             await WriteAsync(policy, entries, cancellationToken);
             return;
         }
 
         var started = Stopwatch.GetTimestamp();
-        var claimed = await versions.ClaimAsync(policy, [.. entries.Select(entry => (entry.Key, entry.Version))]);
-        metrics.RecordOperation(policy.Name, "claim", Stopwatch.GetElapsedTime(started), failed: claimed is null);
+        var claimed = await _versions.ClaimAsync(policy, [.. entries.Select(entry => (entry.Key, entry.Version))]);
+        _metrics.RecordOperation(policy.Name, "claim", Stopwatch.GetElapsedTime(started), failed: claimed is null);
         if (claimed is null)
         {
             await WriteAsync(policy, entries, cancellationToken);
@@ -147,7 +172,7 @@ public sealed class ServiceCache(
         }
 
         await WriteAsync(policy, entries, cancellationToken);
-        var superseded = await versions!.SupersededAsync([.. entries.Select(entry => (entry.Key, entry.Version))]);
+        var superseded = await _versions!.SupersededAsync([.. entries.Select(entry => (entry.Key, entry.Version))]);
         if (superseded is not null)
         {
             await Task.WhenAll(entries.Where((_, index) => superseded[index])
@@ -164,9 +189,9 @@ public sealed class ServiceCache(
     public async ValueTask RemoveAsync(CachePolicy policy, string key, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        await cache.RemoveAsync(key, cancellationToken);
-        metrics.RecordOperation(policy.Name, "remove", Stopwatch.GetElapsedTime(started), failed: false);
-        repair?.AfterWrite(key);
+        await _cache.RemoveAsync(key, cancellationToken);
+        _metrics.RecordOperation(policy.Name, "remove", Stopwatch.GetElapsedTime(started), failed: false);
+        _repair?.AfterWrite(key);
     }
 
     /// <remarks>
@@ -177,15 +202,57 @@ public sealed class ServiceCache(
     {
         var started = Stopwatch.GetTimestamp();
         tags = tags.Distinct().ToList();
-        await Task.WhenAll(tags.Select(tag => cache.RemoveByTagAsync(tag, cancellationToken).AsTask()));
-        metrics.RecordOperation("tags", "invalidate", Stopwatch.GetElapsedTime(started), failed: false);
-        repair?.AfterInvalidation(tags);
+        await Task.WhenAll(tags.Select(tag => _cache.RemoveByTagAsync(tag, cancellationToken).AsTask()));
+        _metrics.RecordOperation("tags", "invalidate", Stopwatch.GetElapsedTime(started), failed: false);
+        _repair?.AfterInvalidation(tags);
     }
 
-    /// <summary>Remembers whether the loader ran, which is what tells a miss from a hit.</summary>
-    private sealed class LoadCall<TArgument, T>(Func<TArgument, CancellationToken, Task<T>> load, TArgument argument)
+    /// <summary>
+    /// After FusionCache has stored what a refresh loaded: removes it if a newer version was claimed meanwhile, as
+    /// <see cref="GetOrLoadAsync{TArgument,T}"/> does after a load on the request path.
+    /// </summary>
+    private async Task CheckRefreshAsync(string fusionKey)
+    {
+        if (!_refreshes.TryRemove(fusionKey, out var refresh) || _repair?.IsImpaired == true)
+        {
+            return;
+        }
+
+        // Neither call throws when Redis fails: the check answers null, and a failed removal is CacheRepair's to replay.
+        if (await _versions!.NewerClaimedAsync(refresh.Key, refresh.Version) == true)
+        {
+            await RemoveAsync(refresh.Policy, refresh.Key);
+        }
+    }
+
+    /// <summary>
+    /// Two refreshes of one key before the first is stored: the older version is the one to check, since a check
+    /// removes the entry whenever anything newer than it was claimed.
+    /// </summary>
+    private void TrackRefresh(string fusionKey, Refresh refresh) =>
+        _refreshes.AddOrUpdate(
+            fusionKey,
+            static (_, added) => added,
+            static (_, tracked, added) => added.Version < tracked.Version ? added : tracked,
+            refresh);
+
+    private sealed record Refresh(CachePolicy Policy, string Key, long Version);
+
+    /// <summary>
+    /// Remembers whether the loader ran on the request path, which is what tells a miss from a hit, and hands the
+    /// versions of background loads to <see cref="CheckRefreshAsync"/>.
+    /// </summary>
+    private sealed class LoadCall<TArgument, T>(
+        ServiceCache owner,
+        CachePolicy policy,
+        Func<TArgument, CancellationToken, Task<T>> load,
+        TArgument argument,
+        Func<T, long?>? versionOf)
     {
         public bool Invoked { get; private set; }
+
+        /// <summary>Set once the read has its value: a load after that is FusionCache's, in the background.</summary>
+        public bool Returned { get; set; }
 
         public ValueTask<T> InvokeAsync(CancellationToken cancellationToken)
         {
@@ -193,11 +260,33 @@ public sealed class ServiceCache(
             return new ValueTask<T>(load(argument, cancellationToken));
         }
 
-        /// <summary>FusionCache's factory shape.</summary>
+        /// <summary>
+        /// FusionCache's factory shape. A load with the old value still at hand is a refresh (FusionCache's eager
+        /// refresh runs this factory in the background, after the read that started it returned the old value): its
+        /// entry is stored after the read's own version check, so the check is made again once FusionCache reports the
+        /// entry stored.
+        /// </summary>
         public Task<T> InvokeAsync(FusionCacheFactoryExecutionContext<T> context, CancellationToken cancellationToken)
         {
-            Invoked = true;
-            return load(argument, cancellationToken);
+            if (!Returned)
+            {
+                Invoked = true;
+            }
+
+            return context.HasStaleValue && versionOf is not null && owner._versions is not null
+                ? RefreshAsync(context.Key, context.OriginalKey, cancellationToken)
+                : load(argument, cancellationToken);
+        }
+
+        private async Task<T> RefreshAsync(string fusionKey, string key, CancellationToken cancellationToken)
+        {
+            var value = await load(argument, cancellationToken);
+            if (versionOf!(value) is { } version)
+            {
+                owner.TrackRefresh(fusionKey, new Refresh(policy, key, version));
+            }
+
+            return value;
         }
     }
 }

@@ -2,6 +2,7 @@ using CloudLab.ServiceDefaults.Caching;
 using CloudLab.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace CloudLab.Tests.Integration;
 
@@ -119,6 +120,52 @@ public sealed class CacheVersionTests(CloudLabAppFixture app) : IAsyncLifetime
 
         Assert.Equal(6, loaded.Version);
         Assert.Equal(6, (await ReadAsync(_second)).Version);
+    }
+
+    [Fact]
+    public async Task A_background_refresh_that_read_a_version_older_than_one_written_meanwhile_is_removed()
+    {
+        // FusionCache refreshes a memory copy in the background when it is read after 90 % of its life (7.2 s of 8),
+        // from Redis when Redis holds a newer entry, else from the database: here Redis's copy expires with it.
+        var policy = new CachePolicy("versioned-short", TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(8));
+        var key = policy.Key(Guid.NewGuid());
+        var refreshStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var databaseRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<Stamped> ReadAsync(IHost replica, Func<Task<Stamped>> load) =>
+            Cache(replica).GetOrLoadAsync<int, Stamped>(
+                policy, key, 0, (_, _) => load(), versionOf: static value => value.Version).AsTask();
+
+        Assert.Equal(5, (await ReadAsync(_first, () => Task.FromResult(new Stamped("v5", 5)))).Version);
+        await Task.Delay(TimeSpan.FromSeconds(7.35));
+
+        // The read is answered from memory; the refresh it starts reads version 5 and is held there while the second
+        // replica commits version 6 and writes it. Then the refresh stores what it read.
+        var read = ReadAsync(_first, async () =>
+        {
+            refreshStarted.SetResult();
+            await databaseRead.Task;
+            return new Stamped("v5", 5);
+        });
+        await refreshStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(5, (await read.WaitAsync(TimeSpan.FromSeconds(5))).Version); // from memory, not this load
+        await Cache(_second).SetNewestAsync(policy, [new VersionedEntry<Stamped>(key, 6, new Stamped("v6", 6))]);
+        var refreshStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _first.Services.GetRequiredService<IFusionCache>().Events.BackgroundFactorySuccess +=
+            (_, _) => refreshStored.TrySetResult();
+        databaseRead.SetResult();
+        await refreshStored.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        // Neither replica keeps version 5, which would otherwise live 8 s more: the refresh's entry is removed once
+        // stored, and the next read loads.
+        foreach (var replica in new[] { _first, _second })
+        {
+            var current = await Eventually.GetAsync(
+                async () => await ReadAsync(replica, () => Task.FromResult(FromDatabase)) is { Version: not 5 } value
+                    ? value
+                    : null,
+                TimeSpan.FromSeconds(3));
+            Assert.True(current is not null, "a replica still reads version 5 after version 6 was written");
+        }
     }
 
     private static IHost Replica(string service, string redis)
