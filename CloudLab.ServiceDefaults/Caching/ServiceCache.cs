@@ -218,7 +218,7 @@ public sealed class ServiceCache
             return;
         }
 
-        // Neither call throws when Redis fails: the check answers null, and a failed removal is CacheRepair's to replay.
+        // Neither call throws when Redis fails: the check answers null, and CacheRepair replays a failed removal.
         if (await _versions!.NewerClaimedAsync(refresh.Key, refresh.Version) == true)
         {
             await RemoveAsync(refresh.Policy, refresh.Key);
