@@ -73,7 +73,7 @@ internal static class PipelineStages
 
         if (On(PipelineStage.Authorization))
         {
-            app.UseAuthorization();
+            app.UseAuthorizationWhereAsked();
         }
 
         if (On(PipelineStage.RequestText))
