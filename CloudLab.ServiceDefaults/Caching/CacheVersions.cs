@@ -67,30 +67,27 @@ public sealed class CacheVersions(IConnectionMultiplexer redis, string keyPrefix
         await ReadClaimsAsync([(key, version)]) is [var claimed] ? claimed > version : null;
 
     private async Task<bool[]?> EvaluateAsync(
-        string script, IReadOnlyList<(string Key, long Version)> entries, RedisValue[] arguments)
-    {
-        try
-        {
-            var result = await redis.GetDatabase().ScriptEvaluateAsync(script, Keys(entries), arguments)
-                .WaitAsync(timeout);
-            return [.. ((RedisResult[])result!).Select(flag => (int)flag == 1)];
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            return null;
-        }
-    }
+        string script, IReadOnlyList<(string Key, long Version)> entries, RedisValue[] arguments) =>
+        await AskAsync(database => database.ScriptEvaluateAsync(script, Keys(entries), arguments)) is { } result
+            ? [.. ((RedisResult[])result!).Select(flag => (int)flag == 1)]
+            : null;
 
     /// <summary>
     /// The versions claimed for the entries (null: none), in one MGET. Only the claim needs a script: a script runs
     /// alone in Redis, and the two for a write batch of ~16 products took ~230 µs of Redis's time a call under load.
     /// </summary>
-    private async Task<long?[]?> ReadClaimsAsync(IReadOnlyList<(string Key, long Version)> entries)
+    private async Task<long?[]?> ReadClaimsAsync(IReadOnlyList<(string Key, long Version)> entries) =>
+        await AskAsync(database => database.StringGetAsync(Keys(entries))) is { } values
+            ? [.. values.Select(value => (long?)value)]
+            : null;
+
+    /// <summary>Redis's answer, or null when Redis failed or did not answer within the cache's timeout.</summary>
+    private async Task<T?> AskAsync<T>(Func<IDatabase, Task<T>> call)
+        where T : class
     {
         try
         {
-            var values = await redis.GetDatabase().StringGetAsync(Keys(entries)).WaitAsync(timeout);
-            return [.. values.Select(value => (long?)value)];
+            return await call(redis.GetDatabase()).WaitAsync(timeout);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {

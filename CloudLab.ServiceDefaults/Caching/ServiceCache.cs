@@ -88,12 +88,9 @@ public sealed class ServiceCache
                 cancellationToken);
         call.Returned = true;
         _metrics.RecordRead(policy.Name, hit: !call.Invoked, Stopwatch.GetElapsedTime(started));
-        // Not while Redis is failing: the load's entry did not reach it either, and the check would cost a miss the
-        // cache's timeout once more.
-        if (call.Invoked && versionOf?.Invoke(value) is { } version && _versions is not null
-            && _repair?.IsImpaired != true && await _versions.NewerClaimedAsync(key, version) == true)
+        if (call.Invoked && versionOf?.Invoke(value) is { } version)
         {
-            await RemoveAsync(policy, key, cancellationToken);
+            await RemoveIfOvertakenAsync(policy, key, version, cancellationToken);
         }
 
         return value;
@@ -213,15 +210,25 @@ public sealed class ServiceCache
     /// </summary>
     private async Task CheckRefreshAsync(string fusionKey)
     {
-        if (!_refreshes.TryRemove(fusionKey, out var refresh) || _repair?.IsImpaired == true)
+        if (_refreshes.TryRemove(fusionKey, out var refresh))
         {
-            return;
+            await RemoveIfOvertakenAsync(refresh.Policy, refresh.Key, refresh.Version, CancellationToken.None);
         }
+    }
 
-        // Neither call throws when Redis fails: the check answers null, and CacheRepair replays a failed removal.
-        if (await _versions!.NewerClaimedAsync(refresh.Key, refresh.Version) == true)
+    /// <summary>
+    /// An entry loaded at <paramref name="version"/> and stored: removed if a newer version was claimed meanwhile (its
+    /// write may have landed first). Not while Redis is failing: the load's entry did not reach it either, and the
+    /// check would cost the cache's timeout once more. Neither call throws when Redis fails: the check answers null,
+    /// and CacheRepair replays a failed removal.
+    /// </summary>
+    private async ValueTask RemoveIfOvertakenAsync(
+        CachePolicy policy, string key, long version, CancellationToken cancellationToken)
+    {
+        if (_versions is not null && _repair?.IsImpaired != true
+            && await _versions.NewerClaimedAsync(key, version) == true)
         {
-            await RemoveAsync(refresh.Policy, refresh.Key);
+            await RemoveAsync(policy, key, cancellationToken);
         }
     }
 
