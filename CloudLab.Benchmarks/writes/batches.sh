@@ -49,30 +49,41 @@ def mean(port, name, **labels):
             total += now.get('sum', 0) - then.get('sum', 0)
     scale = 1000 if name.endswith('_seconds') else 1
     return count / 30, (total / count * scale if count else 0.0)
+def wait_and_run(port, stage):
+    return (mean(port, 'write_batch_wait_seconds', stage=stage)[1],
+            mean(port, 'write_batch_duration_seconds', stage=stage)[1])
 stages = sorted({dict(tags).get('stage') for (_, name, tags) in after if name == 'write_batch_size'} - {None})
 for stage in stages:
     port = next(p for (p, n, tags) in after if n == 'write_batch_size' and ('stage', stage) in tags)
     rate, size = mean(port, 'write_batch_size', stage=stage)
     if rate:
-        wait, run = mean(port, 'write_batch_wait_seconds', stage=stage)[1], mean(port, 'write_batch_duration_seconds', stage=stage)[1]
+        wait, run = wait_and_run(port, stage)
         print(f'{stage:18} {rate:7.1f} batches/s   mean size {size:6.1f}   {rate * size:7.1f} requests/s'
               f'   mean wait {wait:6.1f} ms   mean run {run:6.1f} ms')
+order, product, payment = '5103', '5102', '5104'
 rows = [
-    ('POST /api/orders (OrderService, 201)', mean('5103', 'api_request_duration_seconds', route='/api/orders/', status='201')),
-    ('  wait for a placement batch', mean('5103', 'write_batch_wait_seconds', stage='order_placement')),
-    ('  placement batch, whole run', mean('5103', 'write_batch_duration_seconds', stage='order_placement')),
-    ('    claim the keys (order_requests)', mean('5103', 'database_query_duration_seconds', operation='claim', table='order_requests')),
-    ('    reservation call (OrderService sees)', mean('5103', 'http_client_request_duration_seconds', server_port='5102')),
-    ('      ProductService answers it in', mean('5102', 'api_request_duration_seconds', route='/api/products/reservations/batch')),
-    ('        wait · run of stock_reservation', (mean('5102', 'write_batch_wait_seconds', stage='stock_reservation')[1], mean('5102', 'write_batch_duration_seconds', stage='stock_reservation')[1])),
-    ('        wait · run of product_cache_write', (mean('5102', 'write_batch_wait_seconds', stage='product_cache_write')[1], mean('5102', 'write_batch_duration_seconds', stage='product_cache_write')[1])),
-    ('    charge call (OrderService sees)', mean('5103', 'http_client_request_duration_seconds', server_port='5104')),
-    ('      PaymentService answers it in', mean('5104', 'api_request_duration_seconds', route='/api/payments/batch')),
-    ('        wait · run of payment_claim', (mean('5104', 'write_batch_wait_seconds', stage='payment_claim')[1], mean('5104', 'write_batch_duration_seconds', stage='payment_claim')[1])),
-    ('        one gateway call (client · simulator)', (mean('5104', 'http_client_request_duration_seconds')[1], mean('5104', 'api_request_duration_seconds', route='/simulated-gateway/charges')[1])),
-    ('        wait · run of payment_settle', (mean('5104', 'write_batch_wait_seconds', stage='payment_settle')[1], mean('5104', 'write_batch_duration_seconds', stage='payment_settle')[1])),
-    ('    commit orders and events', mean('5103', 'database_query_duration_seconds', operation='complete_many')),
-    ("    drop the owners' list tags", mean('5103', 'cache_operation_duration_seconds', cache='tags', operation='invalidate')),
+    ('POST /api/orders (OrderService, 201)',
+     mean(order, 'api_request_duration_seconds', route='/api/orders/', status='201')),
+    ('  wait for a placement batch', mean(order, 'write_batch_wait_seconds', stage='order_placement')),
+    ('  placement batch, whole run', mean(order, 'write_batch_duration_seconds', stage='order_placement')),
+    ('    claim the keys (order_requests)',
+     mean(order, 'database_query_duration_seconds', operation='claim', table='order_requests')),
+    ('    reservation call (OrderService sees)',
+     mean(order, 'http_client_request_duration_seconds', server_port=product)),
+    ('      ProductService answers it in',
+     mean(product, 'api_request_duration_seconds', route='/api/products/reservations/batch')),
+    ('        wait · run of stock_reservation', wait_and_run(product, 'stock_reservation')),
+    ('        wait · run of product_cache_write', wait_and_run(product, 'product_cache_write')),
+    ('    charge call (OrderService sees)', mean(order, 'http_client_request_duration_seconds', server_port=payment)),
+    ('      PaymentService answers it in', mean(payment, 'api_request_duration_seconds', route='/api/payments/batch')),
+    ('        wait · run of payment_claim', wait_and_run(payment, 'payment_claim')),
+    ('        one gateway call (client · simulator)',
+     (mean(payment, 'http_client_request_duration_seconds')[1],
+      mean(payment, 'api_request_duration_seconds', route='/simulated-gateway/charges')[1])),
+    ('        wait · run of payment_settle', wait_and_run(payment, 'payment_settle')),
+    ('    commit orders and events', mean(order, 'database_query_duration_seconds', operation='complete_many')),
+    ("    drop the owners' list tags",
+     mean(order, 'cache_operation_duration_seconds', cache='tags', operation='invalidate')),
 ]
 request, wait, run = rows[0][1][1], rows[1][1][1], rows[2][1][1]
 # Runs are counted once per batch, requests once per order: larger batches run longer, so an order's run is longer
