@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using CloudLab.ServiceDefaults.Http.RateLimiting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CloudLab.Tests.Unit;
@@ -86,6 +87,18 @@ public sealed class LayeredRateLimiterTests
         Assert.True(limiter.AttemptAcquire(FromAddress("10.0.0.1")).IsAcquired);
         Assert.False(limiter.AttemptAcquire(FromAddress("10.0.0.1")).IsAcquired);
         Assert.True(limiter.AttemptAcquire(FromAddress("10.0.0.2")).IsAcquired);
+    }
+
+    [Fact]
+    public void An_anonymous_request_is_counted_without_making_it_a_user()
+    {
+        using var limiter = new LayeredRateLimiter(new RateLimitingOptions());
+        var anonymous = FromAddress("10.0.0.3");
+
+        Assert.True(limiter.AttemptAcquire(anonymous).IsAcquired);
+
+        // HttpContext.User would have made an empty principal (and its feature) for every anonymous request.
+        Assert.Null(anonymous.Features.Get<IHttpAuthenticationFeature>());
     }
 
     [Fact]

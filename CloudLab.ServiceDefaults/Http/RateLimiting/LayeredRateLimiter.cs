@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using CloudLab.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 
 namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 
@@ -127,16 +128,21 @@ public sealed class LayeredRateLimiter : PartitionedRateLimiter<HttpContext>
     /// Another service calling on its own behalf carries many customers' work: it must not share (and so exhaust) one
     /// customer-sized bucket, and no customer's traffic can land in its bucket.
     /// </summary>
+    /// <remarks>
+    /// The user is read from the authentication feature, which only authentication sets: <c>HttpContext.User</c> makes
+    /// an empty principal for a request that never authenticated (the feature, the principal, an identity and their
+    /// lists: 18 % of the bytes a cached anonymous read allocated, ~290 of ~1,600, in an allocation trace of
+    /// ProductService under wrk).
+    /// </remarks>
     private static ClientKey Client(HttpContext context)
     {
-        var subject = context.User.FindFirstValue("sub");
-        if (subject is null)
+        var user = context.Features.Get<IHttpAuthenticationFeature>()?.User;
+        if (user?.FindFirstValue("sub") is not { } subject)
         {
             return new ClientKey(ClientKind.Anonymous, null, context.Connection.RemoteIpAddress ?? IPAddress.None);
         }
 
-        return new ClientKey(
-            context.User.IsInRole(Roles.Service) ? ClientKind.Service : ClientKind.User, subject, null);
+        return new ClientKey(user.IsInRole(Roles.Service) ? ClientKind.Service : ClientKind.User, subject, null);
     }
 
     private PermitBucket NewClientBucket(ClientKind kind) => kind switch
