@@ -10,7 +10,7 @@ public static class AuthApi
 {
     // Verified when the e-mail is unknown, so a wrong address costs as long as a wrong password.
     private static readonly Lazy<string> DecoyHash =
-        new(() => new PasswordHasher<object>().HashPassword(string.Empty, Guid.NewGuid().ToString()));
+        new(() => new Argon2idPasswordHasher().HashPassword(string.Empty, Guid.NewGuid().ToString()));
 
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {

@@ -16,22 +16,23 @@ public sealed class PasswordHashingOptions
     public int QueueLimit { get; set; } = 256;
 
     /// <summary>
-    /// The hashing threads' Linux nice value (0 to 19; 0 leaves them as every other thread). A log-in hashes for about
-    /// 100 ms of CPU on this project's 2-core test machine; at even priority ten log-ins a second took 0.9-1.2 of its
-    /// two cores in the mixed workload (1,000 requests/s), and every other request queued behind them for the CPU.
-    /// Raised, hashing takes the CPU the other requests leave, and a log-in waits longer under load instead.
+    /// The hashing threads' Linux nice value (0 to 19; 0 leaves them as every other thread). With the PBKDF2 hasher a
+    /// log-in hashed for about 100 ms of CPU on this project's 2-core test machine; at even priority ten log-ins a
+    /// second took 0.9-1.2 of its two cores in the mixed workload (1,000 requests/s), and every other request queued
+    /// behind them for the CPU. Raised, hashing takes the CPU the other requests leave, and a log-in waits longer under
+    /// load instead. At 19 it got too little: 0.4 % of the mix failed (log-ins refused or unanswered).
     /// </summary>
     public int Niceness { get; set; } = 5;
 }
 
 /// <summary>
-/// Password hashing (ASP.NET Core Identity's PBKDF2 hasher) on a fixed set of dedicated threads with a bounded queue.
-/// Hashing is CPU-bound by design (~100k iterations): run on the thread pool, a burst of log-ins would starve every
-/// other request of threads; here it waits its turn, and a full queue is refused at once.
+/// Password hashing (<see cref="Argon2idPasswordHasher"/>) on a fixed set of dedicated threads with a bounded queue.
+/// Hashing is CPU- and memory-bound by design (~30 ms and 19 MiB per hash): run on the thread pool, a burst of log-ins
+/// would starve every other request of threads; here it waits its turn, and a full queue is refused at once.
 /// </summary>
 public sealed class PasswordHashingPool : IDisposable
 {
-    private readonly PasswordHasher<object> _hasher = new();
+    private readonly Argon2idPasswordHasher _hasher = new();
     private readonly Channel<WorkItem> _queue;
     private readonly Thread[] _workers;
 
