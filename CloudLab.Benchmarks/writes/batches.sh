@@ -14,9 +14,11 @@
 # transaction or an HTTP exchange whatever its size.
 set -uo pipefail
 source "$(dirname "$0")/start-order-run.sh" "$@"
-snapshot() { # ProductService, OrderService, PaymentService, AnalyticsService; every histogram's sum and count
+snapshot() { # ProductService, OrderService, PaymentService, AnalyticsService; every histogram's sum and count, and the
+  # runtime's GC counters
   for port in 5102 5103 5104 5105; do
-    curl -s -m 3 "http://127.0.0.1:$port/metrics" | grep -E '^[a-z_]+_(sum|count)\{' | sed "s/^/$port /"
+    curl -s -m 3 "http://127.0.0.1:$port/metrics" | grep -E '^([a-z_]+_(sum|count)\{|dotnet_gc_(collections|pause_time))' |
+      sed "s/^/$port /"
   done >"$1"
 }
 sleep 140
@@ -90,6 +92,29 @@ request, wait, run = rows[0][1][1], rows[1][1][1], rows[2][1][1]
 # than a batch's mean. (A probe in one run, 2026-11-30: the size-weighted run was ~1.2 times the batch mean; the
 # pipeline before and after the handler took 0.3 ms, and an answer waited ~2 ms for its thread after its batch.)
 rows.insert(2, ('  the rest: orders ride the larger, longer batches', (0.0, request - wait - run)))
+def gc(path):
+    values = {}
+    for line in open(path):
+        found = re.match(r'(\d+) dotnet_gc_(collections|pause_time)\w*(\{.*\})? (\S+)', line)
+        if found:
+            port, kind, labels, value = found.groups()
+            generation = re.search(r'gc_heap_generation="(\w+)"', labels or '')
+            key = (port, kind, generation.group(1) if generation else '')
+            values[key] = values.get(key, 0.0) + float(value)
+    return values
+gc_before, gc_after = gc(sys.argv[1] + '/batches-1.txt'), gc(sys.argv[1] + '/batches-2.txt')
+if gc_after:
+    print()
+    print('GC over the 30 s, per service: share of the time paused, mean pause, collections per second by generation')
+    for port, name in (('5102', 'ProductService'), ('5103', 'OrderService'), ('5104', 'PaymentService'),
+                       ('5105', 'AnalyticsService')):
+        delta = {k[1:]: v - gc_before.get(k, 0.0) for k, v in gc_after.items() if k[0] == port}
+        paused = delta.get(('pause_time', ''), 0.0)
+        counts = {generation: n for (kind, generation), n in delta.items() if kind == 'collections'}
+        total = sum(counts.values())
+        by_generation = '  '.join(f'{generation} {n / 30:.2f}/s' for generation, n in sorted(counts.items()))
+        mean_pause = paused / total * 1000 if total else 0.0
+        print(f'{name:18} {paused / 30 * 100:5.1f} % paused   mean pause {mean_pause:5.1f} ms   {by_generation}')
 print()
 print("an order's critical path, mean ms (per second)")
 for label, (first, second) in rows:

@@ -8,6 +8,7 @@ using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
+using OpenTelemetry.Trace;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Microsoft.Extensions.Hosting;
@@ -20,10 +21,17 @@ public static class CachingExtensions
     /// memory copies on the others. Redis failures are absorbed (fail fast; <see cref="CacheRepair"/> puts things right
     /// after): reads fall back to memory and the database.
     /// </summary>
+    /// <summary>How long Redis's tracing keeps a profiled command before it becomes a span or is dropped.</summary>
+    public static readonly TimeSpan RedisTraceFlushInterval = TimeSpan.FromMilliseconds(100);
+
     public static IHostApplicationBuilder AddServiceCache(
         this IHostApplicationBuilder builder, string connectionName = "redis")
     {
-        builder.AddRedisClient(connectionName, settings => settings.DisableHealthChecks = true, options =>
+        builder.AddRedisClient(connectionName, settings =>
+        {
+            settings.DisableHealthChecks = true;
+            settings.DisableTracing = true; // traced below, with a short flush
+        }, options =>
         {
             options.AbortOnConnectFail = false;
             options.BacklogPolicy = BacklogPolicy.FailFast; // with Redis down, fail at once rather than queue
@@ -37,6 +45,13 @@ public static class CachingExtensions
             options.AllowAdmin = true;
         });
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["cache"]);
+        // Redis's tracing profiles every command and keeps it until the next flush, also the commands of untraced work
+        // (all but the sampled 1 % of requests): with Aspire's default of 10 s, each service held 10 s of commands with
+        // their arguments. That was most of what survived a collection of the young generation: at 500 orders/s,
+        // OrderService promoted ~2.2 MB per gen0 GC through older objects against ~0.1 MB from its stacks, and each
+        // gen0 GC took 16-29 ms. Flushed every 100 ms, a command is gone before most collections.
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddRedisInstrumentation(
+            options => options.FlushInterval = RedisTraceFlushInterval));
 
         var l2Timeout = builder.Configuration.GetValue("Caching:DistributedTimeout", TimeSpan.FromMilliseconds(500));
         builder.Services.AddSingleton<CacheMetrics>();
