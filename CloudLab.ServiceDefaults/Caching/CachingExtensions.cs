@@ -4,26 +4,26 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
-using OpenTelemetry.Trace;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class CachingExtensions
 {
+    /// <summary>How long Redis's tracing keeps a profiled command before it becomes a span or is dropped.</summary>
+    public static readonly TimeSpan RedisTraceFlushInterval = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// Redis (Aspire's client on the <c>redis</c> connection string) and the HybridCache every service reads through:
     /// FusionCache with memory as L1, Redis as L2 and the Redis backplane, so a write on one replica drops the
     /// memory copies on the others. Redis failures are absorbed (fail fast; <see cref="CacheRepair"/> puts things right
     /// after): reads fall back to memory and the database.
     /// </summary>
-    /// <summary>How long Redis's tracing keeps a profiled command before it becomes a span or is dropped.</summary>
-    public static readonly TimeSpan RedisTraceFlushInterval = TimeSpan.FromMilliseconds(100);
-
     public static IHostApplicationBuilder AddServiceCache(
         this IHostApplicationBuilder builder, string connectionName = "redis")
     {
