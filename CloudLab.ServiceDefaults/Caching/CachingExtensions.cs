@@ -47,9 +47,10 @@ public static class CachingExtensions
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["cache"]);
         // Redis's tracing profiles every command and keeps it until the next flush, also the commands of untraced work
         // (all but the sampled 1 % of requests): with Aspire's default of 10 s, each service held 10 s of commands with
-        // their arguments. That was most of what survived a collection of the young generation: at 500 orders/s,
-        // OrderService promoted ~2.2 MB per gen0 GC through older objects against ~0.1 MB from its stacks, and each
-        // gen0 GC took 16-29 ms. Flushed every 100 ms, a command is gone before most collections.
+        // their arguments. That was most of what survived a collection of the young generation: in the busiest
+        // service of the write-path benchmark a gen0 GC promoted ~2.1 MB through older objects against ~0.1 MB from
+        // the stacks, and took 16-29 ms (docs/performance/write-path/round11.md). Flushed every 100 ms, a command is
+        // gone before most collections.
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddRedisInstrumentation(
             options => options.FlushInterval = RedisTraceFlushInterval));
 
