@@ -11,9 +11,9 @@ using StackExchange.Redis;
 namespace CloudLab.Tests.Integration;
 
 /// <summary>
-/// Redis commands of traced work still become child spans, and the tracing keeps a command only briefly: it holds
-/// every command, traced or not, until its next flush, and ten seconds of them were most of what the services' young
-/// generation collections had to keep.
+/// Redis commands of traced work still become child spans, and only they do; the tracing keeps a command only briefly:
+/// it holds every command, traced or not, until its next flush, and ten seconds of them were most of what the
+/// services' young generation collections had to keep.
 /// </summary>
 [Collection(CloudLabCollection.Name)]
 public sealed class RedisTracingTests(CloudLabAppFixture app)
@@ -21,7 +21,7 @@ public sealed class RedisTracingTests(CloudLabAppFixture app)
     private const string RedisSourceName = "OpenTelemetry.Instrumentation.StackExchangeRedis";
 
     [Fact]
-    public async Task A_command_of_a_traced_operation_becomes_its_child_span_within_the_short_flush()
+    public async Task A_command_of_traced_work_becomes_its_child_span_soon_and_untraced_work_makes_none()
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["ConnectionStrings:redis"] = await app.ConnectionStringAsync("redis");
@@ -48,6 +48,8 @@ public sealed class RedisTracingTests(CloudLabAppFixture app)
         using var source = new ActivitySource(nameof(RedisTracingTests));
         var redis = host.Services.GetRequiredService<IConnectionMultiplexer>();
 
+        await redis.GetDatabase().StringSetAsync(
+            $"redis-tracing:{Guid.NewGuid():N}", "untraced", TimeSpan.FromMinutes(1));
         ActivitySpanId parentSpan;
         using (var parent = source.StartActivity("traced work"))
         {
@@ -62,5 +64,6 @@ public sealed class RedisTracingTests(CloudLabAppFixture app)
         }
 
         Assert.Contains(redisSpans, span => span.ParentSpanId == parentSpan);
+        Assert.DoesNotContain(redisSpans, span => span.ParentSpanId == default); // untraced work makes no span
     }
 }
