@@ -12,7 +12,8 @@ namespace CloudLab.ServiceDefaults.Auth;
 /// authentication middleware and the JWT bearer handler, which validate it (and remember it when valid). The handler
 /// path cost ~9.7 µs per cached <c>GET /api/users/me</c> of ~76 µs in all (perf, docs/performance/reads): a handler
 /// instance, its options, a copy of the validation parameters, events and the ticket per request, for a result the
-/// cache already held. The identity is each request's own copy, as the handler gives it.
+/// cache already held. The user is the token's one read-only principal, shared by its requests
+/// (<see cref="ReadOnlyClaimsPrincipal"/>); the ticket and the result are each request's own.
 /// </summary>
 public sealed class CachedBearerAuthentication
 {
@@ -35,13 +36,12 @@ public sealed class CachedBearerAuthentication
         var authorization = context.Request.Headers.Authorization;
         if (authorization.Count != 1 || authorization[0] is not { } header
             || !header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
-            || !_tokens.TryGetIdentity(header[BearerPrefix.Length..].Trim(), out var identity))
+            || !_tokens.TryGetUser(header.AsSpan(BearerPrefix.Length).Trim(), out var principal))
         {
             return _authenticate(context);
         }
 
         // What AuthenticationMiddleware does with a successful default-scheme result.
-        var principal = new ClaimsPrincipal(identity);
         context.User = principal;
         var features = new Authenticated(AuthenticateResult.Success(
             new AuthenticationTicket(principal, JwtBearerDefaults.AuthenticationScheme)));

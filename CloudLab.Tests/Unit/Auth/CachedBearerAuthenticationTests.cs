@@ -41,13 +41,18 @@ public sealed class CachedBearerAuthenticationTests : IDisposable
     }
 
     [Fact]
-    public async Task A_validated_token_makes_the_user_with_its_own_identity_and_a_successful_result()
+    public async Task A_validated_token_makes_its_read_only_user_and_a_successful_result()
     {
         var token = Sign(User, UserIssuer, "ada", "customer", "cloudlab");
         Assert.True((await _cache.ValidateTokenAsync(token, _parameters)).IsValid);
 
         var first = await SendAsync($"Bearer {token}");
-        first.User.Identities.Single().AddClaim(new Claim("role", "admin"));
+        var identity = first.User.Identities.Single();
+        Assert.Throws<InvalidOperationException>(() => identity.AddClaim(new Claim("role", "admin")));
+        Assert.Throws<InvalidOperationException>(() => identity.RemoveClaim(identity.FindFirst("sub")));
+        Assert.Throws<InvalidOperationException>(() => first.User.AddIdentity(new ClaimsIdentity("other")));
+        var copy = identity.Clone();
+        copy.AddClaim(new Claim("role", "admin"));
         var second = await SendAsync($"bearer  {token} ");
 
         Assert.Equal("ada", _seenByNext?.Identity?.Name);
