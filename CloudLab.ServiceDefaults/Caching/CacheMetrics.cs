@@ -14,7 +14,6 @@ public sealed class CacheMetrics
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    private readonly Counter<long> _requests;
     private readonly Counter<long> _errors;
     private readonly Histogram<double> _duration;
     private readonly ConcurrentDictionary<string, HitRateWindow> _windows = new();
@@ -24,8 +23,10 @@ public sealed class CacheMetrics
     {
         _time = time ?? TimeProvider.System;
         var meter = meterFactory.Create(CloudLabMeters.Cache);
-        _requests = meter.CreateCounter<long>(
-            "cache_requests", description: "Cache reads, by cache and result (hit or miss).");
+        // Observed from the windows' running totals when metrics are collected: a counter updated on every read cost
+        // one more tag lookup in OpenTelemetry per cached read (~0.3 µs), for a sum the windows count anyway.
+        meter.CreateObservableCounter(
+            "cache_requests", ObserveReads, description: "Cache reads, by cache and result (hit or miss).");
         _errors = meter.CreateCounter<long>(
             "cache_errors", description: "Failed operations against the distributed cache (Redis), by operation.");
         _duration = meter.CreateHistogram(
@@ -42,7 +43,6 @@ public sealed class CacheMetrics
     public void RecordRead(string cache, bool hit, TimeSpan elapsed)
     {
         var result = hit ? "hit" : "miss";
-        _requests.Add(1, new TagList { { "cache", cache }, { "result", result } });
         _duration.Record(
             elapsed.TotalSeconds, new TagList { { "cache", cache }, { "operation", "get" }, { "result", result } });
         _windows.GetOrAdd(cache, static _ => new HitRateWindow()).Record(hit, _time.GetTimestamp(), _time);
@@ -75,7 +75,20 @@ public sealed class CacheMetrics
         }
     }
 
-    /// <summary>Hits and misses in six 10-second buckets: a one-minute sliding window without a timer.</summary>
+    private IEnumerable<Measurement<long>> ObserveReads()
+    {
+        foreach (var (cache, window) in _windows)
+        {
+            var tag = new KeyValuePair<string, object?>("cache", cache);
+            yield return new Measurement<long>(window.Hits, tag, new KeyValuePair<string, object?>("result", "hit"));
+            yield return new Measurement<long>(window.Misses, tag, new KeyValuePair<string, object?>("result", "miss"));
+        }
+    }
+
+    /// <summary>
+    /// Hits and misses in six 10-second buckets: a one-minute sliding window without a timer. And the totals since
+    /// the start, for <c>cache_requests</c>.
+    /// </summary>
     private sealed class HitRateWindow
     {
         private const int Buckets = 6;
@@ -84,6 +97,12 @@ public sealed class CacheMetrics
         private readonly long[] _hits = new long[Buckets];
         private readonly long[] _misses = new long[Buckets];
         private readonly long[] _epochs = new long[Buckets];
+        private long _totalHits;
+        private long _totalMisses;
+
+        public long Hits => Interlocked.Read(ref _totalHits);
+
+        public long Misses => Interlocked.Read(ref _totalMisses);
 
         public void Record(bool hit, long timestamp, TimeProvider time)
         {
@@ -103,6 +122,7 @@ public sealed class CacheMetrics
             }
 
             Interlocked.Increment(ref hit ? ref _hits[slot] : ref _misses[slot]);
+            Interlocked.Increment(ref hit ? ref _totalHits : ref _totalMisses);
         }
 
         public double? Rate(long timestamp, TimeProvider time)

@@ -25,7 +25,8 @@ public sealed record CachePolicy(string Name, TimeSpan Expiration, TimeSpan Loca
 
     public string Key(string id) => string.Concat(Name, ":", id);
 
-    public string Key(Guid id) => Key(id.ToString("N"));
+    /// <remarks>One string, formatted in place: a key is made on every read, cache hits included.</remarks>
+    public string Key(Guid id) => $"{Name}:{id:N}";
 
-    public string Key(long id) => Key(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public string Key(long id) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Name}:{id}");
 }

@@ -37,8 +37,12 @@ public sealed class ServiceCache
     /// </summary>
     private readonly IFusionCache? _fusion;
 
-    /// <summary>Each policy's entry options as the adapter would make them, made once.</summary>
-    private readonly ConcurrentDictionary<CachePolicy, FusionCacheEntryOptions> _entryOptions = new();
+    /// <summary>
+    /// Each policy's entry options as the adapter would make them, made once. By reference: policies are static
+    /// instances, and the record's own hash would combine its fields on every read.
+    /// </summary>
+    private readonly ConcurrentDictionary<CachePolicy, FusionCacheEntryOptions> _entryOptions =
+        new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
     /// Versioned loads of entries that were still cached (FusionCache's eager refresh, in the background), by
