@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 
 namespace CloudLab.ServiceDefaults.Auth;
@@ -13,7 +14,7 @@ namespace CloudLab.ServiceDefaults.Auth;
 /// evaluator, making an authentication result from the request's user, a handler context and the list of handlers, and
 /// running each (3.1 µs of a cached <c>GET /api/users/me</c>'s ~48 µs of CPU in a perf profile,
 /// docs/performance/reads/20261130-stage-costs.md). Everything else goes through the middleware as before: no user
-/// (401), a policy or a role (403), a requirement, an anonymous opt-out, a custom policy provider.
+/// (401), a policy or a role (403), a requirement, an anonymous opt-out, a custom policy provider or result handler.
 /// </summary>
 /// <remarks>
 /// The shortcut assumes that no authorization handler fails a request that the default policy's requirement lets
@@ -35,10 +36,15 @@ internal sealed class AuthorizationShortcut
     /// <summary>Per endpoint, found on its first request; endpoints are the app's routes, a fixed set.</summary>
     private readonly ConcurrentDictionary<Endpoint, Rule> _rules = new();
 
-    public AuthorizationShortcut(IAuthorizationPolicyProvider policies, AuthorizationOptions options)
+    public AuthorizationShortcut(
+        IAuthorizationPolicyProvider policies,
+        IAuthorizationMiddlewareResultHandler results,
+        AuthorizationOptions options)
     {
         _hasFallbackPolicy = options.FallbackPolicy is not null;
+        // ASP.NET Core's own provider and result handler only: a custom one may decide or answer otherwise.
         _defaultPolicyIsSignedIn = policies.GetType() == typeof(DefaultAuthorizationPolicyProvider)
+            && results.GetType() == typeof(AuthorizationMiddlewareResultHandler)
             && options.DefaultPolicy.AuthenticationSchemes.Count == 0
             && options.DefaultPolicy.Requirements is [DenyAnonymousAuthorizationRequirement];
     }

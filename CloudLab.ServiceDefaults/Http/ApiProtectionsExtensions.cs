@@ -2,6 +2,7 @@ using CloudLab.ServiceDefaults.Auth;
 using CloudLab.ServiceDefaults.Http.Input;
 using CloudLab.ServiceDefaults.Http.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -86,6 +87,7 @@ internal static class ApiProtectionsExtensions
     {
         var shortcut = new AuthorizationShortcut(
             app.Services.GetRequiredService<IAuthorizationPolicyProvider>(),
+            app.Services.GetRequiredService<IAuthorizationMiddlewareResultHandler>(),
             app.Services.GetRequiredService<IOptions<AuthorizationOptions>>().Value);
         app.UseWhen(shortcut.NeedsMiddleware, branch => branch.UseAuthorization());
 

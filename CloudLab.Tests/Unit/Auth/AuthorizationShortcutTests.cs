@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using CloudLab.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -28,28 +29,7 @@ public sealed class AuthorizationShortcutTests : IAsyncLifetime
     private WebApplication _app = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.Services.AddAuthentication(HeaderScheme.Name)
-            .AddScheme<AuthenticationSchemeOptions, HeaderScheme>(HeaderScheme.Name, null);
-        builder.Services.AddAuthorizationBuilder().AddPolicy("admin", policy => policy.RequireRole("admin"));
-        builder.Services.AddSingleton<IAuthorizationHandler>(_handler);
-        _app = builder.Build();
-        _app.UseAuthentication();
-        _app.UseAuthorizationWhereAsked();
-        _app.MapGet("/open", () => "open");
-        _app.MapGet("/signed-in", () => "signed in").RequireAuthorization();
-        _app.MapGet("/admin-policy", () => "admin").RequireAuthorization("admin");
-        _app.MapGet("/admin-role", [Authorize(Roles = "admin")] () => "admin");
-        _app.MapGet("/requirement", () => "requirement")
-            .RequireAuthorization(policy => policy.RequireClaim("tier", "gold"));
-        _app.MapGet("/anonymous", [AllowAnonymous] () => "anonymous").RequireAuthorization();
-        await _app.StartAsync();
-        _client = _app.GetTestClient();
-    }
+    public async Task InitializeAsync() => (_app, _client) = await StartAsync(_handler);
 
     public async Task DisposeAsync()
     {
@@ -90,6 +70,49 @@ public sealed class AuthorizationShortcutTests : IAsyncLifetime
         Assert.Equal(handlersRun, _handler.Calls > before);
     }
 
+    [Fact]
+    public async Task A_custom_result_handler_sees_every_request_that_asks_for_authorization()
+    {
+        var handler = new CountingHandler();
+        var (app, client) = await StartAsync(handler, services =>
+            services.AddSingleton<IAuthorizationMiddlewareResultHandler, MarkingResultHandler>());
+        await using var started = app;
+        using var http = client;
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/signed-in");
+        request.Headers.Add(UserHeader, "ada");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.Contains(MarkingResultHandler.Header));
+        Assert.Equal(1, handler.Calls);
+    }
+
+    private static async Task<(WebApplication App, HttpClient Client)> StartAsync(
+        CountingHandler handler, Action<IServiceCollection>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAuthentication(HeaderScheme.Name)
+            .AddScheme<AuthenticationSchemeOptions, HeaderScheme>(HeaderScheme.Name, null);
+        builder.Services.AddAuthorizationBuilder().AddPolicy("admin", policy => policy.RequireRole("admin"));
+        builder.Services.AddSingleton<IAuthorizationHandler>(handler);
+        configure?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorizationWhereAsked();
+        app.MapGet("/open", () => "open");
+        app.MapGet("/signed-in", () => "signed in").RequireAuthorization();
+        app.MapGet("/admin-policy", () => "admin").RequireAuthorization("admin");
+        app.MapGet("/admin-role", [Authorize(Roles = "admin")] () => "admin");
+        app.MapGet("/requirement", () => "requirement")
+            .RequireAuthorization(policy => policy.RequireClaim("tier", "gold"));
+        app.MapGet("/anonymous", [AllowAnonymous] () => "anonymous").RequireAuthorization();
+        await app.StartAsync();
+        return (app, app.GetTestClient());
+    }
+
     /// <summary>Authenticates whoever names a user in a header, with the role of another header.</summary>
     private sealed class HeaderScheme(
         IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
@@ -112,6 +135,21 @@ public sealed class AuthorizationShortcutTests : IAsyncLifetime
 
             var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Name));
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Name)));
+        }
+    }
+
+    /// <summary>ASP.NET Core's result handling, with a header that says it ran.</summary>
+    private sealed class MarkingResultHandler : IAuthorizationMiddlewareResultHandler
+    {
+        public const string Header = "X-Result-Handler";
+
+        private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+        public Task HandleAsync(
+            RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+        {
+            context.Response.Headers[Header] = "ran";
+            return _default.HandleAsync(next, context, policy, result);
         }
     }
 
