@@ -5,8 +5,9 @@ namespace CloudLab.ServiceDefaults.Auth;
 /// <summary>
 /// The user of a validated token, made once and shared by every request that carries the token: its claims cannot
 /// be added or removed, and its identities not changed. A request that wants a changed user replaces
-/// <c>HttpContext.User</c> with a copy (<see cref="ClaimsIdentity.Clone"/> of its identity). Per request, a copy of
-/// the token's identity cost a cached <c>GET /api/users/me</c> ~1 KB of allocations and a clone of each claim.
+/// <c>HttpContext.User</c> with a copy (<see cref="ClaimsIdentity.Clone"/> of its identity). A copy of the token's
+/// identity per request cost an authenticated cached read a clone of each claim, and with the token's string ~1.3 µs
+/// of its CPU in a perf profile (docs/performance/reads/20261201-auth-stages).
 /// </summary>
 internal sealed class ReadOnlyClaimsPrincipal(ClaimsIdentity identity) : ClaimsPrincipal(new ReadOnlyIdentity(identity))
 {
