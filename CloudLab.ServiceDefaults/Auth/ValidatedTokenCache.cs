@@ -62,16 +62,13 @@ public sealed class ValidatedTokenCache : TokenHandler, IDisposable
     /// </summary>
     public bool TryGetUser(ReadOnlySpan<char> token, [NotNullWhen(true)] out ClaimsPrincipal? user)
     {
-        user = _entries.TryGetValue(token, out Entry? entry) && entry is not null
-            && _time.GetUtcNow().UtcDateTime < entry.Token.ValidTo
-                ? entry.User
-                : null;
+        user = Valid(token, _time.GetUtcNow().UtcDateTime)?.User;
         return user is not null;
     }
 
     public void Dispose() => _entries.Dispose();
 
-    private Entry? Valid(string token, DateTime now) =>
+    private Entry? Valid(ReadOnlySpan<char> token, DateTime now) =>
         _entries.TryGetValue(token, out Entry? entry) && entry is not null && now < entry.Token.ValidTo ? entry : null;
 
     private sealed record Entry(JsonWebToken Token, ClaimsIdentity Identity, ClaimsPrincipal User);
