@@ -83,17 +83,15 @@ internal sealed class AuthorizationShortcut
     {
         var metadata = endpoint.Metadata;
         var authorizeData = metadata.GetOrderedMetadata<IAuthorizeData>();
-        var asks = authorizeData.Count > 0
-            || metadata.GetMetadata<IAuthorizationRequirementData>() is not null
+        var requirementOrPolicy = metadata.GetMetadata<IAuthorizationRequirementData>() is not null
             || metadata.GetMetadata<AuthorizationPolicy>() is not null;
-        if (!asks)
+        if (authorizeData.Count == 0 && !requirementOrPolicy)
         {
             return _hasFallbackPolicy ? Rule.Middleware : Rule.None;
         }
 
         var onlyTheDefaultPolicy = _defaultPolicyIsSignedIn
-            && metadata.GetMetadata<IAuthorizationRequirementData>() is null
-            && metadata.GetMetadata<AuthorizationPolicy>() is null
+            && !requirementOrPolicy
             && metadata.GetMetadata<IAllowAnonymous>() is null
             && authorizeData.All(data => string.IsNullOrEmpty(data.Policy) && string.IsNullOrEmpty(data.Roles)
                 && string.IsNullOrEmpty(data.AuthenticationSchemes));
