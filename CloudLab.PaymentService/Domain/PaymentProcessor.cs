@@ -71,7 +71,7 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
     {
         var status = charge.Outcome == GatewayOutcome.Captured ? PaymentStatus.Captured : PaymentStatus.Declined;
         var settled = await store.SettleAsync(
-            pending.Id, status, charge.DeclineReason, charge.ChargeId, Captured, cancellationToken);
+            pending, status, charge.DeclineReason, charge.ChargeId, Captured, cancellationToken);
         if (writeThrough)
         {
             await cache.SetAsync(

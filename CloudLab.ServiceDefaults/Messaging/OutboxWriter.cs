@@ -55,6 +55,30 @@ public sealed class OutboxWriter(OutboxSignal signal)
             parameters);
     }
 
+    /// <summary>
+    /// Like <see cref="InsertMany"/>, for a statement that may change only some of its rows: each event belongs to a
+    /// row, and is written only if that row's <c>id</c> is among those <paramref name="changedRows"/> (a CTE of the
+    /// caller's statement, with an <c>id</c> column) returns. Append it to the caller's <c>WITH</c> list, so the change
+    /// and its events are one statement: one round trip and its own transaction.
+    /// </summary>
+    public static OutboxInsert InsertManyForChanged(
+        IReadOnlyCollection<(Guid RowId, OutboxEvent Event)> events, string changedRows)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("outbox_ids", events.Select(_ => Guid.CreateVersion7()).ToArray());
+        parameters.Add("outbox_types", events.Select(entry => entry.Event.Type).ToArray());
+        parameters.Add("outbox_payloads", events.Select(entry => entry.Event.Payload).ToArray());
+        parameters.Add("outbox_rows", events.Select(entry => entry.RowId).ToArray());
+        return new OutboxInsert(
+            $"""
+            INSERT INTO outbox_messages (event_id, event_type, payload, occurred_at)
+            SELECT id, type, payload::jsonb, now()
+            FROM unnest(@outbox_ids, @outbox_types, @outbox_payloads, @outbox_rows) AS e(id, type, payload, row_id)
+            WHERE e.row_id IN (SELECT id FROM {changedRows})
+            """,
+            parameters);
+    }
+
     /// <summary>The events of the caller's command (<see cref="InsertMany"/>) are committed: wakes the relay.</summary>
     public void EventsCommitted() => signal.Notify();
 

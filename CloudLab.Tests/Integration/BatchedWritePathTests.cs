@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CloudLab.Tests.Infrastructure;
+using Npgsql;
 
 namespace CloudLab.Tests.Integration;
 
@@ -158,6 +159,87 @@ public sealed class BatchedWritePathTests(CloudLabAppFixture app)
         Assert.Equal("captured", results[0]["payment"]!["status"]!.GetValue<string>());
         Assert.Equal("declined", results[1]["payment"]!["status"]!.GetValue<string>());
         Assert.Equal("insufficient_funds", results[1]["payment"]!["declineReason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_charge_batch_writes_one_capture_event_per_payment_it_captured_saying_what_the_row_says()
+    {
+        var admin = await app.AdminAsync();
+        using var payments = app.Client("paymentservice");
+        var twice = Guid.NewGuid().ToString();
+        var order = Guid.NewGuid();
+        var user = Guid.NewGuid();
+        object Charge(string idempotencyKey, Guid orderId, decimal amount) => new
+        {
+            idempotencyKey,
+            charge = new { orderId, userId = user, amount, currency = "EUR" },
+        };
+
+        // The same charge twice in one batch, and again in three batches sent meanwhile: every copy asks the gateway
+        // (the payment is still pending when it is claimed), and the copies reach the settle statement in one batch or
+        // in several; only the one that settles the payment may write its event.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(batch => payments.SendAsync(admin.Request(
+            HttpMethod.Post,
+            "/api/payments/batch",
+            new
+            {
+                charges = batch == 0
+                    ? new[]
+                    {
+                        Charge(twice, order, 12.34m), Charge(Guid.NewGuid().ToString(), Guid.NewGuid(), 60_000m),
+                        Charge(twice, order, 12.34m),
+                    }
+                    : [Charge(twice, order, 12.34m)],
+            }))));
+        var results = new List<JsonObject>();
+        foreach (var response in responses)
+        {
+            using (response)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                results.AddRange((await response.ReadObjectAsync())["results"]!.AsArray()
+                    .Select(result => result!["payment"]!.AsObject()));
+            }
+        }
+
+        var captured = results[0];
+        Assert.Equal("captured", captured["status"]!.GetValue<string>());
+        Assert.Equal("declined", results[1]["status"]!.GetValue<string>());
+        Assert.All(
+            results.Where((_, index) => index != 1),
+            payment => Assert.Equal(captured["id"]!.GetValue<Guid>(), payment["id"]!.GetValue<Guid>()));
+
+        await using var database = await app.OpenDatabaseAsync("paymentdb");
+        await using var query = new NpgsqlCommand(
+            """
+            SELECT event_type, payload::text FROM outbox_messages
+            WHERE payload->>'paymentId' = ANY(@ids) ORDER BY id
+            """,
+            database);
+        query.Parameters.AddWithValue(
+            "ids", results.Select(payment => payment["id"]!.GetValue<Guid>().ToString()).Distinct().ToArray());
+        var events = new List<(string Type, JsonObject Payload)>();
+        await using (var reader = await query.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                events.Add((reader.GetString(0), JsonNode.Parse(reader.GetString(1))!.AsObject()));
+            }
+        }
+
+        var (type, payload) = Assert.Single(events); // none for the declined charge, one for the charge sent twice
+        Assert.Equal("payment.captured", type);
+        Assert.Equal(order, payload["orderId"]!.GetValue<Guid>());
+        Assert.Equal(user, payload["userId"]!.GetValue<Guid>());
+        Assert.Equal(12.34m, payload["amount"]!.GetValue<decimal>());
+        Assert.Equal("EUR", payload["currency"]!.GetValue<string>());
+        Assert.Equal(
+            captured["updatedAt"]!.GetValue<DateTimeOffset>(), payload["capturedAt"]!.GetValue<DateTimeOffset>());
+        using var stored = await payments.SendAsync(
+            admin.Request(HttpMethod.Get, $"/api/payments/{captured["id"]!.GetValue<Guid>()}"));
+        Assert.Equal(
+            captured["updatedAt"]!.GetValue<DateTimeOffset>(),
+            (await stored.ReadObjectAsync())["updatedAt"]!.GetValue<DateTimeOffset>());
     }
 
     [Theory]

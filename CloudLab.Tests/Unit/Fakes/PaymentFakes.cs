@@ -51,21 +51,21 @@ internal sealed class FakePaymentStore : IPaymentStore
     }
 
     public Task<Payment> SettleAsync(
-        Guid id,
+        Payment pending,
         string status,
         string? declineReason,
         string chargeId,
         Func<Payment, OutboxEvent?> announce,
         CancellationToken cancellationToken)
     {
-        var payment = Payments[id];
+        var payment = Payments[pending.Id];
         if (payment.Status != PaymentStatus.Pending)
         {
             return Task.FromResult(payment);
         }
 
         var settled = payment with { Status = status, DeclineReason = declineReason, UpdatedAt = DateTime.UtcNow };
-        Payments[id] = settled;
+        Payments[pending.Id] = settled;
         if (announce(settled) is { } settledEvent)
         {
             Events.Enqueue(settledEvent);
