@@ -25,6 +25,8 @@ public static class Extensions
         builder.Services.AddSingleton<IPayments, Payments>();
 
         builder.Services.AddOptions<SagaOptions>().BindConfiguration("Saga");
+        builder.Services.AddOptions<PlacementOptions>().BindConfiguration("Placement").ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<IOrderStore, OrderStore>();
         builder.Services.AddSingleton<OrderReads>();
         builder.Services.AddTransient<OrderCompensation>();

@@ -27,6 +27,7 @@ internal sealed class OrderSagaHarness : IDisposable
         services.AddSingleton<IProductReservations>(Products);
         services.AddSingleton<IPayments>(Payments);
         services.AddSingleton(Options.Create(new SagaOptions { RecoverAfter = TimeSpan.Zero }));
+        services.AddSingleton(Options.Create(new PlacementOptions()));
         services.AddSingleton<OrderReads>();
         services.AddTransient<OrderCompensation>();
         services.AddSingleton<OrderPlacement>();
