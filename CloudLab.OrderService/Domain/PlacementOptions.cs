@@ -6,10 +6,11 @@ namespace CloudLab.OrderService.Domain;
 public sealed class PlacementOptions
 {
     /// <summary>
-    /// How many placement batches may run at once. Each batch pays ~25 ms of CPU over all processes whatever its size
-    /// (transactions, HTTP exchanges, the threads they wake), so more batches in flight shorten an order's wait for
-    /// one to start and spend the saved time on more, smaller batches. On 2 cores, at 500 orders/s and 100 orders/s,
-    /// `CloudLab.Benchmarks/writes/batches.sh` found ~25 ms per batch; the README's write-path rounds give the runs.
+    /// How many placement batches may run at once. Each batch costs CPU whatever its size (transactions, HTTP
+    /// exchanges, the threads they wake), so more batches in flight shorten an order's wait for one to start and spend
+    /// CPU on more, smaller batches. On 2 cores at 500 orders/s, 2 at once cost 15 % less CPU per order than 4 (about
+    /// 11 ms per batch saved) but made orders wait longer: p95 288–289 ms against 259–282 (round 13 of the write path
+    /// in docs/performance).
     /// </summary>
     [Range(1, 64)]
     public int ConcurrentBatches { get; set; } = 4;

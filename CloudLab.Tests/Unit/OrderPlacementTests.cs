@@ -196,6 +196,35 @@ public sealed class OrderPlacementTests : IDisposable
         Assert.True(_saga.Payments.ChargeBatches.Count <= claims.Count);
     }
 
+    [Fact]
+    public async Task No_more_placement_batches_run_at_once_than_Placement_ConcurrentBatches_allows()
+    {
+        using var saga = new OrderSagaHarness(concurrentBatches: 2);
+        var lamp = saga.Products.AddProduct(price: 10m, stock: 10);
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        saga.Products.HoldReservations = hold;
+        Task<PlacementResult> Place(string key) => saga.Placement.PlaceAsync(
+            _user, new IdempotencyKey(key), new PlaceOrderRequest([new OrderLineRequest(lamp, 1)]),
+            CancellationToken.None);
+
+        // One at a time, each after the one before is held at its reservation: a free loop would take it at once.
+        var placing = new List<Task<PlacementResult>>();
+        foreach (var key in new[] { "k1", "k2", "k3" })
+        {
+            var held = saga.Products.ReservationsHeld;
+            placing.Add(Place(key));
+            await Eventually.GetAsync<int?>(
+                () => Task.FromResult<int?>(saga.Products.ReservationsHeld > held ? 1 : null), TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(2, saga.Products.ReservationsHeld); // the third order waits for one of the two loops
+        hold.SetResult();
+        var results = await Task.WhenAll(placing).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.All(results, result => Assert.NotNull(result.Order));
+        Assert.Equal([1, 1, 1], saga.Products.ReserveBatches.ToArray());
+    }
+
     private Task<PlacementResult> PlaceAsync(string key, params (Guid Product, int Quantity)[] lines) =>
         _saga.Placement.PlaceAsync(
             _user,

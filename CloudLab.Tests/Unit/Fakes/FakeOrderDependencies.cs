@@ -28,12 +28,25 @@ internal sealed class FakeProductReservations : IProductReservations
     /// <summary>While set and not completed, reservation calls wait for it.</summary>
     public TaskCompletionSource? HoldReservations { get; set; }
 
+    /// <summary>The reservation calls waiting for <see cref="HoldReservations"/> now.</summary>
+    public int ReservationsHeld => Volatile.Read(ref _reservationsHeld);
+
+    private int _reservationsHeld;
+
     public async Task<IReadOnlyList<ReserveResult>> ReserveManyAsync(
         IReadOnlyList<ReservationRequest> orders, CancellationToken cancellationToken)
     {
         if (HoldReservations is { } hold)
         {
-            await hold.Task.WaitAsync(cancellationToken);
+            Interlocked.Increment(ref _reservationsHeld);
+            try
+            {
+                await hold.Task.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _reservationsHeld);
+            }
         }
 
         ThrowIfDown();

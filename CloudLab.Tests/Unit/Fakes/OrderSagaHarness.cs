@@ -15,7 +15,7 @@ internal sealed class OrderSagaHarness : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public OrderSagaHarness()
+    public OrderSagaHarness(int concurrentBatches = 4)
     {
         var services = new ServiceCollection().AddLogging().AddMetrics();
         services.AddFusionCache().AsHybridCache();
@@ -27,7 +27,7 @@ internal sealed class OrderSagaHarness : IDisposable
         services.AddSingleton<IProductReservations>(Products);
         services.AddSingleton<IPayments>(Payments);
         services.AddSingleton(Options.Create(new SagaOptions { RecoverAfter = TimeSpan.Zero }));
-        services.AddSingleton(Options.Create(new PlacementOptions()));
+        services.AddSingleton(Options.Create(new PlacementOptions { ConcurrentBatches = concurrentBatches }));
         services.AddSingleton<OrderReads>();
         services.AddTransient<OrderCompensation>();
         services.AddSingleton<OrderPlacement>();
