@@ -98,12 +98,7 @@ public static class CachingExtensions
                 entry.Size = 1; // the memory level's limit counts entries
                 entry.DistributedCacheHardTimeout = l2Timeout;
                 entry.AllowBackgroundDistributedCacheOperations = false;
-                // The other replicas are told in the background, once Redis has the new entry: a write returns after
-                // this replica's memory and Redis have it. Awaiting the message added a Redis round trip to every
-                // write and tag drop on a request's path (an order waits for two: its products' new stock and its
-                // owner's list tag), and bought no guarantee: a replica applies a message when it arrives, whether
-                // the sender waited for Redis to take it or not.
-                entry.AllowBackgroundBackplaneOperations = true;
+                entry.AllowBackgroundBackplaneOperations = false;
                 entry.ReThrowSerializationExceptions = false; // an unreadable Redis entry is a miss, not an error
             })
             .WithMemoryCache(sp => sp.GetRequiredService<CacheMemoryLevel>().Cache)

@@ -38,8 +38,7 @@ public sealed class ServiceCacheTests : IDisposable
         Assert.Equal(Policy.Expiration, options.DistributedCacheDuration);
         Assert.Equal(1, options.Size); // the memory level's limit counts entries
         Assert.Equal(TimeSpan.FromMilliseconds(321), options.DistributedCacheHardTimeout);
-        Assert.False(options.AllowBackgroundDistributedCacheOperations); // a write returns once Redis has it
-        Assert.True(options.AllowBackgroundBackplaneOperations); // the other replicas are told meanwhile
+        Assert.False(options.AllowBackgroundDistributedCacheOperations);
         Assert.Equal(0.9f, options.EagerRefreshThreshold);
         Assert.Same(options, _cache.EntryOptions(_fusion, Policy));
         Assert.NotSame(_fusion.DefaultEntryOptions, options);
