@@ -237,7 +237,7 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
         return settlements.Select(settlement => settled[settlement.Pending.Id]).ToList();
     }
 
-    /// <summary>A time as PostgreSQL's timestamptz keeps it (microseconds), so an event says what the row says.</summary>
+    /// <summary>A time as PostgreSQL's timestamptz keeps it (microseconds): the event says what the row says.</summary>
     private static DateTime AsStored(DateTime time) =>
         new(time.Ticks - time.Ticks % (TimeSpan.TicksPerMillisecond / 1000), DateTimeKind.Utc);
 
