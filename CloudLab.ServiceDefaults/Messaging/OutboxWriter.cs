@@ -40,20 +40,14 @@ public sealed class OutboxWriter(OutboxSignal signal)
     /// change and its events are written in one round trip; call <see cref="EventsCommitted"/> once that command has
     /// committed. Its parameters are named <c>outbox_*</c>, so they do not collide with the caller's.
     /// </summary>
-    public static OutboxInsert InsertMany(IReadOnlyCollection<OutboxEvent> events)
-    {
-        var parameters = new DynamicParameters();
-        parameters.Add("outbox_ids", events.Select(_ => Guid.CreateVersion7()).ToArray());
-        parameters.Add("outbox_types", events.Select(outboxEvent => outboxEvent.Type).ToArray());
-        parameters.Add("outbox_payloads", events.Select(outboxEvent => outboxEvent.Payload).ToArray());
-        return new OutboxInsert(
+    public static OutboxInsert InsertMany(IReadOnlyCollection<OutboxEvent> events) =>
+        new(
             """
             INSERT INTO outbox_messages (event_id, event_type, payload, occurred_at)
             SELECT id, type, payload::jsonb, now()
             FROM unnest(@outbox_ids, @outbox_types, @outbox_payloads) AS e(id, type, payload)
             """,
-            parameters);
-    }
+            EventParameters(events));
 
     /// <summary>
     /// Like <see cref="InsertMany"/>, for a statement that may change only some of its rows: each event belongs to a
@@ -64,10 +58,7 @@ public sealed class OutboxWriter(OutboxSignal signal)
     public static OutboxInsert InsertManyForChanged(
         IReadOnlyCollection<(Guid RowId, OutboxEvent Event)> events, string changedRows)
     {
-        var parameters = new DynamicParameters();
-        parameters.Add("outbox_ids", events.Select(_ => Guid.CreateVersion7()).ToArray());
-        parameters.Add("outbox_types", events.Select(entry => entry.Event.Type).ToArray());
-        parameters.Add("outbox_payloads", events.Select(entry => entry.Event.Payload).ToArray());
+        var parameters = EventParameters([.. events.Select(entry => entry.Event)]);
         parameters.Add("outbox_rows", events.Select(entry => entry.RowId).ToArray());
         return new OutboxInsert(
             $"""
@@ -93,5 +84,15 @@ public sealed class OutboxWriter(OutboxSignal signal)
             new { EventId = Guid.CreateVersion7(), outboxEvent.Type, outboxEvent.Payload },
             cancellationToken);
         signal.Notify();
+    }
+
+    /// <summary>The events' ids, types and payloads as the inserts' <c>outbox_*</c> array parameters.</summary>
+    private static DynamicParameters EventParameters(IReadOnlyCollection<OutboxEvent> events)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("outbox_ids", events.Select(_ => Guid.CreateVersion7()).ToArray());
+        parameters.Add("outbox_types", events.Select(outboxEvent => outboxEvent.Type).ToArray());
+        parameters.Add("outbox_payloads", events.Select(outboxEvent => outboxEvent.Payload).ToArray());
+        return parameters;
     }
 }
