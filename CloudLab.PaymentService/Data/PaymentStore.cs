@@ -239,7 +239,7 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
 
     /// <summary>A time as PostgreSQL's timestamptz keeps it (microseconds): the event says what the row says.</summary>
     private static DateTime AsStored(DateTime time) =>
-        new(time.Ticks - time.Ticks % (TimeSpan.TicksPerMillisecond / 1000), DateTimeKind.Utc);
+        new(time.Ticks - time.Ticks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
 
     public Task<Payment?> MarkRefundedAsync(
         Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken) =>
