@@ -322,6 +322,42 @@ public sealed class LayeredRateLimiterTests
     }
 
     [Fact]
+    public void A_few_quick_answers_after_a_cut_grow_the_bound_no_further_than_the_rate_they_finish_at_sustains()
+    {
+        // A batching service after a cut: the bound refilled at once, and the first requests to finish ride a small
+        // batch, quick (50 ms), while the rest still wait. 20 finishing in a window of 100 ms is 200 a second: 60 in
+        // flight would wait the target (300 ms) on average, far fewer than the bound already holds. Without the bound
+        // on growth, these windows took the limit back to 512.
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
+        var slow = Admit(limiter, 512);
+        time.Advance(TimeSpan.FromSeconds(1));
+        slow.ForEach(lease => lease.Dispose());
+        var cut = limiter.ConcurrencyLimit;
+        Assert.InRange(cut, 16, 511);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var waiting = new Queue<RateLimitLease>();
+        for (var window = 0; window < 3; window++) // the oldest finish after 50, 150 and 250 ms: under the target
+        {
+            foreach (var lease in Admit(limiter, 512).Where(lease => lease.IsAcquired))
+            {
+                waiting.Enqueue(lease);
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(50));
+            for (var finished = 0; finished < 20; finished++)
+            {
+                waiting.Dequeue().Dispose();
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        Assert.Equal(cut, limiter.ConcurrencyLimit);
+    }
+
+    [Fact]
     public void After_a_stalled_dependency_answers_again_the_bound_is_back_within_a_second()
     {
         // Overload drove the bound to its minimum (each request waiting 100 ms for each one in flight)...

@@ -8,8 +8,12 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 /// or requests refused), the limit shrinks multiplicatively; when it held the load and the p95 held, it grows
 /// additively (AIMD, as TCP and Netflix's concurrency-limits do), or by half when even the p95 was under half the
 /// target (TCP's slow start: far from the target, additive steps are too slow to matter). Requests past the limit are
-/// refused at once. Only requests admitted after the last cut are evidence for the next decision, and cuts that halved
-/// the limit without shortening the latency are undone (a slow dependency, not overload: see CutsWereFutile).
+/// refused at once. Growth stops at the requests in flight that the window's finishing rate serves within the target
+/// on average (Little's law), and only requests admitted after the last change are evidence for the next decision:
+/// with natural batching, the first requests to finish after a cut ride small, quick batches, and growing on them alone
+/// took the order peak's limit from ~150 back to 512 within a second, over and over (placed p95 698 and 944 ms in two
+/// runs; 478 with the bound on growth, `docs/performance/write-path/round14.md`). Cuts that halved the limit without
+/// shortening the latency are undone (a slow dependency, not overload: see CutsWereFutile).
 /// Why not a library: System.Threading.RateLimiting has only fixed limiters (concurrency, token bucket, windows),
 /// Microsoft.Extensions.Resilience and Polly wrap those, and no adaptive limiter is among the packages this project
 /// may use. Why not a fixed bound: natural batching makes throughput grow with the requests in flight, so the bound
@@ -63,11 +67,13 @@ internal sealed class AdaptiveConcurrencyLimit
     private int _inFlight;
     private int _peakInFlight;
     private int _finished;
+    private int _completed;
+    private long _windowStarted;
     private int _slow;
     private int _overHalfTarget;
     private long _windowEnds;
     private long _noDecreaseBefore;
-    private long _lastCut;
+    private long _lastChange;
     private long _latencySum;
     private int _limitBeforeCuts;
     private long _latencyBeforeCuts;
@@ -119,8 +125,9 @@ internal sealed class AdaptiveConcurrencyLimit
     public void Exit(int slots, long started, long now)
     {
         Interlocked.Add(ref _inFlight, -slots);
+        Interlocked.Increment(ref _completed);
         var latency = now - started;
-        if (started < Volatile.Read(ref _lastCut))
+        if (started < Volatile.Read(ref _lastChange))
         {
             if (started < Volatile.Read(ref _cutsStarted))
             {
@@ -129,9 +136,10 @@ internal sealed class AdaptiveConcurrencyLimit
                 Interlocked.Increment(ref _admittedBeforeCutsFinished);
             }
 
-            // Admitted before the last cut: its latency is what that cut answered, not evidence for another one.
-            // After a PostgreSQL freeze ~500 such requests finished over 5 s, each window of them cut again, and the
-            // limit fell from 512 to 50 while the requests admitted after the freeze were quick (chaos run, 00:53).
+            // Admitted before the last change: its latency is what the old limit gave, not evidence for another
+            // change. After a PostgreSQL freeze ~500 such requests finished over 5 s, each window of them cut again,
+            // and the limit fell from 512 to 50 while the requests admitted after the freeze were quick (chaos run,
+            // 00:53).
             return;
         }
 
@@ -179,7 +187,14 @@ internal sealed class AdaptiveConcurrencyLimit
             var mean = Interlocked.Exchange(ref _latencySum, 0) / Math.Max(1, finished);
             var peak = _peakInFlight;
             _peakInFlight = Volatile.Read(ref _inFlight);
+            var completed = Interlocked.Exchange(ref _completed, 0);
+            var elapsed = Math.Max(1, now - _windowStarted);
+            _windowStarted = now;
             _windowEnds = now + _windowTicks;
+            // Little's law: at the rate requests finished in this window, this many in flight wait the target on
+            // average. Growth stops there (cuts still answer a p95 over the target). Two thirds of it held the
+            // peak's placed p95 to 437 ms but placed 395 orders/s, against 478 ms and 462/s (round 14).
+            var sustainable = (int)Math.Min(int.MaxValue, (double)completed * _targetTicks / elapsed);
             var limit = _limit;
             var binding = peak >= limit * 9 / 10;
             if (slow <= finished * AllowedSlowShare)
@@ -210,24 +225,35 @@ internal sealed class AdaptiveConcurrencyLimit
                     var factor = slow > finished / 2 ? SteepDecrease : Decrease;
                     Volatile.Write(ref _limit, Math.Max(_min, (int)(limit * factor)));
                     _noDecreaseBefore = now + _targetTicks;
-                    Volatile.Write(ref _lastCut, now);
+                    Volatile.Write(ref _lastChange, now);
                 }
             }
             else if (binding && overHalfTarget > finished * AllowedSlowShare)
             {
                 // Additive increase, by √limit a window: a few percent of a large limit, a slot or two of a small one.
-                Volatile.Write(ref _limit, Math.Min(_max, limit + Math.Max(1, (int)Math.Sqrt(limit))));
+                Grow(limit, limit + Math.Max(1, (int)Math.Sqrt(limit)), sustainable, now);
             }
             else if (binding)
             {
                 // Far under the target, as when a stalled dependency answers again after the limit was cut: additive
                 // steps take 35 windows (3.5 s) from 16 back to 512, by half a window 9.
-                Volatile.Write(ref _limit, Math.Min(_max, Math.Max(limit + 1, (int)(limit * FastIncrease))));
+                Grow(limit, Math.Max(limit + 1, (int)(limit * FastIncrease)), sustainable, now);
             }
         }
         finally
         {
             _adapting.Exit();
+        }
+    }
+
+    /// <summary>Raises the limit toward <paramref name="wanted"/>, no further than the served load sustains.</summary>
+    private void Grow(int limit, int wanted, int sustainable, long now)
+    {
+        var grown = Math.Min(_max, Math.Min(wanted, Math.Max(limit, sustainable)));
+        if (grown > limit)
+        {
+            Volatile.Write(ref _limit, grown);
+            Volatile.Write(ref _lastChange, now);
         }
     }
 
