@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# How OrderService sheds an order peak or burst: runs `run peak|burst --services order --duration 30 --warmup 120
+# --start-app`, reads the service layer's bound on requests in flight (`rate_limit_concurrency_limit`), the requests in
+# flight and the GC's pause total from OrderService's /metrics a few times a second through the measured window
+# ("$out/limit.txt": seconds since the window began, bound, in flight, GC pause seconds), and its
+# api_request_duration_seconds histogram 2 s and 28 s into the window; then prints the placed orders' latency as the
+# driver saw it, the bound's range, and the p50 · p95 · p99 buckets of what OrderService measured itself.
+#
+#   CloudLab.Benchmarks/writes/shedding.sh <output folder> [peak|burst] [driver options]
+#                                          (build Release first; run under the shared lock)
+set -uo pipefail
+out=$(mkdir -p "$1" && cd "$1" && pwd)
+scenario=${2:-peak}
+shift $(( $# >= 2 ? 2 : 1 ))
+cd "$(dirname "$0")/../.."
+dotnet run -c Release --no-build --project CloudLab.LoadTests -- run "$scenario" --services order --duration 30 \
+  --warmup 120 --start-app --reports "$out" "$@" >"$out/driver.log" 2>&1 &
+driver=$!
+until grep -q "warming the app up" "$out/driver.log" 2>/dev/null; do
+  kill -0 "$driver" 2>/dev/null || { echo "the driver stopped; see $out/driver.log" >&2; exit 1; }
+  sleep 1
+done
+gauges() { curl -s -m 1 http://127.0.0.1:5103/metrics |
+  awk '/^rate_limit_concurrency_limit\{/ {l=$NF} /^rate_limit_requests_in_flight\{/ {f=$NF}
+       /^dotnet_gc_pause_time_seconds_total\{/ {g=$NF} END {print l, f, g}'; }
+sleep 120
+start=$(date +%s.%N)
+elapsed() { awk -v start="$start" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - start }'; }
+: >"$out/limit.txt"
+while [ "$(elapsed | cut -d. -f1)" -lt 30 ]; do
+  echo "$(elapsed) $(gauges)" >>"$out/limit.txt"
+  seconds=$(elapsed | cut -d. -f1)
+  if [ "$seconds" -ge 2 ] && [ ! -s "$out/metrics-1.txt" ]; then
+    curl -s -m 3 http://127.0.0.1:5103/metrics >"$out/metrics-1.txt"
+  elif [ "$seconds" -ge 28 ] && [ ! -s "$out/metrics-2.txt" ]; then
+    curl -s -m 3 http://127.0.0.1:5103/metrics >"$out/metrics-2.txt"
+  fi
+  sleep 0.2
+done
+wait "$driver"
+grep -A 2 "answered" "$out"/*/report.md | tail -1
+awk '$2 != "" && $1 >= 3 {n++; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2}
+     END {print "bound on requests in flight after the first 3 s:", min, "to", max, "(" n " readings)"}' "$out/limit.txt"
+python3 - "$out" <<'PY'
+import re, sys
+def buckets(path):
+    found = {}
+    for line in open(path):
+        match = re.match(r'api_request_duration_seconds_bucket\{(.*)\} (\S+)', line)
+        if match:
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
+            if labels.get('route') == '/api/orders/':
+                found.setdefault(labels['status'], {})[labels['le']] = float(match.group(2))
+    return found
+before, after = buckets(sys.argv[1] + '/metrics-1.txt'), buckets(sys.argv[1] + '/metrics-2.txt')
+for status, counts in sorted(after.items()):
+    delta = {le: count - before.get(status, {}).get(le, 0) for le, count in counts.items()}
+    bounds = sorted(delta, key=lambda le: float('inf') if le == '+Inf' else float(le))
+    total = delta['+Inf']
+    if total:
+        upper = [next(le for le in bounds if delta[le] >= q * total) for q in (0.5, 0.95, 0.99)]
+        print(f'OrderService POST /api/orders {status}: {int(total)} in ~26 s, p50 · p95 · p99 at most '
+              + ' · '.join(f'{le} s' for le in upper))
+PY
