@@ -9,17 +9,9 @@
 #   CloudLab.Benchmarks/writes/shedding.sh <output folder> [peak|burst] [driver options]
 #                                          (build Release first; run under the shared lock)
 set -uo pipefail
-out=$(mkdir -p "$1" && cd "$1" && pwd)
 scenario=${2:-peak}
-shift $(( $# >= 2 ? 2 : 1 ))
-cd "$(dirname "$0")/../.."
-dotnet run -c Release --no-build --project CloudLab.LoadTests -- run "$scenario" --services order --duration 30 \
-  --warmup 120 --start-app --reports "$out" "$@" >"$out/driver.log" 2>&1 &
-driver=$!
-until grep -q "warming the app up" "$out/driver.log" 2>/dev/null; do
-  kill -0 "$driver" 2>/dev/null || { echo "the driver stopped; see $out/driver.log" >&2; exit 1; }
-  sleep 1
-done
+duration=30
+source "$(dirname "$0")/start-order-run.sh" "$1" "${@:3}"
 gauges() { curl -s -m 1 http://127.0.0.1:5103/metrics |
   awk '/^rate_limit_concurrency_limit\{/ {l=$NF} /^rate_limit_requests_in_flight\{/ {f=$NF}
        /^dotnet_gc_pause_time_seconds_total\{/ {g=$NF} END {print l, f, g}'; }
@@ -27,7 +19,7 @@ sleep 120
 start=$(date +%s.%N)
 elapsed() { awk -v start="$start" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - start }'; }
 : >"$out/limit.txt"
-while [ "$(elapsed | cut -d. -f1)" -lt 30 ]; do
+while [ "$(elapsed | cut -d. -f1)" -lt "$duration" ]; do
   echo "$(elapsed) $(gauges)" >>"$out/limit.txt"
   seconds=$(elapsed | cut -d. -f1)
   if [ "$seconds" -ge 2 ] && [ ! -s "$out/metrics-1.txt" ]; then

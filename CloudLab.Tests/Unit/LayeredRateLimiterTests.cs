@@ -304,10 +304,7 @@ public sealed class LayeredRateLimiterTests
     {
         var time = new FakeTimeProvider();
         using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
-        var slow = Admit(limiter, 512);
-        time.Advance(TimeSpan.FromSeconds(1));
-        slow.ForEach(lease => lease.Dispose());
-        var cut = limiter.ConcurrencyLimit;
+        var cut = CutOnce(limiter, time);
         Assert.True(cut < 512);
 
         // Quick requests filling the bound, window after window: the bound climbs back to its maximum.
@@ -330,10 +327,7 @@ public sealed class LayeredRateLimiterTests
         // on growth, these windows took the limit back to 512.
         var time = new FakeTimeProvider();
         using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
-        var slow = Admit(limiter, 512);
-        time.Advance(TimeSpan.FromSeconds(1));
-        slow.ForEach(lease => lease.Dispose());
-        var cut = limiter.ConcurrencyLimit;
+        var cut = CutOnce(limiter, time);
         Assert.InRange(cut, 16, 511);
         time.Advance(TimeSpan.FromSeconds(1));
 
@@ -524,6 +518,15 @@ public sealed class LayeredRateLimiterTests
         time.Advance(TimeSpan.FromSeconds(1));
         one.ForEach(lease => lease.Dispose()); // the twentieth slow request: now the window decides
         Assert.True(limiter.ConcurrencyLimit < 20);
+    }
+
+    /// <summary>The bound full of requests that each took 1 s (over three times the target): the bound after.</summary>
+    private static int CutOnce(LayeredRateLimiter limiter, FakeTimeProvider time)
+    {
+        var slow = Admit(limiter, 512);
+        time.Advance(TimeSpan.FromSeconds(1));
+        slow.ForEach(lease => lease.Dispose());
+        return limiter.ConcurrencyLimit;
     }
 
     /// <summary>Requests held by the same stall finish over the next second or so, 40 every 100 ms.</summary>
