@@ -11,15 +11,16 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 /// refused at once. Growth stops at the requests in flight that the window's finishing rate serves within the target
 /// on average (Little's law), and only requests admitted after the last change are evidence for the next decision:
 /// with natural batching, the first requests to finish after a cut ride small, quick batches, and growing on them alone
-/// took the order peak's limit from ~150 back to 512 within a second, over and over (placed p95 698 and 944 ms in two
-/// runs; 478 with the bound on growth, `docs/performance/write-path/round14.md`). Cuts that halved the limit without
-/// shortening the latency are undone (a slow dependency, not overload: see CutsWereFutile).
+/// took the order peak's limit from ~150 back towards 512 within a second, over and over (placed p95 698 and 944 ms in
+/// two runs; 427–478 ms in five runs of six with the bound on growth, `docs/performance/write-path/round14.md`). Cuts
+/// that halved the limit without shortening the latency are undone (a slow dependency, not overload: see
+/// CutsWereFutile).
 /// Why not a library: System.Threading.RateLimiting has only fixed limiters (concurrency, token bucket, windows),
 /// Microsoft.Extensions.Resilience and Polly wrap those, and no adaptive limiter is among the packages this project
 /// may use. Why not a fixed bound: natural batching makes throughput grow with the requests in flight, so the bound
 /// that keeps the latency target depends on the load and on the machine (512 in flight at ~470 orders/s kept placed
 /// orders waiting 1.1–1.6 s; a fixed 128 shrank the batches and refused 24 % of 500 orders/s).
-/// A request costs three or four interlocked operations and a timestamp; adaptation runs once per window under a lock
+/// A request costs four or five interlocked operations and a timestamp; adaptation runs once per window under a lock
 /// that no request waits for (Lock.TryEnter: whoever finds it taken goes on).
 /// </summary>
 internal sealed class AdaptiveConcurrencyLimit
@@ -66,8 +67,13 @@ internal sealed class AdaptiveConcurrencyLimit
     private int _limit;
     private int _inFlight;
     private int _peakInFlight;
+
+    /// <summary>Requests finished in this window that are evidence (admitted after the last change).</summary>
     private int _finished;
+
+    /// <summary>Every request finished in this window: the rate the service serves at.</summary>
     private int _completed;
+
     private long _windowStarted;
     private int _slow;
     private int _overHalfTarget;
