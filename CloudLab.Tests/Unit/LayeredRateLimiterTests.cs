@@ -329,7 +329,7 @@ public sealed class LayeredRateLimiterTests
         using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
         var cut = CutOnce(limiter, time);
         Assert.InRange(cut, 16, 511);
-        time.Advance(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(1)); // the slow requests' answers went out: not this window's rate
 
         var waiting = new Queue<RateLimitLease>();
         for (var window = 0; window < 3; window++) // the oldest finish after 50, 150 and 250 ms: under the target
