@@ -113,6 +113,13 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         var targets = Targets.Parse(settings.Urls);
         var root = RepositoryRoot();
         var appSettings = settings.Plan == "chaos" ? AppProcess.ChaosSettings : Array.Empty<string>();
+        // Before the app starts: its start-up (migrations, seeding, JIT) would be in the reading.
+        var speedBefore = ReferenceSpeed.Measure();
+        if (!settings.Quiet)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(ReferenceSpeed.Describe(speedBefore, after: null)));
+        }
+
         await using var app = settings.StartApp
             ? await AppProcess.StartAsync(root, targets, appSettings, cancellationToken)
             : null;
@@ -128,7 +135,7 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
             : await Sessions.SignInAsync(client.WithBase(targets.User), settings.Users, cancellationToken);
         if (settings.Plan == "chaos")
         {
-            return await RunChaosAsync(settings, client, targets, sessions!, root, cancellationToken);
+            return await RunChaosAsync(settings, client, targets, sessions!, root, speedBefore, cancellationToken);
         }
 
         using IHttpSender sender = settings.Client == "httpclient"
@@ -187,7 +194,9 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
                 $"{result.Name}: the driver fell behind (p99 send lag {result.SendLagP99Ms:N1} ms, "
                     + $"{result.DriverSkipped:N0} requests not sent): that scenario measures the driver's limit too."))
             .ToList();
-        var report = new RunReport(settings.Plan, started, Machine(), runner.Results, plans.CapacityRatios, findings);
+        var machine = $"{Machine()}; {ReferenceSpeed.Describe(speedBefore, ReferenceSpeed.Measure())}";
+        AnsiConsole.MarkupLine(Markup.Escape(machine));
+        var report = new RunReport(settings.Plan, started, machine, runner.Results, plans.CapacityRatios, findings);
         var folder = ReportWriter.Write(
             report, settings.Reports ?? Path.Combine(root, "CloudLab.LoadTests", "reports"));
         if (!settings.Quiet)
@@ -221,6 +230,7 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         Targets targets,
         Sessions sessions,
         string root,
+        double speedBefore,
         CancellationToken cancellationToken)
     {
         var options = new Chaos.ChaosOptions(
@@ -235,7 +245,10 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
             + "flock /tmp/cloudlab-build.lock dotnet run -c Release --no-build --project CloudLab.LoadTests -- "
             + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
         var folder = Chaos.ChaosReportWriter.Write(
-            report, command, Machine(), settings.Reports ?? Path.Combine(root, "CloudLab.LoadTests", "reports"));
+            report,
+            command,
+            $"{Machine()}; {ReferenceSpeed.Describe(speedBefore, ReferenceSpeed.Measure())}",
+            settings.Reports ?? Path.Combine(root, "CloudLab.LoadTests", "reports"));
         foreach (var check in report.Checks)
         {
             AnsiConsole.MarkupLine(check.Passed

@@ -19,6 +19,18 @@ public sealed class LoadReportTests
     }
 
     [Fact]
+    public void The_reference_speed_does_rounds_on_every_core_and_says_when_it_was_read()
+    {
+        var speed = ReferenceSpeed.Measure();
+
+        Assert.True(speed > 0);
+        Assert.Equal(
+            "reference speed 41,250 · 20,000 rounds/s per core (before · after)",
+            ReferenceSpeed.Describe(41_250.4, 20_000));
+        Assert.Equal("reference speed 41,250 rounds/s per core", ReferenceSpeed.Describe(41_250.4, after: null));
+    }
+
+    [Fact]
     public void Latencies_are_measured_from_the_intended_send_time()
     {
         var recorder = new LatencyRecorder();
