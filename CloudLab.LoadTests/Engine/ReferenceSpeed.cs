@@ -9,7 +9,7 @@ namespace CloudLab.LoadTests.Engine;
 /// (the JSON round trip of an order-sized document: allocation, copying and parsing, like the services' own) for a
 /// second and a half after three seconds of the same to have it compiled, and the reading is the mean rounds per
 /// second per core. The same code on the same 2-core machine ran the order target at p95 356 ms at 05:45 and 134 ms
-/// at 07:20 on 2026-12-01, with no steal recorded either time: two runs' latencies compare only at alike readings.
+/// at 07:14 on 2026-12-01, with no steal recorded either time: two runs' latencies compare only at alike readings.
 /// </summary>
 /// <remarks>
 /// Hand-rolled rather than BenchmarkDotNet: this is a probe of a few seconds inside a load run, not a benchmark of
