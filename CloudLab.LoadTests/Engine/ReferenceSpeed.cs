@@ -26,19 +26,21 @@ public static class ReferenceSpeed
         [.. Enumerable.Range(1, 12).Select(line => new ReferenceLine($"product-{line}", line, 9.99m * line))]);
 
     /// <summary>Mean rounds per second per core, all cores working at once.</summary>
-    public static double Measure()
+    public static double Measure() => Measure(WarmUp, Measured);
+
+    internal static double Measure(TimeSpan warmUp, TimeSpan measured)
     {
         // Three seconds on one thread first, so that the JIT's background thread has a core and the time to finish
         // compiling the round (tiers and PGO): after one second, the first of five readings in a row was 37,604 and
         // the next four ~113,000; after three, all five were 111,000–116,000.
-        Run(WarmUp);
+        Run(warmUp);
         var rounds = new long[Environment.ProcessorCount];
         var threads = Enumerable.Range(0, rounds.Length)
-            .Select(core => new Thread(() => rounds[core] = Run(Measured)) { IsBackground = true })
+            .Select(core => new Thread(() => rounds[core] = Run(measured)) { IsBackground = true })
             .ToList();
         threads.ForEach(thread => thread.Start());
         threads.ForEach(thread => thread.Join());
-        return rounds.Average() / Measured.TotalSeconds;
+        return rounds.Average() / measured.TotalSeconds;
     }
 
     public static string Describe(double before, double? after) => after is { } end
