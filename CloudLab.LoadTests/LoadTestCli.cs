@@ -197,7 +197,10 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
                     + $"{result.DriverSkipped:N0} requests not sent): that scenario measures the driver's limit too."))
             .ToList();
         var machine = speedBefore is { } start ? MachineAfterRun(start) : Machine();
-        AnsiConsole.MarkupLine(Markup.Escape(machine));
+        if (!settings.Quiet)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(machine));
+        }
         var report = new RunReport(settings.Plan, started, machine, runner.Results, plans.CapacityRatios, findings);
         var folder = ReportWriter.Write(
             report, settings.Reports ?? Path.Combine(root, "CloudLab.LoadTests", "reports"));
