@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using CloudLab.ServiceDefaults.Http.RateLimiting;
+using CloudLab.Tests.Integration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CloudLab.Tests.Unit;
@@ -518,6 +520,43 @@ public sealed class LayeredRateLimiterTests
         time.Advance(TimeSpan.FromSeconds(1));
         one.ForEach(lease => lease.Dispose()); // the twentieth slow request: now the window decides
         Assert.True(limiter.ConcurrencyLimit < 20);
+    }
+
+    /// <summary>
+    /// Queueing in the service: each request waits 0.5 ms for each request in flight, so the full bound of 512 makes
+    /// every order wait 256 ms. OrderService's settings hold admitted orders to 200 ms and shed the rest; with the
+    /// services' default (300 ms) the same load keeps all 512. At the order burst the default let OrderService's own
+    /// p95 of placed orders reach 0.5–0.75 s (round 16 of the write path in docs/performance).
+    /// </summary>
+    [Fact]
+    public void OrderService_sheds_orders_that_would_wait_longer_than_the_standards_p95_goal()
+    {
+        var orderService = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(ManifestTests.RepositoryRoot(), "CloudLab.OrderService", "appsettings.json"))
+            .Build()
+            .GetSection("RateLimiting")
+            .Get<RateLimitingOptions>()!
+            .Service;
+
+        Assert.Equal(200, orderService.LatencyTargetMilliseconds);
+        Assert.InRange(BoundUnderQueueing(orderService), 16, 400);
+        Assert.Equal(512, BoundUnderQueueing(new ServiceLimits()));
+    }
+
+    /// <summary>Fifty windows of the bound full, each request waiting 0.5 ms per request in flight.</summary>
+    private static int BoundUnderQueueing(ServiceLimits service)
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(
+            time, service.LatencyTargetMilliseconds, service.MinConcurrentRequests, service.MaxConcurrentRequests);
+        for (var window = 0; window < 50; window++)
+        {
+            var held = Admit(limiter, limiter.ConcurrencyLimit).Where(lease => lease.IsAcquired).ToList();
+            time.Advance(TimeSpan.FromMilliseconds(0.5 * held.Count));
+            held.ForEach(lease => lease.Dispose());
+        }
+
+        return limiter.ConcurrencyLimit;
     }
 
     /// <summary>The bound full of requests that each took 1 s (over three times the target): the bound after.</summary>
