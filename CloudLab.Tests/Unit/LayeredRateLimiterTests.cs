@@ -525,8 +525,9 @@ public sealed class LayeredRateLimiterTests
     /// <summary>
     /// Queueing in the service: each request waits 0.5 ms for each request in flight, so the full bound of 512 makes
     /// every order wait 256 ms. OrderService's settings hold admitted orders to 200 ms and shed the rest; with the
-    /// services' default (300 ms) the same load keeps all 512. At the order burst the default let OrderService's own
-    /// p95 of placed orders reach 0.5–0.75 s (round 16 of the write path in docs/performance).
+    /// services' default (300 ms) the same load keeps all 512. At the order burst in a slow hour, placed p95 was under
+    /// 500 ms in four runs of seven with 200 ms and in none of five with 300 (round 16 of the write path in
+    /// docs/performance).
     /// </summary>
     [Fact]
     public void OrderService_sheds_orders_that_would_wait_longer_than_the_standards_p95_goal()
