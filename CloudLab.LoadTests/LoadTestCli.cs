@@ -201,6 +201,7 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         {
             AnsiConsole.MarkupLine(Markup.Escape(machine));
         }
+
         var report = new RunReport(settings.Plan, started, machine, runner.Results, plans.CapacityRatios, findings);
         var folder = ReportWriter.Write(
             report, settings.Reports ?? Path.Combine(root, "CloudLab.LoadTests", "reports"));
