@@ -194,7 +194,8 @@ public sealed class RunCommand : AsyncCommand<RunSettingsInput>
         var findings = plans.Findings.Concat(runner.Results.Where(result => result.DriverFellBehind)
             .Select(result =>
                 $"{result.Name}: the driver fell behind (p99 send lag {result.SendLagP99Ms:N1} ms, "
-                    + $"{result.DriverSkipped:N0} requests not sent): that scenario measures the driver's limit too."))
+                    + $"{result.DriverSkipped:N0} requests not sent, its GC paused it {result.DriverGcPauseMs ?? 0:N0} "
+                    + "ms): that scenario measures the driver's limit too."))
             .ToList();
         var machine = speedBefore is { } start ? MachineAfterRun(start) : Machine();
         if (!settings.Quiet)

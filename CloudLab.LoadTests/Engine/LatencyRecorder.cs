@@ -3,9 +3,19 @@ using HdrHistogram;
 
 namespace CloudLab.LoadTests.Engine;
 
-/// <summary>One second of a run: what was completed in it and how long it took.</summary>
+/// <summary>
+/// One second of a run: what was completed in it, how long it took, and how long the driver's own GC stopped it (a
+/// pause holds every request in flight and every send, so it shows up in the latencies as if the server were slow).
+/// </summary>
 public sealed record IntervalStats(
-    double Second, long Requests, long Errors, double P50Ms, double P95Ms, double P99Ms, double MaxMs);
+    double Second,
+    long Requests,
+    long Errors,
+    double P50Ms,
+    double P95Ms,
+    double P99Ms,
+    double MaxMs,
+    double DriverGcPauseMs = 0);
 
 /// <summary>
 /// Latencies (from each request's intended send time, in microseconds) in an HdrHistogram recorder, swapped out every
@@ -26,6 +36,8 @@ public sealed class LatencyRecorder
     private readonly long[] _statusCounts = new long[600];
     private readonly List<IntervalStats> _intervals = [];
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly TimeSpan _gcPausedBefore = GC.GetTotalPauseDuration();
+    private TimeSpan _gcPausedAtLastInterval;
     private long _errorsThisInterval;
     private long _errors;
     private long _driverSkipped;
@@ -73,12 +85,15 @@ public sealed class LatencyRecorder
         _totalSucceeded.Add(_succeeded.GetIntervalHistogram());
         var errors = Interlocked.Exchange(ref _errorsThisInterval, 0);
         _errors += errors;
+        var gcPaused = GcPause;
         var stats = new IntervalStats(
             Stopwatch.GetElapsedTime(_started).TotalSeconds, interval.TotalCount, errors,
             Ms(interval, 50),
             Ms(interval, 95),
             Ms(interval, 99),
-            interval.TotalCount == 0 ? 0 : interval.GetMaxValue() / 1000.0);
+            interval.TotalCount == 0 ? 0 : interval.GetMaxValue() / 1000.0,
+            (gcPaused - _gcPausedAtLastInterval).TotalMilliseconds);
+        _gcPausedAtLastInterval = gcPaused;
         lock (_intervals)
         {
             _intervals.Add(stats);
@@ -95,6 +110,9 @@ public sealed class LatencyRecorder
     public LongHistogram Succeeded => _totalSucceeded;
 
     public long Errors => _errors;
+
+    /// <summary>How long the driver's GC has paused the process since the recording began.</summary>
+    public TimeSpan GcPause => GC.GetTotalPauseDuration() - _gcPausedBefore;
 
     public long DriverSkipped => Interlocked.Read(ref _driverSkipped);
 

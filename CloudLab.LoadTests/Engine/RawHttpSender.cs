@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace CloudLab.LoadTests.Engine;
@@ -22,9 +23,13 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
 {
     private const long MaxIdleMilliseconds = 60_000;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _head;
+
     private readonly ConcurrentDictionary<string, ConcurrentBag<Connection>> _idle = new();
     private int _open;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri ?? throw new ArgumentException("The request has no URI.");
@@ -125,32 +130,55 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
         Interlocked.Decrement(ref _open);
     }
 
-    private static byte[] Serialize(HttpRequestMessage request, Uri uri)
+    /// <summary>
+    /// The request as HTTP/1.1 bytes: headers as they were added (unvalidated values are not parsed and formatted
+    /// again), a <see cref="JsonBody"/> copied as it is, the head written into a buffer each thread reuses.
+    /// </summary>
+    internal static byte[] Serialize(HttpRequestMessage request, Uri uri)
     {
-        var body = request.Content?.ReadAsByteArrayAsync().GetAwaiter().GetResult() ?? [];
-        var head = new StringBuilder(256)
-            .Append(request.Method.Method).Append(' ').Append(uri.PathAndQuery)
-            .Append(" HTTP/1.1\r\nHost: ").Append(uri.Authority).Append("\r\n");
-        foreach (var header in request.Headers)
+        var body = request.Content switch
         {
-            head.Append(header.Key).Append(": ").AppendJoin(", ", header.Value).Append("\r\n");
+            null => [],
+            JsonBody json => json.Utf8,
+            var content => content.ReadAsByteArrayAsync().GetAwaiter().GetResult(),
+        };
+        var head = _head ??= new ArrayBufferWriter<byte>(1024);
+        head.ResetWrittenCount();
+        Write(head, request.Method.Method, " ", uri.PathAndQuery, " HTTP/1.1\r\nHost: ", uri.Authority, "\r\n");
+        foreach (var (name, values) in request.Headers.NonValidated)
+        {
+            Write(head, name, ": ", values.ToString(), "\r\n");
         }
 
         if (request.Content is not null)
         {
-            foreach (var header in request.Content.Headers.Where(header => header.Key != "Content-Length"))
+            foreach (var (name, values) in request.Content.Headers.NonValidated)
             {
-                head.Append(header.Key).Append(": ").AppendJoin(", ", header.Value).Append("\r\n");
+                if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    Write(head, name, ": ", values.ToString(), "\r\n");
+                }
             }
 
-            head.Append("Content-Length: ").Append(body.Length).Append("\r\n");
+            Write(head, "Content-Length: ");
+            Utf8Formatter.TryFormat(body.Length, head.GetSpan(11), out var digits);
+            head.Advance(digits);
+            Write(head, "\r\n");
         }
 
-        head.Append("\r\n");
-        var bytes = new byte[Encoding.ASCII.GetByteCount(head.ToString()) + body.Length];
-        var written = Encoding.ASCII.GetBytes(head.ToString(), bytes);
-        body.CopyTo(bytes.AsSpan(written));
+        Write(head, "\r\n");
+        var bytes = new byte[head.WrittenCount + body.Length];
+        head.WrittenSpan.CopyTo(bytes);
+        body.CopyTo(bytes.AsSpan(head.WrittenCount));
         return bytes;
+    }
+
+    private static void Write(ArrayBufferWriter<byte> head, params ReadOnlySpan<string> parts)
+    {
+        foreach (var part in parts)
+        {
+            Encoding.ASCII.GetBytes(part, head);
+        }
     }
 
     /// <summary>One keep-alive connection: a request, then its whole response, then the next request.</summary>
@@ -168,6 +196,7 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
         /// <summary>True when the last exchange failed before any byte of a response arrived.</summary>
         public bool NothingReceived => _filled == 0;
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public async ValueTask<(int Status, bool Reusable)> ExchangeAsync(
             byte[] request, CancellationToken cancellationToken)
         {
@@ -208,6 +237,7 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
         /// <summary>
         /// Reads until <paramref name="marker"/> is in the buffer after the current position; returns its index.
         /// </summary>
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         private async ValueTask<int> FindAsync(byte[] marker, CancellationToken cancellationToken)
         {
             int found;
@@ -220,6 +250,7 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
         }
 
         /// <summary>Consumes <paramref name="count"/> bytes (a body), reading what has not arrived yet.</summary>
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
         private async ValueTask SkipAsync(long count, CancellationToken cancellationToken)
         {
             while (count > 0)
@@ -235,6 +266,7 @@ public sealed class RawHttpSender(int maxConnectionsPerHost) : IHttpSender
             }
         }
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
         private async ValueTask ReceiveAsync(CancellationToken cancellationToken)
         {
             if (_position > 0)

@@ -25,7 +25,9 @@ public sealed record ScenarioResult(
     // Optional: reports written before it have no "cpu", and a run without /proc (not Linux) writes none.
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CpuPerOperation? Cpu = null,
     // Optional too: the latencies of the successful answers alone (2xx, 3xx), absent from older reports.
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SuccessLatency? Succeeded = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SuccessLatency? Succeeded = null,
+    // Optional too: how long the driver's own GC paused it in the measured window, absent from older reports.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DriverGcPauseMs = null)
 {
     /// <summary>
     /// The standard's thresholds: p95 under 200 ms and fewer than 0.1 % errors, at (nearly) the intended rate.
@@ -70,7 +72,8 @@ public sealed record ScenarioResult(
                 status => status.Value),
             recorder.Intervals,
             cpu,
-            SuccessLatency.From(recorder.Succeeded));
+            SuccessLatency.From(recorder.Succeeded),
+            recorder.GcPause.TotalMilliseconds);
     }
 }
 

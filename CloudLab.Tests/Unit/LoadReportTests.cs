@@ -45,6 +45,18 @@ public sealed class LoadReportTests
     }
 
     [Fact]
+    public void The_drivers_own_gc_pauses_are_reported_per_second_and_for_the_window()
+    {
+        var recorder = new LatencyRecorder();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); // a pause the driver would take
+        var second = recorder.CloseInterval();
+        var result = ScenarioResult.From("s", "w", "open", 1, TimeSpan.FromSeconds(1), recorder);
+
+        Assert.True(second.DriverGcPauseMs > 0);
+        Assert.True(result.DriverGcPauseMs >= second.DriverGcPauseMs);
+    }
+
+    [Fact]
     public void The_accepted_requests_latency_is_reported_apart_from_the_quick_refusals()
     {
         var recorder = new LatencyRecorder();
