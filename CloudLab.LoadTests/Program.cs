@@ -1,1 +1,2 @@
+CloudLab.LoadTests.Engine.InlineSocketCompletions.Enable();
 return await CloudLab.LoadTests.LoadTestCli.RunAsync(args);

@@ -69,6 +69,7 @@ public sealed class AppProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = repositoryRoot,
         };
+        InlineSocketCompletions.KeepFrom(start);
         if (Directory.Exists(ResourceLogDirectory))
         {
             Directory.Delete(ResourceLogDirectory, recursive: true);

@@ -47,4 +47,16 @@ public sealed class RawHttpSenderTests
         Assert.Contains("Content-Type: text/plain; charset=utf-8\r\n", text, StringComparison.Ordinal);
         Assert.EndsWith("Content-Length: 3\r\n\r\né!", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_process_the_driver_starts_gets_the_socket_setting_the_driver_was_started_with_not_its_own()
+    {
+        var before = Environment.GetEnvironmentVariable(InlineSocketCompletions.Variable); // normally none
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet");
+        start.Environment[InlineSocketCompletions.Variable] = "1"; // what Enable() leaves in the driver's environment
+
+        InlineSocketCompletions.KeepFrom(start);
+
+        Assert.Equal(before, start.Environment.TryGetValue(InlineSocketCompletions.Variable, out var value) ? value : null);
+    }
 }
