@@ -14,22 +14,30 @@ internal static class InlineSocketCompletions
 {
     internal const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    /// <summary>The setting as the driver was started with it (normally none).</summary>
-    private static readonly string? Before = Environment.GetEnvironmentVariable(Variable);
+    /// <summary>The setting the driver was started with (normally none), read by <see cref="Enable"/>.</summary>
+    private static string? _startedWith;
 
-    /// <summary>Call before any socket is made.</summary>
-    public static void Enable() => Environment.SetEnvironmentVariable(Variable, "1");
+    /// <summary>Call first, before any socket is made.</summary>
+    public static void Enable()
+    {
+        // Read here, not in a static initializer: one that runs lazily would read the value set below, and the
+        // app would inherit it (every order answered 503 in two burst runs).
+        _startedWith = Environment.GetEnvironmentVariable(Variable);
+        Environment.SetEnvironmentVariable(Variable, "1");
+    }
 
     /// <summary>Gives a process the driver starts the setting the driver itself was started with.</summary>
-    public static void KeepFrom(ProcessStartInfo start)
+    public static void KeepFrom(ProcessStartInfo start) => KeepFrom(start, _startedWith);
+
+    internal static void KeepFrom(ProcessStartInfo start, string? startedWith)
     {
-        if (Before is null)
+        if (startedWith is null)
         {
             start.Environment.Remove(Variable);
         }
         else
         {
-            start.Environment[Variable] = Before;
+            start.Environment[Variable] = startedWith;
         }
     }
 }

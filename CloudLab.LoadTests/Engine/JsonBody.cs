@@ -19,5 +19,6 @@ public sealed class JsonBody : ByteArrayContent
     public byte[] Utf8 { get; }
 
     /// <summary>The value as JSON, with the web defaults (camelCase), as <c>JsonContent.Create</c> writes it.</summary>
-    public static JsonBody Create<T>(T value) => new(JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web));
+    public static JsonBody Create<T>(T value) =>
+        new(JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web));
 }

@@ -48,15 +48,18 @@ public sealed class RawHttpSenderTests
         Assert.EndsWith("Content-Length: 3\r\n\r\né!", text, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_process_the_driver_starts_gets_the_socket_setting_the_driver_was_started_with_not_its_own()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("0")]
+    public void A_process_the_driver_starts_gets_the_socket_setting_the_driver_was_started_with_not_its_own(
+        string? startedWith)
     {
-        var before = Environment.GetEnvironmentVariable(InlineSocketCompletions.Variable); // normally none
         var start = new System.Diagnostics.ProcessStartInfo("dotnet");
         start.Environment[InlineSocketCompletions.Variable] = "1"; // what Enable() leaves in the driver's environment
 
-        InlineSocketCompletions.KeepFrom(start);
+        InlineSocketCompletions.KeepFrom(start, startedWith);
 
-        Assert.Equal(before, start.Environment.TryGetValue(InlineSocketCompletions.Variable, out var value) ? value : null);
+        start.Environment.TryGetValue(InlineSocketCompletions.Variable, out var value);
+        Assert.Equal(startedWith, value);
     }
 }
