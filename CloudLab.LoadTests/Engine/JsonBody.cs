@@ -4,8 +4,9 @@ namespace CloudLab.LoadTests.Engine;
 
 /// <summary>
 /// A JSON request body serialized once, up front, whose bytes <see cref="RawHttpSender"/> writes as they are.
-/// <c>JsonContent</c> serializes when the content is read, through a buffering stream: reading it cost the driver
-/// 7.5 KB and ~20 µs per order request, a quarter of its CPU at the order burst (5,000 requests a second).
+/// <c>JsonContent</c> serializes when the content is read, through a buffering stream: turning an order request into
+/// bytes allocated 7.5 KB, most of it in that read, and building and writing requests took a quarter of the driver's
+/// CPU samples at the order burst (5,000 requests a second; round 15's profile).
 /// </summary>
 public sealed class JsonBody : ByteArrayContent
 {
