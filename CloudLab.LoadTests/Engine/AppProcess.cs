@@ -92,10 +92,14 @@ public sealed class AppProcess : IAsyncDisposable
             {
                 if (process.HasExited || DateTime.UtcNow > deadline)
                 {
+                    // Read before disposing: a disposed Process answers every question with "No process is associated
+                    // with this object", which is all a run without redis-server used to print.
+                    var state = process.HasExited
+                        ? "exited: ./cloudlab.sh setup installs what the app needs"
+                        : "still starting";
                     await app.DisposeAsync();
                     throw new InvalidOperationException(
-                        $"The app did not become healthy at {service} "
-                            + $"(AppHost {(process.HasExited ? "exited" : "still starting")}).");
+                        $"The app did not become healthy at {service} (AppHost {state}; its output is in {LogPath}).");
                 }
 
                 try
