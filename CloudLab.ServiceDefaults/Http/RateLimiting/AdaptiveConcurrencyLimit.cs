@@ -5,16 +5,16 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 /// rather than by a configured rate. Each window (at least <see cref="Window"/> long and
 /// <see cref="MinSamplesPerWindow"/> requests) compares the requests that finished with the latency target: when more
 /// than 5 % took longer (the window's p95 is over the target) and the limit was what held the load (90 % of it in use,
-/// or requests refused), the limit shrinks multiplicatively; when it held the load and the p95 held, it grows
-/// additively (AIMD, as TCP and Netflix's concurrency-limits do), or by half when even the p95 was under half the
-/// target (TCP's slow start: far from the target, additive steps are too slow to matter). Requests past the limit are
-/// refused at once. Growth stops at the requests in flight that the window's finishing rate serves within the target
-/// on average (Little's law), and only requests admitted after the last change are evidence for the next decision:
-/// with natural batching, the first requests to finish after a cut ride small, quick batches, and growing on them alone
-/// took the order peak's limit from ~150 back towards 512 within a second, over and over (placed p95 698 and 944 ms in
-/// two runs; 427–478 ms in five runs of six with the bound on growth, `docs/performance/write-path/round14.md`). Cuts
-/// that halved the limit without shortening the latency are undone (a slow dependency, not overload: see
-/// CutsWereFutile).
+/// or requests refused), the limit shrinks (by a tenth or a quarter, faster when far over what the finishing rate
+/// sustains: see Cut); when it held the load and the p95 held, it grows additively (AIMD, as TCP and Netflix's
+/// concurrency-limits do), or by half when even the p95 was under half the target (TCP's slow start: far from the
+/// target, additive steps are too slow to matter). Requests past the limit are refused at once. Growth stops at the
+/// requests in flight that the window's finishing rate serves within the target on average (Little's law), and only
+/// requests admitted after the last change are evidence for the next decision: with natural batching, the first
+/// requests to finish after a cut ride small, quick batches, and growing on them alone took the order peak's limit from
+/// ~150 back towards 512 within a second, over and over (placed p95 698 and 944 ms in two runs; 427–478 ms in five runs
+/// of six with the bound on growth, `docs/performance/write-path/round14.md`). Cuts that halved the limit without
+/// shortening the latency are undone (a slow dependency, not overload: see CutsWereFutile).
 /// Why not a library: System.Threading.RateLimiting has only fixed limiters (concurrency, token bucket, windows),
 /// Microsoft.Extensions.Resilience and Polly wrap those, and no adaptive limiter is among the packages this project
 /// may use. Why not a fixed bound: natural batching makes throughput grow with the requests in flight, so the bound
@@ -38,6 +38,9 @@ internal sealed class AdaptiveConcurrencyLimit
     private const double Decrease = 0.9;
 
     private const double SteepDecrease = 0.75;
+
+    /// <summary>One cut leaves at least this share of the limit, however far over the finishing rate it was.</summary>
+    private const double LittleCutFloor = 0.25;
 
     /// <summary>Growth per window while the p95 is under half the target.</summary>
     private const double FastIncrease = 1.5;
@@ -228,8 +231,7 @@ internal sealed class AdaptiveConcurrencyLimit
                         StartCuts(limit, mean, now);
                     }
 
-                    var factor = slow > finished / 2 ? SteepDecrease : Decrease;
-                    Volatile.Write(ref _limit, Math.Max(_min, (int)(limit * factor)));
+                    Volatile.Write(ref _limit, Math.Max(_min, Cut(limit, slow > finished / 2, sustainable)));
                     _noDecreaseBefore = now + _targetTicks;
                     Volatile.Write(ref _lastChange, now);
                 }
@@ -250,6 +252,29 @@ internal sealed class AdaptiveConcurrencyLimit
         {
             _adapting.Exit();
         }
+    }
+
+    /// <summary>
+    /// A tenth off when the p95 is over the target, a quarter when even the median is, and then also whatever is over
+    /// twice the requests in flight that the finishing rate serves within the target (Little's law, the cap growth
+    /// has), down to a quarter of the limit at most. A load that jumps far past capacity leaves the limit many times
+    /// over that: stepping down by a quarter at a time took the order burst's limit from 512 to 90 in eight cuts over
+    /// 6 s, because each cut waits for requests admitted after the one before, and at ~300 orders a second those waited
+    /// a second behind the limit they were admitted under (placed p95 609 ms, OrderService's own in the 1–2.5 s
+    /// bucket; round 17 of the write path in docs/performance). Twice, and a quarter at most, because one window's rate
+    /// is noisy (batches of ~28 orders finish together, so a 100 ms window counts one batch or two) and a batching
+    /// path slows as its limit falls: cutting to the rate itself held the burst's limit at 16–40 instead of 40–80 and
+    /// placed a quarter to a third fewer orders (round 18).
+    /// </summary>
+    private static int Cut(int limit, bool medianOverTarget, int sustainable)
+    {
+        if (!medianOverTarget)
+        {
+            return (int)(limit * Decrease);
+        }
+
+        var excessAbove = (int)Math.Min(int.MaxValue, 2L * sustainable);
+        return (int)Math.Min(limit * SteepDecrease, Math.Max(excessAbove, limit * LittleCutFloor));
     }
 
     /// <summary>Raises the limit toward <paramref name="wanted"/>, no further than the served load sustains.</summary>
