@@ -258,13 +258,13 @@ internal sealed class AdaptiveConcurrencyLimit
     /// A tenth off when the p95 is over the target, a quarter when even the median is, and then also whatever is over
     /// twice the requests in flight that the finishing rate serves within the target (Little's law, the cap growth
     /// has), down to a quarter of the limit at most. A load that jumps far past capacity leaves the limit many times
-    /// over that: stepping down by a quarter at a time took the order burst's limit from 512 to 90 in eight cuts over
-    /// 6 s, because each cut waits for requests admitted after the one before, and at ~300 orders a second those waited
-    /// a second behind the limit they were admitted under (placed p95 609 ms, OrderService's own in the 1–2.5 s
-    /// bucket; round 17 of the write path in docs/performance). Twice, and a quarter at most, because one window's rate
-    /// is noisy (batches of ~28 orders finish together, so a 100 ms window counts one batch or two) and a batching
-    /// path slows as its limit falls: cutting to the rate itself held the burst's limit at 16–40 instead of 40–80 and
-    /// placed a quarter to a third fewer orders (round 18).
+    /// over that: stepping down by a quarter at a time took the write path's burst limit from 512 to 90 in eight cuts
+    /// over 6 s, because each cut waits for requests admitted after the one before, and at ~300 a second those waited
+    /// a second behind the limit they were admitted under (p95 609 ms at the load driver, the service's own in the
+    /// 1–2.5 s bucket; round 17 of the write path in docs/performance). Twice, and a quarter at most, because one
+    /// window's rate is noisy (batches of ~28 requests finish together, so a 100 ms window counts one batch or two) and
+    /// a batching path slows as its limit falls: cutting to the rate itself held the burst's limit at 16–40 instead of
+    /// 40–80 and served a quarter to a third fewer requests (round 18).
     /// </summary>
     private static int Cut(int limit, bool medianOverTarget, int sustainable)
     {
