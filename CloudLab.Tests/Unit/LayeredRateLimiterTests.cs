@@ -268,32 +268,9 @@ public sealed class LayeredRateLimiterTests
         // would wait 1.3 s; the target (300 ms) is met at 120 in flight.
         var time = new FakeTimeProvider();
         using var limiter = Adaptive(time, targetMs: 300, min: 16, max: 512);
-        var queue = new Queue<(RateLimitLease Lease, int Admitted)>();
-        var waits = new List<int>();
-        var idleTicks = 0;
-        for (var tick = 0; tick < 600; tick++) // 60 s in steps of 100 ms
-        {
-            for (var offered = 0; offered < 250; offered++)
-            {
-                var lease = limiter.AttemptAcquire(Caller($"user-{offered}"));
-                if (lease.IsAcquired)
-                {
-                    queue.Enqueue((lease, tick));
-                }
-            }
-
-            time.Advance(TimeSpan.FromMilliseconds(100));
-            idleTicks += tick >= 300 && queue.Count < 40 ? 1 : 0;
-            for (var served = 0; served < 40 && queue.Count > 0; served++)
-            {
-                var (lease, admitted) = queue.Dequeue();
-                lease.Dispose();
-                if (tick >= 300)
-                {
-                    waits.Add((tick + 1 - admitted) * 100); // the last 30 s
-                }
-            }
-        }
+        var (served, idleTicks) = ServeInTurn(
+            limiter, time, ticks: 600, offered: _ => 250, servedPerTick: 40, countIdleFrom: 300); // 60 s
+        var waits = served.Where(request => request.ServedTick >= 300).Select(request => request.WaitMs).ToList();
 
         waits.Sort();
         var p95 = waits[(int)(waits.Count * 0.95)];
@@ -310,33 +287,12 @@ public sealed class LayeredRateLimiterTests
         // each step waiting for requests admitted after the one before, they waited up to 1.3 s.
         var time = new FakeTimeProvider();
         using var limiter = Adaptive(time, targetMs: 200, min: 16, max: 512);
-        var queue = new Queue<(RateLimitLease Lease, int Admitted)>();
-        var waitsAfterTwoSeconds = new List<int>();
-        var idleTicks = 0;
-        const int jump = 100;
-        for (var tick = 0; tick < jump + 100; tick++) // steps of 100 ms: 10 s before the jump, 10 s after
-        {
-            for (var offered = 0; offered < (tick < jump ? 25 : 500); offered++)
-            {
-                var lease = limiter.AttemptAcquire(Caller($"user-{offered}"));
-                if (lease.IsAcquired)
-                {
-                    queue.Enqueue((lease, tick));
-                }
-            }
-
-            time.Advance(TimeSpan.FromMilliseconds(100));
-            idleTicks += tick >= jump && queue.Count < 30 ? 1 : 0;
-            for (var served = 0; served < 30 && queue.Count > 0; served++)
-            {
-                var (lease, admitted) = queue.Dequeue();
-                lease.Dispose();
-                if (admitted >= jump + 20)
-                {
-                    waitsAfterTwoSeconds.Add((tick + 1 - admitted) * 100);
-                }
-            }
-        }
+        const int jump = 100; // 10 s before the jump, 10 s after
+        var (served, idleTicks) = ServeInTurn(
+            limiter, time, ticks: jump + 100, offered: tick => tick < jump ? 25 : 500, servedPerTick: 30, jump);
+        var waitsAfterTwoSeconds = served.Where(request => request.AdmittedTick >= jump + 20)
+            .Select(request => request.WaitMs)
+            .ToList();
 
         Assert.InRange(waitsAfterTwoSeconds.Max(), 100, 500);
         Assert.Equal(0, idleTicks); // and the service was never short of work
@@ -603,6 +559,47 @@ public sealed class LayeredRateLimiterTests
         }
 
         return limiter.ConcurrencyLimit;
+    }
+
+    /// <summary>
+    /// A service that finishes <paramref name="servedPerTick"/> requests every 100 ms whatever is in flight, first come
+    /// first served, offered <paramref name="offered"/>(tick) a tick: each request it served (the ticks it was admitted
+    /// and served in, its wait in ms), and the ticks from <paramref name="countIdleFrom"/> on with less to do than
+    /// that.
+    /// </summary>
+    private static (List<(int AdmittedTick, int ServedTick, int WaitMs)> Served, int IdleTicks) ServeInTurn(
+        LayeredRateLimiter limiter,
+        FakeTimeProvider time,
+        int ticks,
+        Func<int, int> offered,
+        int servedPerTick,
+        int countIdleFrom)
+    {
+        var queue = new Queue<(RateLimitLease Lease, int Admitted)>();
+        var served = new List<(int AdmittedTick, int ServedTick, int WaitMs)>();
+        var idleTicks = 0;
+        for (var tick = 0; tick < ticks; tick++)
+        {
+            for (var arriving = 0; arriving < offered(tick); arriving++)
+            {
+                var lease = limiter.AttemptAcquire(Caller($"user-{arriving}"));
+                if (lease.IsAcquired)
+                {
+                    queue.Enqueue((lease, tick));
+                }
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            idleTicks += tick >= countIdleFrom && queue.Count < servedPerTick ? 1 : 0;
+            for (var count = 0; count < servedPerTick && queue.Count > 0; count++)
+            {
+                var (lease, admitted) = queue.Dequeue();
+                lease.Dispose();
+                served.Add((admitted, tick, (tick + 1 - admitted) * 100));
+            }
+        }
+
+        return (served, idleTicks);
     }
 
     /// <summary>The bound full of requests that each took 1 s (over three times the target): the bound after.</summary>
