@@ -454,7 +454,6 @@ public sealed class LayeredRateLimiterTests
         // of 3,000; 770 when it stepped down by quarters to 42 first).
         Assert.InRange(lowest, 25, 100);
         Assert.InRange(refused, 0, offered * 25 / 100);
-
     }
 
     [Fact]

@@ -273,8 +273,8 @@ internal sealed class AdaptiveConcurrencyLimit
             return (int)(limit * Decrease);
         }
 
-        var excessAbove = (int)Math.Min(int.MaxValue, 2L * sustainable);
-        return (int)Math.Min(limit * SteepDecrease, Math.Max(excessAbove, limit * LittleCutFloor));
+        var twiceSustainable = (int)Math.Min(int.MaxValue, 2L * sustainable);
+        return (int)Math.Min(limit * SteepDecrease, Math.Max(twiceSustainable, limit * LittleCutFloor));
     }
 
     /// <summary>Raises the limit toward <paramref name="wanted"/>, no further than the served load sustains.</summary>
