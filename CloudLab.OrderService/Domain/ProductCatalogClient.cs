@@ -10,7 +10,7 @@ namespace CloudLab.OrderService.Domain;
 public sealed record ReserveResult(ReservationResponse? Reservation, IReadOnlyList<ShortItem> ShortItems);
 
 /// <summary>
-/// ProductService over HTTP, as OrderService uses it: reservations by the batch, releases one by one.
+/// ProductService over HTTP, as OrderService uses it: reservations and releases by the batch.
 /// </summary>
 public sealed class ProductCatalogClient(HttpClient http)
 {
@@ -35,11 +35,13 @@ public sealed class ProductCatalogClient(HttpClient http)
                 .ToList();
         });
 
-    public Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
+    /// <summary>Gives many orders' stock back in one call: idempotent per order id.</summary>
+    public Task ReleaseBatchAsync(IReadOnlyList<Guid> orderIds, CancellationToken cancellationToken) =>
         DependencyCall.GuardAsync(Dependency, async () =>
         {
-            using var response = await http.DeleteAsync(
-                new Uri($"/api/products/reservations/{orderId}", UriKind.Relative), cancellationToken);
+            using var response = await http.PostAsJsonAsync(
+                "/api/products/reservations/releases", new ReleaseBatchRequest(orderIds),
+                OrderJsonContext.Default.ReleaseBatchRequest, cancellationToken);
             response.EnsureSuccessStatusCode();
             return true;
         });

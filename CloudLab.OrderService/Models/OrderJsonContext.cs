@@ -16,6 +16,7 @@ namespace CloudLab.OrderService.Models;
 [JsonSerializable(typeof(ChargeRequest))]
 [JsonSerializable(typeof(ReservationBatchRequest))]
 [JsonSerializable(typeof(ReservationBatchResponse))]
+[JsonSerializable(typeof(ReleaseBatchRequest))]
 [JsonSerializable(typeof(ChargeBatchRequest))]
 [JsonSerializable(typeof(ChargeBatchResponse))]
 [JsonSerializable(typeof(PaymentInfo))]

@@ -33,6 +33,9 @@ public sealed record PaymentPage(IReadOnlyList<PaymentInfo> Items);
 /// <summary>Many orders' reservations in one call to ProductService.</summary>
 public sealed record ReservationBatchRequest(IReadOnlyList<ReservationRequest> Orders);
 
+/// <summary>Many orders' stock given back in one call to ProductService.</summary>
+public sealed record ReleaseBatchRequest(IReadOnlyList<Guid> OrderIds);
+
 /// <summary>What ProductService did with one order of a batch.</summary>
 public static class RemoteReservationOutcome
 {

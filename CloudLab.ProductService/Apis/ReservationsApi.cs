@@ -19,6 +19,7 @@ public static class ReservationsApi
         api.MapPost("/", Reserve);
         api.MapPost("/batch", ReserveBatch);
         api.MapDelete("/{orderId:guid}", Release);
+        api.MapPost("/releases", ReleaseBatch);
         return api;
     }
 
@@ -67,6 +68,14 @@ public static class ReservationsApi
         Guid orderId, StockReservations reservations, CancellationToken cancellationToken)
     {
         await reservations.ReleaseAsync(orderId, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Many orders' stock given back at once; like the single release, idempotent per order id.</summary>
+    public static async Task<NoContent> ReleaseBatch(
+        ReleaseBatchRequest request, StockReservations reservations, CancellationToken cancellationToken)
+    {
+        await reservations.ReleaseManyAsync(request.OrderIds, cancellationToken);
         return TypedResults.NoContent();
     }
 }

@@ -36,7 +36,8 @@ public sealed class ReservationStore(Database database)
         CancellationToken cancellationToken) =>
         database.InTransactionAsync<(IReadOnlyList<ReservationOutcome>, IReadOnlyList<StockChange>)>(async session =>
         {
-            var orderIds = requests.Select(request => request.OrderId).Distinct().ToArray();
+            // Sorted, as releases take theirs (see ReleaseAsync).
+            var orderIds = requests.Select(request => request.OrderId).Distinct().Order().ToArray();
             // The claim and the lock go in one command (one round trip). The lock takes the products of every order,
             // also of one claimed before, which is served its earlier answer and takes nothing (rare: a retry).
             var productIds = requests.SelectMany(request => request.Wanted.Keys).Distinct().Order().ToArray();
@@ -149,48 +150,59 @@ public sealed class ReservationStore(Database database)
         }, cancellationToken: cancellationToken);
 
     /// <summary>
-    /// Gives the stock back. Idempotent; releasing an unknown order leaves a marker that refuses a late reservation.
+    /// Gives the stock of many orders back in one transaction, each product locked once in id order. Idempotent per
+    /// order; releasing an unknown order leaves a marker that refuses a late reservation.
     /// </summary>
-    public Task<IReadOnlyList<StockChange>> ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<StockChange>> ReleaseAsync(
+        IReadOnlyList<Guid> orderIds, CancellationToken cancellationToken) =>
         database.InTransactionAsync<IReadOnlyList<StockChange>>(async session =>
         {
-            // A row comes back when this call released the order: a new marker, or a reservation it moved from
-            // reserved to released. The items are read by the statements below, not here: when a reservation of the
+            // Sorted, as reservations claim theirs: two transactions that both wait on order ids the other has
+            // written take them in the same order, so they cannot deadlock. Distinct: ON CONFLICT DO UPDATE may touch
+            // a row once per statement.
+            var ids = orderIds.Distinct().Order().ToArray();
+            // The rows that come back are the orders this call released: new markers, or reservations it moved from
+            // reserved to released. Their items are read by the statements below, not here: when a reservation of the
             // same order commits while this insert waits on it, the insert goes on to update the committed row, but
             // a subquery here still reads with the snapshot taken before that commit and finds no items. Counting
             // them here once returned "nothing reserved" in that race and the order's stock was never given back
             // (chaos run 2026-11-29 21:32: 5 products 2-3 units short after the PostgreSQL freeze).
-            var released = await session.ExecuteScalarAsync<Guid?>(
+            var released = (await session.QueryAsync<Guid>(
                 Query.Write("reservations", "release"),
                 """
-                INSERT INTO reservations (order_id, status, released_at) VALUES (@orderId, @Released, now())
+                INSERT INTO reservations (order_id, status, released_at)
+                SELECT id, @Released, now() FROM unnest(@ids) AS o(id)
                 ON CONFLICT (order_id) DO UPDATE SET status = @Released, released_at = now()
                     WHERE reservations.status = @Reserved
                 RETURNING order_id
                 """,
-                new { orderId, ReservationStatus.Reserved, ReservationStatus.Released }, cancellationToken);
-            if (released is null)
+                new { ids, ReservationStatus.Reserved, ReservationStatus.Released }, cancellationToken)).ToArray();
+            if (released.Length == 0)
             {
-                return []; // already released
+                return []; // all released before
             }
 
-            await session.ExecuteAsync(
-                Query.Write("products", "lock_for_release"),
-                """
-                SELECT 1 FROM products
-                WHERE id IN (SELECT product_id FROM reservation_items WHERE order_id = @orderId)
-                ORDER BY id FOR UPDATE
-                """,
-                new { orderId }, cancellationToken);
-            var restored = await session.QueryAsync<ReleasedRow>(
+            // The lock in id order, then the stock: one round trip, each statement with its own snapshot.
+            var restored = await session.RunAsync(
                 Query.Write("products", "release_stock"),
                 $"""
-                UPDATE products p SET stock = p.stock + ri.quantity, updated_at = now(), version = p.version + 1
-                FROM reservation_items ri
-                WHERE ri.order_id = @orderId AND p.id = ri.product_id
-                RETURNING {ReservedColumns}, ri.quantity AS released
+                SELECT 1 FROM products
+                WHERE id IN (SELECT product_id FROM reservation_items WHERE order_id = ANY(@released))
+                ORDER BY id FOR UPDATE;
+                UPDATE products p SET stock = p.stock + r.quantity, updated_at = now(), version = p.version + 1
+                FROM (SELECT product_id, sum(quantity)::int AS quantity FROM reservation_items
+                      WHERE order_id = ANY(@released) GROUP BY product_id) AS r
+                WHERE p.id = r.product_id
+                RETURNING {ReservedColumns}, r.quantity AS released
                 """,
-                new { orderId }, cancellationToken);
+                new { released },
+                static async (connection, command) =>
+                {
+                    await using var results = await connection.QueryMultipleAsync(command);
+                    await results.ReadAsync<int>();
+                    return (await results.ReadAsync<ReleasedRow>()).ToList();
+                },
+                cancellationToken);
             return restored
                 .Select(row => new StockChange(row.ToProduct(), AvailabilityChanged: row.Stock == row.Released))
                 .ToList();

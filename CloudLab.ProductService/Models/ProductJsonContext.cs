@@ -19,5 +19,6 @@ namespace CloudLab.ProductService.Models;
 [JsonSerializable(typeof(Reservation))]
 [JsonSerializable(typeof(ReservationBatchRequest))]
 [JsonSerializable(typeof(ReservationBatchResponse))]
+[JsonSerializable(typeof(ReleaseBatchRequest))]
 [JsonSerializable(typeof(IReadOnlyList<ShortItem>))]
 public sealed partial class ProductJsonContext : JsonSerializerContext;

@@ -19,6 +19,12 @@ public sealed record ReservationBatchRequest(
     public const int MaxOrders = 256;
 }
 
+/// <summary>
+/// Many orders' reservations given back in one call (OrderService batches the releases of the orders it undoes).
+/// </summary>
+public sealed record ReleaseBatchRequest(
+    [Required, MinLength(1), MaxLength(ReservationBatchRequest.MaxOrders)] IReadOnlyList<Guid> OrderIds);
+
 /// <summary>What became of one order of a batch.</summary>
 public static class ReservationResultKind
 {
