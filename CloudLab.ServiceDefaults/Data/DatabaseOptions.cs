@@ -18,12 +18,15 @@ public sealed class DatabaseOptions
 
     /// <summary>
     /// How long a query waits for a connection (a free one from the pool, or a new one opened), then fails as
-    /// "database unavailable" (503). Npgsql's default waits 15 s, longer than a request's 10 s budget, so while
-    /// PostgreSQL hangs every request would hold its slot for its whole budget. Bounding the wait was meant to stop the
-    /// 429s seen just after a PostgreSQL freeze (68 in the chaos run of 2026-11-29 17:57); the next run still had
-    /// them (217), so their cause is open and this is kept only as a fail-fast bound.
+    /// "database unavailable" (503); a request's own budget ends the wait sooner. It was 3 s, meant as a fail-fast
+    /// bound, and that turned a short PostgreSQL freeze into errors that outlived it: every connection attempt made
+    /// while the server was stopped was given up at 3 s and replaced by another, and once the server ran again it took
+    /// the abandoned attempts first, so new ones timed out in the TCP connect for seconds. In the short chaos run's
+    /// 5 s freeze (2026-12-01, one machine): with 3 s, 244–452 errors of ~750 requests during it and the first clean
+    /// second 3–14 s after it (six runs); with 10 s, 2–24 errors during it and the first clean second at once (four
+    /// runs, one of which refused 75 orders 5–7 s after it). Npgsql's default is 15 s.
     /// </summary>
-    public TimeSpan ConnectionWait { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan ConnectionWait { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan TimeoutFor(QueryKind kind) => kind switch
     {

@@ -178,7 +178,7 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
 
     /// <summary>
     /// A service's data source waits <c>Database:ConnectionWait</c> for a connection, then fails with a transient
-    /// error (answered 503): with PostgreSQL hung, requests must not pile up for their whole budget.
+    /// error (answered 503) rather than hanging.
     /// </summary>
     [Fact]
     public async Task A_query_that_gets_no_connection_fails_as_unavailable_after_the_connection_wait()
