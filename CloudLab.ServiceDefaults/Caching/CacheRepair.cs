@@ -113,7 +113,7 @@ public sealed class CacheRepair : BackgroundService
         {
             await _redis.GetDatabase().PingAsync();
         }
-        catch (RedisException)
+        catch (Exception exception) when (RedisFailures.IsRedisFailure(exception))
         {
             return;
         }

@@ -89,7 +89,7 @@ public sealed class CacheVersions(IConnectionMultiplexer redis, string keyPrefix
         {
             return await call(redis.GetDatabase()).WaitAsync(timeout);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (RedisFailures.IsRedisFailure(exception))
         {
             return null;
         }

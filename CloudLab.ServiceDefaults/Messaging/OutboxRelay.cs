@@ -1,3 +1,4 @@
+using CloudLab.ServiceDefaults.Caching;
 using System.Diagnostics.Metrics;
 using CloudLab.ServiceDefaults.Data;
 using CloudLab.ServiceDefaults.Telemetry;
@@ -75,8 +76,8 @@ public sealed class OutboxRelay(
                 return;
             }
             catch (Exception exception)
-                when (exception is RedisException or RedisTimeoutException or Npgsql.NpgsqlException
-                    or DatabaseTimeoutException)
+                when (RedisFailures.IsRedisFailure(exception)
+                    || exception is Npgsql.NpgsqlException or DatabaseTimeoutException)
             {
                 if (retry == TimeSpan.Zero)
                 {

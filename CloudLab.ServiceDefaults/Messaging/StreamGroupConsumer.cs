@@ -1,3 +1,4 @@
+using CloudLab.ServiceDefaults.Caching;
 using CloudLab.ServiceDefaults.Data;
 using CloudLab.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Hosting;
@@ -109,7 +110,7 @@ public abstract class StreamGroupConsumer(
     }
 
     private static bool IsTransient(Exception exception) =>
-        exception is RedisException or RedisTimeoutException or Npgsql.NpgsqlException or DatabaseTimeoutException;
+        RedisFailures.IsRedisFailure(exception) || exception is Npgsql.NpgsqlException or DatabaseTimeoutException;
 
     private async Task EnsureGroupAsync(IDatabase stream)
     {

@@ -1,3 +1,4 @@
+using CloudLab.ServiceDefaults.Caching;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -25,7 +26,7 @@ public sealed class StreamRetention(
             {
                 await TrimAsync(redis.GetDatabase());
             }
-            catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+            catch (Exception exception) when (RedisFailures.IsRedisFailure(exception))
             {
                 logger.LogDebug(exception, "Trimming {Stream} skipped: Redis unavailable", options.StreamName);
             }

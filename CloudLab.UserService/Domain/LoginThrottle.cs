@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CloudLab.ServiceDefaults.Caching;
 using StackExchange.Redis;
 
 namespace CloudLab.UserService.Domain;
@@ -28,7 +29,7 @@ public sealed class LoginThrottle(
             var remaining = await redis.GetDatabase().KeyTimeToLiveAsync(LockKey(normalizedEmail));
             return remaining is { } left && left > TimeSpan.Zero ? left : null;
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (RedisFailures.IsRedisFailure(exception))
         {
             logger.LogWarning(
                 "Log-in throttle unavailable ({Reason}); only the per-address limit applies", exception.Message);
@@ -50,7 +51,7 @@ public sealed class LoginThrottle(
                 await database.StringSetAsync(LockKey(normalizedEmail), failures, lockFor);
             }
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (RedisFailures.IsRedisFailure(exception))
         {
             logger.LogWarning("Log-in throttle unavailable ({Reason}); the failure was not counted", exception.Message);
         }
@@ -62,7 +63,7 @@ public sealed class LoginThrottle(
         {
             await redis.GetDatabase().KeyDeleteAsync(FailuresKey(normalizedEmail));
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (RedisFailures.IsRedisFailure(exception))
         {
             logger.LogWarning("Log-in throttle unavailable ({Reason})", exception.Message);
         }

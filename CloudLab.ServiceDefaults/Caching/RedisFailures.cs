@@ -1,0 +1,16 @@
+using StackExchange.Redis;
+
+namespace CloudLab.ServiceDefaults.Caching;
+
+/// <summary>What a call to Redis throws when Redis fails (down, restarting, too slow), as opposed to a bug.</summary>
+public static class RedisFailures
+{
+    /// <summary>
+    /// A <see cref="RedisException"/> or a timeout, and also the <see cref="InvalidOperationException"/> that
+    /// StackExchange.Redis throws when the connection breaks during a write ("Writing is not allowed after writer was
+    /// completed"): killed with SIGKILL in a chaos run (2026-12-01 17:40), Redis made four product reads answer 500
+    /// that way, where the cache should have gone on without it.
+    /// </summary>
+    public static bool IsRedisFailure(Exception exception) =>
+        exception is RedisException or TimeoutException or InvalidOperationException;
+}
