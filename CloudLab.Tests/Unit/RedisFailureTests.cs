@@ -21,7 +21,8 @@ public sealed class RedisFailureTests
 
         Assert.Null(await versions.NewerClaimedAsync("product:1", 3));
         Assert.Null(await versions.SupersededAsync([("product:1", 3)]));
-        Assert.Null(await versions.ClaimAsync(new CachePolicy("product", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10)), [("product:1", 3)]));
+        var policy = new CachePolicy("product", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10));
+        Assert.Null(await versions.ClaimAsync(policy, [("product:1", 3)]));
     }
 
     [Theory]
