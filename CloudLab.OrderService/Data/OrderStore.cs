@@ -45,7 +45,8 @@ public interface IOrderStore
     /// <summary>The orders, their items, their events and their completed requests: one transaction.</summary>
     Task CompleteManyAsync(IReadOnlyList<OrderCompletion> completions, CancellationToken cancellationToken);
 
-    Task FailRequestAsync(Guid orderId, OrderFailure failure, CancellationToken cancellationToken);
+    /// <summary>Records why each of these order requests failed (those still started): one statement.</summary>
+    Task FailRequestsAsync(IReadOnlyList<RequestFailure> failures, CancellationToken cancellationToken);
 
     /// <summary>
     /// Applies <paramref name="transition"/> under the order's row lock, with its event in the same transaction. Local
@@ -78,6 +79,9 @@ public sealed record RequestClaim(Guid UserId, string Key, string RequestHash, G
 
 /// <summary>A placed order with its OrderPlaced event, to be committed.</summary>
 public sealed record OrderCompletion(Order Order, OutboxEvent Placed);
+
+/// <summary>An order request that failed, and the answer its retries get.</summary>
+public sealed record RequestFailure(Guid OrderId, OrderFailure Failure);
 
 /// <summary>
 /// The orders' SQL. Claims and commits come by the batch (the orders placed together): each batch is one statement or
@@ -206,21 +210,28 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
         outbox.EventsCommitted();
     }
 
-    public Task FailRequestAsync(Guid orderId, OrderFailure failure, CancellationToken cancellationToken) =>
-        database.ExecuteAsync(
+    public Task FailRequestsAsync(IReadOnlyList<RequestFailure> failures, CancellationToken cancellationToken)
+    {
+        // In order-id order, so two of these statements never wait on each other's rows in opposite orders.
+        var sorted = failures.DistinctBy(failure => failure.OrderId).OrderBy(failure => failure.OrderId).ToList();
+        return database.ExecuteAsync(
             Query.Write("order_requests", "fail"),
             """
-            UPDATE order_requests SET state = @Failed, failure = @failure::jsonb, updated_at = now()
-            WHERE order_id = @orderId AND state = @Started
+            UPDATE order_requests r SET state = @Failed, failure = f.failure::jsonb, updated_at = now()
+            FROM unnest(@orderIds, @failures) AS f(order_id, failure)
+            WHERE r.order_id = f.order_id AND r.state = @Started
             """,
             new
             {
-                orderId,
-                failure = JsonSerializer.Serialize(failure, OrderJsonContext.Default.OrderFailure),
+                orderIds = sorted.Select(failure => failure.OrderId).ToArray(),
+                failures = sorted
+                    .Select(failure => JsonSerializer.Serialize(failure.Failure, OrderJsonContext.Default.OrderFailure))
+                    .ToArray(),
                 OrderRequestState.Failed,
                 OrderRequestState.Started,
             },
             cancellationToken);
+    }
 
     public Task<(Order? Order, string? Status)> TransitionAsync(
         Guid id, OrderTransition transition, CancellationToken cancellationToken) =>

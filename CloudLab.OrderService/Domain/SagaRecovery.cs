@@ -25,7 +25,7 @@ public sealed class SagaRecovery(IServiceProvider services, IOptions<SagaOptions
         {
             if (await compensation.TryUndoAsync(orderId, cancellationToken))
             {
-                await store.FailRequestAsync(orderId, Failures.Unavailable, cancellationToken);
+                await store.FailRequestsAsync([new RequestFailure(orderId, Failures.Unavailable)], cancellationToken);
                 Logger.LogInformation("Compensated unfinished order {OrderId}", orderId);
             }
         }

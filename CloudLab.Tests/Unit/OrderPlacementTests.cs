@@ -196,6 +196,32 @@ public sealed class OrderPlacementTests : IDisposable
         Assert.True(_saga.Payments.ChargeBatches.Count <= claims.Count);
     }
 
+    /// <summary>
+    /// The failures of orders that fail together are recorded in one statement: one each took a connection apiece, and
+    /// after a PostgreSQL freeze the orders held through it failed by the dozen at once and emptied the pool.
+    /// </summary>
+    [Fact]
+    public async Task Orders_that_fail_together_are_recorded_together_and_each_replays_its_failure()
+    {
+        var scarce = _saga.Products.AddProduct(price: 10m, stock: 0);
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _saga.Products.HoldReservations = hold;
+
+        var placing = Enumerable.Range(0, 20).Select(i => PlaceAsync($"k{i}", (scarce, 1))).ToList();
+        await Task.Delay(200);
+        hold.SetResult();
+        var results = await Task.WhenAll(placing).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.All(results, result => Assert.Equal(422, result.Failure?.Status));
+        Assert.Equal(20, _saga.Store.FailBatches.Sum());
+        Assert.True(
+            _saga.Store.FailBatches.Count <= _saga.Store.ClaimBatches.Count,
+            $"{_saga.Store.FailBatches.Count} failure statements for {_saga.Store.ClaimBatches.Count} claims");
+        var replay = await PlaceAsync("k3", (scarce, 1));
+        Assert.True(replay.Replayed);
+        Assert.Equal(422, replay.Failure?.Status);
+    }
+
     [Fact]
     public async Task No_more_placement_batches_run_at_once_than_Placement_ConcurrentBatches_allows()
     {

@@ -19,6 +19,9 @@ internal sealed class FakeOrderStore : IOrderStore
     public ConcurrentQueue<int> ClaimBatches { get; } = new();
     public ConcurrentQueue<int> CommitBatches { get; } = new();
 
+    /// <summary>The number of failed requests recorded by each failure statement, in call order.</summary>
+    public ConcurrentQueue<int> FailBatches { get; } = new();
+
     /// <summary>When set, the next transition answers as if the database were unreachable.</summary>
     public Exception? FailNextWrite { get; set; }
 
@@ -61,13 +64,18 @@ internal sealed class FakeOrderStore : IOrderStore
         return Task.CompletedTask;
     }
 
-    public Task FailRequestAsync(Guid orderId, OrderFailure failure, CancellationToken cancellationToken)
+    public Task FailRequestsAsync(IReadOnlyList<RequestFailure> failures, CancellationToken cancellationToken)
     {
-        var request = RequestFor(orderId);
-        if (request.State == OrderRequestState.Started)
+        FailBatches.Enqueue(failures.Count);
+        foreach (var (orderId, failure) in failures)
         {
-            request.State = OrderRequestState.Failed;
-            request.Failure = System.Text.Json.JsonSerializer.Serialize(failure, OrderJsonContext.Default.OrderFailure);
+            var request = RequestFor(orderId);
+            if (request.State == OrderRequestState.Started)
+            {
+                request.State = OrderRequestState.Failed;
+                request.Failure = System.Text.Json.JsonSerializer.Serialize(
+                    failure, OrderJsonContext.Default.OrderFailure);
+            }
         }
 
         return Task.CompletedTask;
