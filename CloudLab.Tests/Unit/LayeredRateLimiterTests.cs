@@ -374,6 +374,34 @@ public sealed class LayeredRateLimiterTests
     }
 
     [Fact]
+    public void A_bound_cut_in_an_incident_goes_back_to_its_maximum_after_a_quiet_spell_of_light_load()
+    {
+        // An incident drove the bound to its minimum; then the load is light (5 in flight at most, far under what any
+        // bound would hold) and quick. Growth waits for a bound that holds the load, which light load never fills.
+        var time = new FakeTimeProvider();
+        using var limiter = Adaptive(time, targetMs: 200, min: 16, max: 100);
+        DriveToMinimum(limiter, time);
+        Assert.Equal(16, limiter.ConcurrencyLimit);
+
+        void LightLoad(TimeSpan duration)
+        {
+            for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += TimeSpan.FromMilliseconds(25))
+            {
+                var quick = Admit(limiter, 5);
+                time.Advance(TimeSpan.FromMilliseconds(25));
+                quick.ForEach(lease => lease.Dispose());
+            }
+        }
+
+        LightLoad(TimeSpan.FromSeconds(1));
+        Assert.InRange(limiter.ConcurrencyLimit, 16, 40); // one quiet second is not yet a quiet spell
+
+        LightLoad(TimeSpan.FromSeconds(4)); // 20 targets of 200 ms
+        Assert.Equal(100, limiter.ConcurrencyLimit);
+        Assert.All(Admit(limiter, 60), lease => Assert.True(lease.IsAcquired)); // a small burst on an idle service
+    }
+
+    [Fact]
     public void Requests_admitted_before_a_cut_do_not_cut_the_bound_again_as_they_finish()
     {
         // The bound full of requests that wait 2 s: they finish over the next second, all slow. The first window of

@@ -14,7 +14,8 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 /// requests to finish after a cut ride small, quick batches, and growing on them alone took the order peak's limit from
 /// ~150 back towards 512 within a second, over and over (placed p95 698 and 944 ms in two runs; 427–478 ms in five runs
 /// of six with the bound on growth, `docs/performance/write-path/round14.md`). Cuts that halved the limit without
-/// shortening the latency are undone (a slow dependency, not overload: see CutsWereFutile).
+/// shortening the latency are undone (a slow dependency, not overload: see CutsWereFutile). A cut limit that neither
+/// holds the load nor sees the target missed for a while goes back to its maximum (QuietTargetsBeforeReset).
 /// Why not a library: System.Threading.RateLimiting has only fixed limiters (concurrency, token bucket, windows),
 /// Microsoft.Extensions.Resilience and Polly wrap those, and no adaptive limiter is among the packages this project
 /// may use. Why not a fixed bound: natural batching makes throughput grow with the requests in flight, so the bound
@@ -60,12 +61,22 @@ internal sealed class AdaptiveConcurrencyLimit
     /// <summary>After cuts that did not help, no cut for this many targets' time (then it tries again).</summary>
     private const int TargetsWithoutCutAfterFutileCuts = 40;
 
+    /// <summary>
+    /// A cut bound that has neither held the load nor seen the target missed for this many targets' time goes back to
+    /// its maximum, as a quiet service starts. Growth needs a bound that holds the load, so without this a bound cut
+    /// in an incident stays cut while the load is light, and refuses the next small burst on an idle service: after a
+    /// PostgreSQL freeze OrderService's bound went to 16 and stayed there at 50 orders/s, and each later blip (a
+    /// killed Redis, a failing gateway) had orders refused (chaos run of 2026-12-01 18:08: 140 × 429 in 60 s).
+    /// </summary>
+    private const int QuietTargetsBeforeReset = 20;
+
     private readonly int _min;
     private readonly int _max;
     private readonly long _targetTicks;
     private readonly long _halfTargetTicks;
     private readonly long _stalledTicks;
     private readonly long _windowTicks;
+    private readonly long _quietResetTicks;
     private readonly Lock _adapting = new();
     private int _limit;
     private int _inFlight;
@@ -82,6 +93,7 @@ internal sealed class AdaptiveConcurrencyLimit
     private int _overHalfTarget;
     private long _windowEnds;
     private long _noDecreaseBefore;
+    private long _quietSince;
     private long _lastChange;
     private long _latencySum;
     private int _limitBeforeCuts;
@@ -105,6 +117,9 @@ internal sealed class AdaptiveConcurrencyLimit
         _halfTargetTicks = _targetTicks / 2;
         _stalledTicks = _targetTicks > long.MaxValue / StalledTargets ? long.MaxValue : _targetTicks * StalledTargets;
         _windowTicks = (long)(Window.TotalSeconds * timestampFrequency);
+        _quietResetTicks = _targetTicks > long.MaxValue / QuietTargetsBeforeReset
+            ? long.MaxValue
+            : _targetTicks * QuietTargetsBeforeReset;
     }
 
     public int Limit => Volatile.Read(ref _limit);
@@ -206,6 +221,11 @@ internal sealed class AdaptiveConcurrencyLimit
             var sustainable = (int)Math.Min(int.MaxValue, (double)completed * _targetTicks / elapsed);
             var limit = _limit;
             var binding = peak >= limit * 9 / 10;
+            if (binding || slow > finished * AllowedSlowShare)
+            {
+                _quietSince = 0;
+            }
+
             if (slow <= finished * AllowedSlowShare)
             {
                 _limitBeforeCuts = 0; // the target holds: whatever cuts were made, they are done with
@@ -247,6 +267,10 @@ internal sealed class AdaptiveConcurrencyLimit
                 // steps take 35 windows (3.5 s) from 16 back to 512, by half a window 9.
                 Grow(limit, Math.Max(limit + 1, (int)(limit * FastIncrease)), sustainable, now);
             }
+            else if (limit < _max)
+            {
+                ResetWhenQuiet(now);
+            }
         }
         finally
         {
@@ -284,6 +308,21 @@ internal sealed class AdaptiveConcurrencyLimit
         if (grown > limit)
         {
             Volatile.Write(ref _limit, grown);
+            Volatile.Write(ref _lastChange, now);
+        }
+    }
+
+    /// <summary>Back to the maximum once the bound has been idle and the target held for a while.</summary>
+    private void ResetWhenQuiet(long now)
+    {
+        if (_quietSince == 0)
+        {
+            _quietSince = now;
+        }
+        else if (now - _quietSince >= _quietResetTicks)
+        {
+            _quietSince = 0;
+            Volatile.Write(ref _limit, _max);
             Volatile.Write(ref _lastChange, now);
         }
     }
