@@ -376,20 +376,33 @@ public sealed class LayeredRateLimiterTests
     [Fact]
     public void A_bound_cut_in_an_incident_goes_back_to_its_maximum_after_a_quiet_spell_of_light_load()
     {
-        // An incident drove the bound to its minimum; then the load is light (5 in flight at most, far under what any
-        // bound would hold) and quick. Growth waits for a bound that holds the load, which light load never fills.
+        // An incident drove the bound to its minimum; then the load is light (at most 11 in flight, under what the bound
+        // holds) with a tenth of the answers over the target. Growth waits for a bound that holds the load, which light
+        // load never fills, and a cut waits for one too.
         var time = new FakeTimeProvider();
         using var limiter = Adaptive(time, targetMs: 200, min: 16, max: 100);
         DriveToMinimum(limiter, time);
         Assert.Equal(16, limiter.ConcurrencyLimit);
 
+        var slow = new Queue<(TimeSpan Due, RateLimitLease Lease)>();
+        var clock = TimeSpan.Zero;
         void LightLoad(TimeSpan duration)
         {
-            for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += TimeSpan.FromMilliseconds(25))
+            for (var end = clock + duration; clock < end; clock += TimeSpan.FromMilliseconds(25))
             {
-                var quick = Admit(limiter, 5);
+                var leases = Admit(limiter, 5);
+                if (clock.TotalMilliseconds % 50 == 0)
+                {
+                    slow.Enqueue((clock + TimeSpan.FromMilliseconds(300), leases[0])); // one in ten takes 300 ms
+                    leases.RemoveAt(0);
+                }
+
                 time.Advance(TimeSpan.FromMilliseconds(25));
-                quick.ForEach(lease => lease.Dispose());
+                leases.ForEach(lease => lease.Dispose());
+                while (slow.Count > 0 && slow.Peek().Due <= clock + TimeSpan.FromMilliseconds(25))
+                {
+                    slow.Dequeue().Lease.Dispose();
+                }
             }
         }
 

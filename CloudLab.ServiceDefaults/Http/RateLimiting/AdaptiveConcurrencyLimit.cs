@@ -14,8 +14,8 @@ namespace CloudLab.ServiceDefaults.Http.RateLimiting;
 /// requests to finish after a cut ride small, quick batches, and growing on them alone took the order peak's limit from
 /// ~150 back towards 512 within a second, over and over (placed p95 698 and 944 ms in two runs; 427–478 ms in five runs
 /// of six with the bound on growth, `docs/performance/write-path/round14.md`). Cuts that halved the limit without
-/// shortening the latency are undone (a slow dependency, not overload: see CutsWereFutile). A cut limit that neither
-/// holds the load nor sees the target missed for a while goes back to its maximum (QuietTargetsBeforeReset).
+/// shortening the latency are undone (a slow dependency, not overload: see CutsWereFutile). A cut limit that has not
+/// held the load for a while goes back to its maximum (QuietTargetsBeforeReset).
 /// Why not a library: System.Threading.RateLimiting has only fixed limiters (concurrency, token bucket, windows),
 /// Microsoft.Extensions.Resilience and Polly wrap those, and no adaptive limiter is among the packages this project
 /// may use. Why not a fixed bound: natural batching makes throughput grow with the requests in flight, so the bound
@@ -62,11 +62,13 @@ internal sealed class AdaptiveConcurrencyLimit
     private const int TargetsWithoutCutAfterFutileCuts = 40;
 
     /// <summary>
-    /// A cut bound that has neither held the load nor seen the target missed for this many targets' time goes back to
-    /// its maximum, as a quiet service starts. Growth needs a bound that holds the load, so without this a bound cut
-    /// in an incident stays cut while the load is light, and refuses the next small burst on an idle service: after a
-    /// PostgreSQL freeze OrderService's bound went to 16 and stayed there at 50 orders/s, and each later blip (a
-    /// killed Redis, a failing gateway) had orders refused (chaos run of 2026-12-01 18:08: 140 × 429 in 60 s).
+    /// A cut bound that has not held the load (never 90 % in use, nothing refused) for this many targets' time goes
+    /// back to its maximum, as a quiet service starts. Growth needs a bound that holds the load, so without this a bound
+    /// cut in an incident stays cut while the load is light, and refuses the next small burst on an idle service: after
+    /// a PostgreSQL freeze OrderService's bound went to 16 and stayed there at 50 orders/s, and each later blip (a
+    /// killed Redis, a failing gateway) had orders refused (chaos run of 2026-12-01 18:08: 140 × 429 in 60 s). Slow
+    /// answers do not hold the reset back: a bound that does not hold the load is not what makes them slow (the same
+    /// reason only a binding bound is cut), and requiring every window under the target kept a bound of 96 for 34 s.
     /// </summary>
     private const int QuietTargetsBeforeReset = 20;
 
@@ -221,9 +223,13 @@ internal sealed class AdaptiveConcurrencyLimit
             var sustainable = (int)Math.Min(int.MaxValue, (double)completed * _targetTicks / elapsed);
             var limit = _limit;
             var binding = peak >= limit * 9 / 10;
-            if (binding || slow > finished * AllowedSlowShare)
+            if (binding || limit >= _max)
             {
                 _quietSince = 0;
+            }
+            else if (ResetWhenQuiet(now))
+            {
+                return;
             }
 
             if (slow <= finished * AllowedSlowShare)
@@ -267,10 +273,6 @@ internal sealed class AdaptiveConcurrencyLimit
                 // steps take 35 windows (3.5 s) from 16 back to 512, by half a window 9.
                 Grow(limit, Math.Max(limit + 1, (int)(limit * FastIncrease)), sustainable, now);
             }
-            else if (limit < _max)
-            {
-                ResetWhenQuiet(now);
-            }
         }
         finally
         {
@@ -312,19 +314,26 @@ internal sealed class AdaptiveConcurrencyLimit
         }
     }
 
-    /// <summary>Back to the maximum once the bound has been idle and the target held for a while.</summary>
-    private void ResetWhenQuiet(long now)
+    /// <summary>Back to the maximum once the bound has held nothing for a while: true when it went back now.</summary>
+    private bool ResetWhenQuiet(long now)
     {
         if (_quietSince == 0)
         {
             _quietSince = now;
+            return false;
         }
-        else if (now - _quietSince >= _quietResetTicks)
+
+        if (now - _quietSince < _quietResetTicks)
         {
-            _quietSince = 0;
-            Volatile.Write(ref _limit, _max);
-            Volatile.Write(ref _lastChange, now);
+            return false;
         }
+
+        _quietSince = 0;
+        _limitBeforeCuts = 0;
+        Volatile.Write(ref _cutsStarted, 0);
+        Volatile.Write(ref _limit, _max);
+        Volatile.Write(ref _lastChange, now);
+        return true;
     }
 
     private void StartCuts(int limit, long latency, long now)
