@@ -376,9 +376,9 @@ public sealed class LayeredRateLimiterTests
     [Fact]
     public void A_bound_cut_in_an_incident_goes_back_to_its_maximum_after_a_quiet_spell_of_light_load()
     {
-        // An incident drove the bound to its minimum; then the load is light (at most 11 in flight, under what the bound
-        // holds) with a tenth of the answers over the target. Growth waits for a bound that holds the load, which light
-        // load never fills, and a cut waits for one too.
+        // An incident drove the bound to its minimum; then the load is light (at most 11 in flight, under what the
+        // bound holds) with a tenth of the answers over the target. Growth waits for a bound that holds the load, which
+        // light load never fills, and a cut waits for one too.
         var time = new FakeTimeProvider();
         using var limiter = Adaptive(time, targetMs: 200, min: 16, max: 100);
         DriveToMinimum(limiter, time);
