@@ -63,9 +63,9 @@ public sealed class OrderPlacement : IAsyncDisposable
             PlaceManyAsync,
             meterFactory);
         // The orders of a batch that fail (no stock, declined) are recorded together: one statement and one connection,
-        // not one each. After a 5 s PostgreSQL freeze the orders held through it failed by the dozen at once, each
-        // taking a connection, and OrderService's pool went dry while new connections came slowly: orders took 6-9 s
-        // for seconds after the freeze had ended, and the limiter cut its bound to 16 (chaos run of 2026-12-01 18:08).
+        // not one each. After a 5 s PostgreSQL freeze the orders held through it fail by the dozen at once, and one
+        // connection each was asked for while new connections came slowly (chaos run of 2026-12-01 18:08: failure
+        // writes of 2.6-3.7 s after the freeze had ended). It did not end the stall after a freeze on its own.
         _failures = new NaturalBatcher<RequestFailure, bool>(
             new BatchingStage("order_failure", MaxBatchSize: 256, ConcurrentBatches: 1),
             async (failures, cancellationToken) =>
