@@ -8,7 +8,7 @@ public static class RedisFailures
     /// <summary>
     /// A <see cref="RedisException"/> or a timeout, and also the <see cref="InvalidOperationException"/> that
     /// StackExchange.Redis throws when the connection breaks during a write ("Writing is not allowed after writer was
-    /// completed"): killed with SIGKILL in a chaos run (2026-12-01 17:40), Redis made four product reads answer 500
+    /// completed"): killed with SIGKILL in a chaos run (2026-12-01 17:40), Redis made four cached reads answer 500
     /// that way, where the cache should have gone on without it.
     /// </summary>
     public static bool IsRedisFailure(Exception exception) =>

@@ -65,10 +65,11 @@ internal sealed class AdaptiveConcurrencyLimit
     /// A cut bound that has not held the load (never 90 % in use, nothing refused) for this many targets' time goes
     /// back to its maximum, as a quiet service starts. Growth needs a bound that holds the load, so without this a
     /// bound cut in an incident stays cut while the load is light, and refuses the next small burst on an idle service:
-    /// after a PostgreSQL freeze OrderService's bound went to 16 and stayed there at 50 orders/s, and each later blip
-    /// (a killed Redis, a failing gateway) had orders refused (chaos run of 2026-12-01 18:08: 140 × 429 in 60 s). Slow
-    /// answers do not hold the reset back: a bound that does not hold the load is not what makes them slow (the same
-    /// reason only a binding bound is cut), and requiring every window under the target kept a bound of 96 for 34 s.
+    /// after a PostgreSQL freeze a write path's bound went to 16 and stayed there at 50 requests a second, and each
+    /// later blip (a killed Redis, a failing dependency) had requests refused (chaos run of 2026-12-01 18:08: 140 × 429
+    /// in 60 s). Slow answers do not hold the reset back: a bound that does not hold the load is not what makes them
+    /// slow (the same reason only a binding bound is cut), and requiring every window under the target kept a bound of
+    /// 96 for 34 s.
     /// </summary>
     private const int QuietTargetsBeforeReset = 20;
 
