@@ -77,8 +77,8 @@ public sealed class AppProcess : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
         var log = TextWriter.Synchronized(new StreamWriter(LogPath, append: false) { AutoFlush = true });
-        process.OutputDataReceived += (_, line) => log.WriteLine(line.Data);
-        process.ErrorDataReceived += (_, line) => log.WriteLine(line.Data);
+        process.OutputDataReceived += (_, line) => WriteLine(log, line.Data);
+        process.ErrorDataReceived += (_, line) => WriteLine(log, line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var app = new AppProcess(process, log);
@@ -128,18 +128,37 @@ public sealed class AppProcess : IAsyncDisposable
             // SIGTERM to the AppHost (the child of `dotnet run`): it stops every resource it started.
             var appHostId = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
             Process.Start("pkill", ["-TERM", "-P", appHostId])?.WaitForExit();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
+        }
+
+        // Also when it has exited already: WaitForExitAsync returns once the output has been read to its end, so no
+        // line is handed to the log after it is closed.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
         }
 
         _process.Dispose();
         await _log.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A line of the app's output into its log. A line that comes after the log was closed is dropped: thrown on the
+    /// thread that reads the output, the error would end the whole process (it crashed the test host once, 19:28 on
+    /// 2026-12-01, when an app that had exited by itself was disposed before its last lines were read).
+    /// </summary>
+    private static void WriteLine(TextWriter log, string? line)
+    {
+        try
+        {
+            log.WriteLine(line);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 }
