@@ -1,4 +1,3 @@
-using CloudLab.ServiceDefaults.Caching;
 using System.Diagnostics.Metrics;
 using CloudLab.ServiceDefaults.Data;
 using CloudLab.ServiceDefaults.Telemetry;
@@ -75,9 +74,7 @@ public sealed class OutboxRelay(
             {
                 return;
             }
-            catch (Exception exception)
-                when (RedisFailures.IsRedisFailure(exception)
-                    || exception is Npgsql.NpgsqlException or DatabaseTimeoutException)
+            catch (Exception exception) when (MessagingOutage.Is(exception))
             {
                 if (retry == TimeSpan.Zero)
                 {

@@ -1,5 +1,3 @@
-using CloudLab.ServiceDefaults.Caching;
-using CloudLab.ServiceDefaults.Data;
 using CloudLab.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -77,7 +75,7 @@ public abstract class StreamGroupConsumer(
             {
                 return;
             }
-            catch (Exception exception) when (IsTransient(exception))
+            catch (Exception exception) when (MessagingOutage.Is(exception))
             {
                 // Redis restarted without the group: make it again.
                 _groupReady &= !exception.Message.Contains("NOGROUP", StringComparison.Ordinal);
@@ -108,9 +106,6 @@ public abstract class StreamGroupConsumer(
             }
         }
     }
-
-    private static bool IsTransient(Exception exception) =>
-        RedisFailures.IsRedisFailure(exception) || exception is Npgsql.NpgsqlException or DatabaseTimeoutException;
 
     private async Task EnsureGroupAsync(IDatabase stream)
     {
