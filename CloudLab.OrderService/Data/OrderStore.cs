@@ -90,7 +90,7 @@ public sealed record RequestFailure(Guid OrderId, OrderFailure Failure);
 public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderStore
 {
     private const string Columns = """
-        o.id, o.user_id, o.status, o.total, o.currency, o.payment_id, o.created_at, o.updated_at,
+        o.id, o.user_id, o.status, o.total, o.currency, o.payment_id, o.created_at, o.updated_at, o.version,
         (SELECT json_agg(json_build_object('productId', i.product_id, 'quantity', i.quantity, 'unitPrice', i.unit_price)
                          ORDER BY i.product_id)
          FROM order_items i WHERE i.order_id = o.id)::text AS items
@@ -251,7 +251,8 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
                 Query.Write("orders", "transition"),
                 $"""
                 UPDATE orders o SET status = @To, compensation_due = @CompensationDue,
-                    payment_refunded = o.payment_refunded OR @PaymentRefunded, updated_at = now()
+                    payment_refunded = o.payment_refunded OR @PaymentRefunded, updated_at = now(),
+                    version = o.version + 1
                 WHERE o.id = @id RETURNING {Columns}
                 """,
                 new { id, transition.To, transition.CompensationDue, transition.PaymentRefunded },
@@ -295,7 +296,8 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
                 Query.Write("orders", "transition_many"),
                 $"""
                 UPDATE orders o SET status = t.status, compensation_due = t.compensation_due,
-                    payment_refunded = o.payment_refunded OR t.payment_refunded, updated_at = now()
+                    payment_refunded = o.payment_refunded OR t.payment_refunded, updated_at = now(),
+                    version = o.version + 1
                 FROM unnest(@movedIds, @statuses, @compensationDue, @paymentRefunded)
                     AS t(id, status, compensation_due, payment_refunded)
                 WHERE o.id = t.id
@@ -354,6 +356,7 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
         public Guid? PaymentId { get; init; }
         public DateTime CreatedAt { get; init; }
         public DateTime UpdatedAt { get; init; }
+        public long Version { get; init; }
         public string? Items { get; init; }
 
         /// <summary>Read only where a query selects it (the compensation sweep).</summary>
@@ -364,7 +367,7 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
             Items is null
                 ? []
                 : JsonSerializer.Deserialize(Items, OrderJsonContext.Default.IReadOnlyListOrderItem) ?? [],
-            PaymentId, CreatedAt, UpdatedAt);
+            PaymentId, CreatedAt, UpdatedAt) { Version = Version };
     }
 
     private sealed record HeldRequestRow(

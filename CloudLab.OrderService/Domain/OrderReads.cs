@@ -6,13 +6,20 @@ using CloudLab.ServiceDefaults.Http;
 namespace CloudLab.OrderService.Domain;
 
 /// <summary>
-/// Orders through the cache (5 min): one entry per order, and each user's list pages under a tag of that user.
+/// Orders through the cache (5 min): one entry per order, and each user's list pages under a tag of that user. An
+/// order's entry is written and loaded by its version, so a read that loaded it before a change cannot leave the old
+/// status cached after the change's write (<see cref="ServiceCache.SetNewestAsync{T}"/>).
 /// </summary>
 public sealed class OrderReads(IOrderStore store, ServiceCache cache)
 {
     public ValueTask<Order?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         cache.GetOrLoadAsync(
-            CachePolicies.Order, CachePolicies.Order.Key(id), id, store.GetAsync, cancellationToken: cancellationToken);
+            CachePolicies.Order,
+            CachePolicies.Order.Key(id),
+            id,
+            store.GetAsync,
+            versionOf: static order => order?.Version,
+            cancellationToken: cancellationToken);
 
     public ValueTask<PagedResult<Order>> ListForUserAsync(
         Guid userId, PageRequest page, CancellationToken cancellationToken) =>
@@ -28,8 +35,10 @@ public sealed class OrderReads(IOrderStore store, ServiceCache cache)
     /// </summary>
     public async Task OrderChangedAsync(Order order, CancellationToken cancellationToken)
     {
-        await cache.SetAsync(
-            CachePolicies.Order, CachePolicies.Order.Key(order.Id), order, cancellationToken: cancellationToken);
+        await cache.SetNewestAsync(
+            CachePolicies.Order,
+            [new VersionedEntry<Order>(CachePolicies.Order.Key(order.Id), order.Version, order)],
+            cancellationToken);
         await cache.InvalidateTagsAsync([UserTag(order.UserId)], cancellationToken);
     }
 

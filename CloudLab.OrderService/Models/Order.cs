@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using CloudLab.ServiceDefaults.Http;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace CloudLab.OrderService.Models;
 
@@ -39,7 +40,15 @@ public sealed record Order(
     IReadOnlyList<OrderItem> Items,
     Guid? PaymentId,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt)
+{
+    /// <summary>
+    /// The row's version, raised by every status change: what the cache orders an order's writes and loads by. Not
+    /// part of the API.
+    /// </summary>
+    [JsonIgnore]
+    public long Version { get; init; } = 1;
+}
 
 public sealed record OrderLineRequest([Required] Guid? ProductId, [Required, Range(1, 1000)] int? Quantity);
 

@@ -27,8 +27,19 @@ internal sealed class FakeOrderStore : IOrderStore
 
     public Request RequestFor(Guid orderId) => Requests.Values.Single(request => request.OrderId == orderId);
 
-    public Task<Order?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        Task.FromResult(Orders.GetValueOrDefault(id));
+    /// <summary>When set, a read awaits it between reading the order and returning it (a slow query).</summary>
+    public Func<Task>? AfterRead { get; set; }
+
+    public async Task<Order?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var order = Orders.GetValueOrDefault(id);
+        if (AfterRead is { } wait)
+        {
+            await wait();
+        }
+
+        return order;
+    }
 
     public Task<PagedResult<Order>> ListForUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
@@ -110,7 +121,7 @@ internal sealed class FakeOrderStore : IOrderStore
 
     private Order Apply(Order current, OrderTransition transition)
     {
-        var moved = current with { Status = transition.To, UpdatedAt = DateTime.UtcNow };
+        var moved = current with { Status = transition.To, UpdatedAt = DateTime.UtcNow, Version = current.Version + 1 };
         Orders[current.Id] = moved;
         CompensationDue[current.Id] = transition.CompensationDue;
         PaymentRefunded[current.Id] = PaymentRefunded.GetValueOrDefault(current.Id) || transition.PaymentRefunded;
