@@ -50,7 +50,7 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
 {
     private const string Columns = """
         id, order_id AS orderid, user_id AS userid, amount, currency, status, decline_reason AS declinereason,
-        created_at AS createdat, updated_at AS updatedat
+        created_at AS createdat, updated_at AS updatedat, version
         """;
 
     private readonly Database _database;
@@ -206,7 +206,7 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
             $"""
             WITH settled AS (
                 UPDATE payments p SET status = s.outcome, decline_reason = s.reason, gateway_charge = s.charge,
-                    updated_at = @now
+                    updated_at = @now, version = p.version + 1
                 FROM unnest(@ids, @statuses, @declineReasons, @chargeIds) AS s(payment_id, outcome, reason, charge)
                 WHERE p.id = s.payment_id AND p.status = @Pending
                 RETURNING {Columns}),
@@ -248,7 +248,8 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
             var payment = await session.QuerySingleOrDefaultAsync<Payment>(
                 Query.Write("payments", "refund"),
                 $"""
-                UPDATE payments SET status = @Refunded, updated_at = now() WHERE id = @id AND status = @Captured
+                UPDATE payments SET status = @Refunded, updated_at = now(), version = version + 1
+                WHERE id = @id AND status = @Captured
                 RETURNING {Columns}
                 """,
                 new { id, PaymentStatus.Refunded, PaymentStatus.Captured }, cancellationToken);

@@ -74,11 +74,7 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
             pending, status, charge.DeclineReason, charge.ChargeId, Captured, cancellationToken);
         if (writeThrough)
         {
-            await cache.SetAsync(
-                CachePolicies.Payment,
-                CachePolicies.Payment.Key(settled.Id),
-                settled,
-                cancellationToken: cancellationToken);
+            await WriteThroughAsync(settled, cancellationToken);
         }
 
         return settled;
@@ -146,11 +142,11 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
 
         var refunded = await store.MarkRefundedAsync(payment.Id, Refunded, cancellationToken)
             ?? await store.GetAsync(payment.Id, cancellationToken);
-        await cache.SetAsync(
-            CachePolicies.Payment,
-            CachePolicies.Payment.Key(payment.Id),
-            refunded,
-            cancellationToken: cancellationToken);
+        if (refunded is not null)
+        {
+            await WriteThroughAsync(refunded, cancellationToken);
+        }
+
         return refunded;
     }
 
@@ -160,7 +156,18 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
             CachePolicies.Payment.Key(id),
             id,
             store.GetAsync,
+            versionOf: static payment => payment?.Version,
             cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// A changed payment into the cache, by its version: a read that loaded it before the change cannot leave the old
+    /// status cached after this write (<see cref="ServiceCache.SetNewestAsync{T}"/>).
+    /// </summary>
+    private ValueTask WriteThroughAsync(Payment payment, CancellationToken cancellationToken) =>
+        cache.SetNewestAsync(
+            CachePolicies.Payment,
+            [new VersionedEntry<Payment>(CachePolicies.Payment.Key(payment.Id), payment.Version, payment)],
+            cancellationToken);
 
     /// <summary>
     /// What a claimed key already says without asking the gateway: held by a different charge, or settled before.

@@ -12,6 +12,10 @@ public static class PaymentStatus
     public const string Refunded = "refunded";
 }
 
+/// <summary>
+/// A payment as stored and returned. <see cref="Version"/> is raised by every status change: the cache orders a
+/// payment's writes and loads by it.
+/// </summary>
 [ImmutableObject(true)]
 public sealed record Payment(
     Guid Id,
@@ -22,7 +26,8 @@ public sealed record Payment(
     string Status,
     string? DeclineReason,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    long Version);
 
 public sealed record ChargeRequest(
     [Required] Guid? OrderId,

@@ -14,8 +14,19 @@ internal sealed class FakePaymentStore : IPaymentStore
     public ConcurrentDictionary<string, Guid> Keys { get; } = new();
     public ConcurrentQueue<OutboxEvent> Events { get; } = new();
 
-    public Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        Task.FromResult(Payments.GetValueOrDefault(id));
+    /// <summary>When set, a read awaits it between reading the payment and returning it (a slow query).</summary>
+    public Func<Task>? AfterRead { get; set; }
+
+    public async Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var payment = Payments.GetValueOrDefault(id);
+        if (AfterRead is { } wait)
+        {
+            await wait();
+        }
+
+        return payment;
+    }
 
     public Task<PagedResult<Payment>> ListForOrderAsync(
         Guid orderId, Guid? payerId, PageRequest page, CancellationToken cancellationToken)
@@ -45,7 +56,8 @@ internal sealed class FakePaymentStore : IPaymentStore
             PaymentStatus.Pending,
             null,
             now,
-            now);
+            now,
+            Version: 1);
         Payments[id] = payment;
         return Task.FromResult((payment, true));
     }
@@ -64,7 +76,10 @@ internal sealed class FakePaymentStore : IPaymentStore
             return Task.FromResult(payment);
         }
 
-        var settled = payment with { Status = status, DeclineReason = declineReason, UpdatedAt = DateTime.UtcNow };
+        var settled = payment with
+        {
+            Status = status, DeclineReason = declineReason, UpdatedAt = DateTime.UtcNow, Version = payment.Version + 1,
+        };
         Payments[pending.Id] = settled;
         if (announce(settled) is { } settledEvent)
         {
@@ -82,7 +97,7 @@ internal sealed class FakePaymentStore : IPaymentStore
             return Task.FromResult<Payment?>(null);
         }
 
-        var refunded = Payments[id] with { Status = PaymentStatus.Refunded };
+        var refunded = Payments[id] with { Status = PaymentStatus.Refunded, Version = Payments[id].Version + 1 };
         Payments[id] = refunded;
         Events.Enqueue(announce(refunded));
         return Task.FromResult<Payment?>(refunded);

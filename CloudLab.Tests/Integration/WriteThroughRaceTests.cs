@@ -1,0 +1,100 @@
+using CloudLab.OrderService.Domain;
+using CloudLab.OrderService.Models;
+using CloudLab.PaymentService.Domain;
+using CloudLab.PaymentService.Models;
+using CloudLab.ServiceDefaults.Caching;
+using CloudLab.Tests.Infrastructure;
+using CloudLab.Tests.Unit.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace CloudLab.Tests.Integration;
+
+/// <summary>
+/// The services' reads and write-throughs on the services' cache and the app's Redis, with their stores in memory: a
+/// read misses and reads an entity from the database; before it stores what it read, the entity changes and the change
+/// is written through. The read's late store must not leave the old state cached (for the entry's 5 minutes).
+/// </summary>
+[Collection(CloudLabCollection.Name)]
+public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
+{
+    [Fact]
+    public async Task A_read_that_loaded_an_order_before_it_was_cancelled_does_not_leave_it_cached_as_paid()
+    {
+        using var host = await CacheHostAsync();
+        var store = new FakeOrderStore();
+        var reads = new OrderReads(store, host.Services.GetRequiredService<ServiceCache>());
+        var paid = new Order(
+            Guid.CreateVersion7(), Guid.NewGuid(), OrderStatus.Paid, 8m, "USD", [], Guid.NewGuid(),
+            DateTime.UtcNow, DateTime.UtcNow);
+        store.Orders[paid.Id] = paid;
+
+        // A refund's event cancels the order meanwhile: a test run of 2026-12-01 read it as paid for 20 s after.
+        var first = await ReadAcrossChangeAsync(
+            hold => store.AfterRead = hold,
+            () => reads.GetAsync(paid.Id, CancellationToken.None).AsTask(),
+            async () =>
+            {
+                var cancelled = paid with { Status = OrderStatus.Cancelled, Version = paid.Version + 1 };
+                store.Orders[paid.Id] = cancelled;
+                await reads.OrderChangedAsync(cancelled, CancellationToken.None);
+            });
+
+        Assert.Equal(OrderStatus.Paid, first!.Status); // the read answers what it read
+        Assert.Equal(OrderStatus.Cancelled, (await reads.GetAsync(paid.Id, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task A_read_that_loaded_a_payment_before_it_was_refunded_does_not_leave_it_cached_as_captured()
+    {
+        using var host = await CacheHostAsync();
+        var store = new FakePaymentStore();
+        var gateway = new FakePaymentGateway();
+        var payments = new PaymentProcessor(store, gateway, host.Services.GetRequiredService<ServiceCache>());
+        var captured = new Payment(
+            Guid.CreateVersion7(), Guid.NewGuid(), Guid.NewGuid(), 8m, "USD", PaymentStatus.Captured, null,
+            DateTime.UtcNow, DateTime.UtcNow, Version: 2);
+        store.Payments[captured.Id] = captured;
+        gateway.Charges[captured.Id] = new GatewayCharge("ch_test", GatewayOutcome.Captured, null, false);
+
+        // Shipping asks whether the payment is captured: a refunded payment cached as captured would let it ship.
+        var first = await ReadAcrossChangeAsync(
+            hold => store.AfterRead = hold,
+            () => payments.GetAsync(captured.Id, CancellationToken.None).AsTask(),
+            () => payments.RefundAsync(captured, CancellationToken.None));
+
+        Assert.Equal(PaymentStatus.Captured, first!.Status);
+        Assert.Equal(PaymentStatus.Refunded, (await payments.GetAsync(captured.Id, CancellationToken.None))!.Status);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="read"/> and holds it between its database read and its store while
+    /// <paramref name="change"/> runs; returns what the read answered.
+    /// </summary>
+    private static async Task<T> ReadAcrossChangeAsync<T>(
+        Action<Func<Task>?> holdReads, Func<Task<T>> read, Func<Task> change)
+    {
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        holdReads(async () =>
+        {
+            loaded.TrySetResult();
+            await release.Task;
+        });
+        var reading = read();
+        await loaded.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        holdReads(null);
+        await change();
+        release.SetResult();
+        return await reading.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    private async Task<IHost> CacheHostAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Environment.ApplicationName = $"write-through-{Guid.NewGuid():N}";
+        builder.Configuration["ConnectionStrings:redis"] = await app.ConnectionStringAsync("redis");
+        builder.AddServiceCache();
+        return builder.Build();
+    }
+}
