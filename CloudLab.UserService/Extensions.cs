@@ -26,6 +26,7 @@ public static class Extensions
         builder.Services.AddOptions<UserSeedOptions>().BindConfiguration("Seed");
         builder.Services.AddSingleton<IDatabaseSeeder, UserSeeder>();
         builder.Services.AddSingleton<UserStore>();
+        builder.Services.AddSingleton<IUserStore>(services => services.GetRequiredService<UserStore>());
         builder.Services.AddSingleton<UserDirectory>();
     }
 }

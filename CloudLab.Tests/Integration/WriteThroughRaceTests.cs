@@ -1,10 +1,15 @@
+using System.Text.Json;
 using CloudLab.OrderService.Domain;
 using CloudLab.OrderService.Models;
 using CloudLab.PaymentService.Domain;
 using CloudLab.PaymentService.Models;
 using CloudLab.ServiceDefaults.Caching;
+using CloudLab.ServiceDefaults.Http;
 using CloudLab.Tests.Infrastructure;
 using CloudLab.Tests.Unit.Fakes;
+using CloudLab.UserService.Data;
+using CloudLab.UserService.Domain;
+using CloudLab.UserService.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -67,6 +72,33 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
         Assert.Equal(PaymentStatus.Refunded, (await payments.GetAsync(captured.Id, CancellationToken.None))!.Status);
     }
 
+    [Fact]
+    public async Task A_read_that_loaded_a_profile_before_it_was_renamed_does_not_leave_the_old_name_cached()
+    {
+        using var host = await CacheHostAsync();
+        var store = new InMemoryUserStore();
+        var users = new UserDirectory(store, host.Services.GetRequiredService<ServiceCache>());
+        var before = new UserProfile(
+            Guid.CreateVersion7(), "ada@example.com", "Ada", UserRoles.Customer, new Dictionary<string, string>(),
+            DateTime.UtcNow, DateTime.UtcNow);
+        store.Users[before.Id] = before;
+
+        var first = await ReadAcrossChangeAsync(
+            hold => store.AfterRead = hold,
+            () => users.GetJsonAsync(before.Id, CancellationToken.None).AsTask(),
+            () => users.UpdateProfileAsync(
+                before.Id, new UpdateProfileRequest("Ada L.", null), CancellationToken.None));
+
+        Assert.Equal("Ada", NameIn(first));
+        Assert.Equal("Ada L.", NameIn(await users.GetJsonAsync(before.Id, CancellationToken.None)));
+    }
+
+    private static string? NameIn(CachedJson? profile)
+    {
+        using var document = JsonDocument.Parse(profile!.Utf8Json);
+        return document.RootElement.GetProperty("name").GetString();
+    }
+
     /// <summary>
     /// Starts <paramref name="read"/> and holds it between its database read and its store while
     /// <paramref name="change"/> runs; returns what the read answered.
@@ -87,6 +119,42 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
         await change();
         release.SetResult();
         return await reading.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Profiles in memory; an update raises the version as the users table does.</summary>
+    private sealed class InMemoryUserStore : IUserStore
+    {
+        public Dictionary<Guid, UserProfile> Users { get; } = [];
+
+        /// <summary>When set, a read awaits it between reading the profile and returning it (a slow query).</summary>
+        public Func<Task>? AfterRead { get; set; }
+
+        public async Task<UserProfile?> GetAsync(Guid id, CancellationToken cancellationToken)
+        {
+            var user = Users.GetValueOrDefault(id);
+            if (AfterRead is { } wait)
+            {
+                await wait();
+            }
+
+            return user;
+        }
+
+        public Task<UserProfile?> UpdateProfileAsync(
+            Guid id, string name, IReadOnlyDictionary<string, string>? preferences, CancellationToken cancellationToken)
+        {
+            var user = Users[id];
+            var updated = user with { Name = name, UpdatedAt = DateTime.UtcNow, Version = user.Version + 1 };
+            Users[id] = updated;
+            return Task.FromResult<UserProfile?>(updated);
+        }
+
+        public Task<PagedResult<UserProfile>> ListAsync(PageRequest page, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<UserProfile?> InsertAsync(
+            string email, string passwordHash, string name, string role, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 
     private async Task<IHost> CacheHostAsync()

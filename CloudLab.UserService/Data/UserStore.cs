@@ -7,10 +7,27 @@ using CloudLab.UserService.Models;
 
 namespace CloudLab.UserService.Data;
 
-/// <summary>The users table. Look-ups by e-mail use the unique index on the lower-cased address.</summary>
-public sealed class UserStore(Database database, OutboxWriter outbox)
+/// <summary>The users' profiles, as the directory of users reads and changes them.</summary>
+public interface IUserStore
 {
-    private const string Columns = "id, email, name, role, preferences::text AS preferences, created_at, updated_at";
+    Task<UserProfile?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    Task<PagedResult<UserProfile>> ListAsync(PageRequest page, CancellationToken cancellationToken);
+
+    /// <summary>Adds the user and its UserRegistered event in one transaction; null when the e-mail is taken.</summary>
+    Task<UserProfile?> InsertAsync(
+        string email, string passwordHash, string name, string role, CancellationToken cancellationToken);
+
+    /// <summary>The changed profile, its version raised; null when there is no such user.</summary>
+    Task<UserProfile?> UpdateProfileAsync(
+        Guid id, string name, IReadOnlyDictionary<string, string>? preferences, CancellationToken cancellationToken);
+}
+
+/// <summary>The users table. Look-ups by e-mail use the unique index on the lower-cased address.</summary>
+public sealed class UserStore(Database database, OutboxWriter outbox) : IUserStore
+{
+    private const string Columns =
+        "id, email, name, role, preferences::text AS preferences, created_at, updated_at, version";
 
     public async Task<UserProfile?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         (await database.QuerySingleOrDefaultAsync<UserRow>(
@@ -36,7 +53,6 @@ public sealed class UserStore(Database database, OutboxWriter outbox)
         return PagedResult.Create(page, rows.Select(row => row.ToProfile()).ToList(), total);
     }
 
-    /// <summary>Adds the user and its UserRegistered event in one transaction; null when the e-mail is taken.</summary>
     public Task<UserProfile?> InsertAsync(
         string email, string passwordHash, string name, string role, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async session =>
@@ -78,7 +94,7 @@ public sealed class UserStore(Database database, OutboxWriter outbox)
             Query.Write("users", "update_profile"),
             $"""
             UPDATE users SET name = @name, preferences = COALESCE(@preferences::jsonb, preferences),
-                updated_at = now()
+                updated_at = now(), version = version + 1
             WHERE id = @id RETURNING {Columns}
             """,
             new
@@ -109,12 +125,13 @@ public sealed class UserStore(Database database, OutboxWriter outbox)
         public string Preferences { get; init; } = "{}";
         public DateTime CreatedAt { get; init; }
         public DateTime UpdatedAt { get; init; }
+        public long Version { get; init; }
 
         public UserProfile ToProfile() => new(
             Id, Email, Name, Role,
             JsonSerializer.Deserialize(Preferences, UserJsonContext.Default.IReadOnlyDictionaryStringString)
                 ?? new Dictionary<string, string>(),
-            CreatedAt, UpdatedAt);
+            CreatedAt, UpdatedAt) { Version = Version };
     }
 }
 

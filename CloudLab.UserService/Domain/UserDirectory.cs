@@ -6,9 +6,11 @@ using CloudLab.UserService.Models;
 namespace CloudLab.UserService.Domain;
 
 /// <summary>
-/// Users through the cache: profiles cache-aside (15 min), written through on change; admin list pages dropped by tag.
+/// Users through the cache: profiles cache-aside (15 min), written through on change by their version; admin list
+/// pages dropped by tag. The version orders the writes of both replicas and the loads that overlap a change
+/// (<see cref="ServiceCache.SetNewestAsync{T}"/>), so no older profile stays cached after a newer one was written.
 /// </summary>
-public sealed class UserDirectory(UserStore store, ServiceCache cache)
+public sealed class UserDirectory(IUserStore store, ServiceCache cache)
 {
     private const string ListTag = "user-lists";
 
@@ -20,6 +22,7 @@ public sealed class UserDirectory(UserStore store, ServiceCache cache)
             (store, id),
             static async (state, token) =>
                 await state.store.GetAsync(state.id, token) is { } user ? ProfileJson(user) : null,
+            versionOf: static entry => entry?.Version,
             cancellationToken: cancellationToken);
 
     public ValueTask<PagedResult<UserProfile>> ListAsync(PageRequest page, CancellationToken cancellationToken) =>
@@ -56,15 +59,14 @@ public sealed class UserDirectory(UserStore store, ServiceCache cache)
     }
 
     private static CachedJson ProfileJson(UserProfile user) =>
-        CachedJson.Create(user, UserJsonContext.Default.UserProfile);
+        CachedJson.Create(user, UserJsonContext.Default.UserProfile, user.Version);
 
     private async Task UserChangedAsync(UserProfile user, CancellationToken cancellationToken)
     {
-        await cache.SetAsync(
+        await cache.SetNewestAsync(
             CachePolicies.User,
-            CachePolicies.User.Key(user.Id),
-            ProfileJson(user),
-            cancellationToken: cancellationToken);
+            [new VersionedEntry<CachedJson>(CachePolicies.User.Key(user.Id), user.Version, ProfileJson(user))],
+            cancellationToken);
         await cache.InvalidateTagsAsync([ListTag], cancellationToken);
     }
 }

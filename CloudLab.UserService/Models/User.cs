@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 
 namespace CloudLab.UserService.Models;
 
@@ -19,7 +20,15 @@ public sealed record UserProfile(
     string Role,
     IReadOnlyDictionary<string, string> Preferences,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt)
+{
+    /// <summary>
+    /// The row's version, raised by every profile change: the profile's entity tag, and what the cache orders its
+    /// writes and loads by. Not part of the JSON body.
+    /// </summary>
+    [JsonIgnore]
+    public long Version { get; init; } = 1;
+}
 
 public sealed record RegisterUserRequest(
     [Required, EmailAddress, StringLength(254)] string Email,
