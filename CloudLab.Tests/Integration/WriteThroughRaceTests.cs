@@ -29,9 +29,7 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
         using var host = await CacheHostAsync();
         var store = new FakeOrderStore();
         var reads = new OrderReads(store, host.Services.GetRequiredService<ServiceCache>());
-        var paid = new Order(
-            Guid.CreateVersion7(), Guid.NewGuid(), OrderStatus.Paid, 8m, "USD", [], Guid.NewGuid(),
-            DateTime.UtcNow, DateTime.UtcNow);
+        var paid = PaidOrder(Guid.NewGuid());
         store.Orders[paid.Id] = paid;
 
         // A refund's event cancels the order meanwhile: a test run of 2026-12-01 read it as paid for 20 s after.
@@ -47,6 +45,34 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
 
         Assert.Equal(OrderStatus.Paid, first!.Status); // the read answers what it read
         Assert.Equal(OrderStatus.Cancelled, (await reads.GetAsync(paid.Id, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task A_list_read_that_loaded_before_an_order_was_placed_does_not_stay_cached_without_it()
+    {
+        using var host = await CacheHostAsync();
+        var store = new FakeOrderStore();
+        var reads = new OrderReads(store, host.Services.GetRequiredService<ServiceCache>());
+        var userId = Guid.NewGuid();
+        var earlier = PaidOrder(userId);
+        store.Orders[earlier.Id] = earlier;
+        var page = new PageRequest(1, PageRequest.DefaultPageSize);
+
+        // The owner's list is read while one of their orders is being placed: the list's tag is dropped after the
+        // commit, but before the read stores what it read. FusionCache counts the entry as dropped with the tag (no
+        // code of ours does it: this passed before any, and fails when the placement drops no tag).
+        var first = await ReadAcrossChangeAsync(
+            hold => store.AfterRead = hold,
+            () => reads.ListForUserAsync(userId, page, CancellationToken.None).AsTask(),
+            async () =>
+            {
+                var placed = PaidOrder(userId);
+                store.Orders[placed.Id] = placed;
+                await reads.OrdersPlacedAsync([placed], CancellationToken.None);
+            });
+
+        Assert.Single(first.Items);
+        Assert.Equal(2, (await reads.ListForUserAsync(userId, page, CancellationToken.None)).Items.Count);
     }
 
     [Fact]
@@ -98,6 +124,10 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
         using var document = JsonDocument.Parse(profile!.Utf8Json);
         return document.RootElement.GetProperty("name").GetString();
     }
+
+    private static Order PaidOrder(Guid userId) => new(
+        Guid.CreateVersion7(), userId, OrderStatus.Paid, 8m, "USD", [], Guid.NewGuid(),
+        DateTime.UtcNow, DateTime.UtcNow);
 
     /// <summary>
     /// Starts <paramref name="read"/> and holds it between its database read and its store while

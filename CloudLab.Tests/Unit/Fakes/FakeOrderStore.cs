@@ -41,10 +41,16 @@ internal sealed class FakeOrderStore : IOrderStore
         return order;
     }
 
-    public Task<PagedResult<Order>> ListForUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
+    public async Task<PagedResult<Order>> ListForUserAsync(
+        Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
         var mine = Orders.Values.Where(order => order.UserId == userId).ToList();
-        return Task.FromResult(PagedResult.Create(page, mine, mine.Count));
+        if (AfterRead is { } wait)
+        {
+            await wait();
+        }
+
+        return PagedResult.Create(page, mine, mine.Count);
     }
 
     public Task<IReadOnlyList<OrderRequestRecord?>> ClaimRequestsAsync(
