@@ -34,7 +34,7 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
 
         // A refund's event cancels the order meanwhile: a test run of 2026-12-01 read it as paid for 20 s after.
         var first = await ReadAcrossChangeAsync(
-            hold => store.AfterRead = hold,
+            store.Reads,
             () => reads.GetAsync(paid.Id, CancellationToken.None).AsTask(),
             async () =>
             {
@@ -62,7 +62,7 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
         // commit, but before the read stores what it read. FusionCache counts the entry as dropped with the tag (no
         // code of ours does it: this passed before any, and fails when the placement drops no tag).
         var first = await ReadAcrossChangeAsync(
-            hold => store.AfterRead = hold,
+            store.Reads,
             () => reads.ListForUserAsync(userId, page, CancellationToken.None).AsTask(),
             async () =>
             {
@@ -90,7 +90,7 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
 
         // Shipping asks whether the payment is captured: a refunded payment cached as captured would let it ship.
         var first = await ReadAcrossChangeAsync(
-            hold => store.AfterRead = hold,
+            store.Reads,
             () => payments.GetAsync(captured.Id, CancellationToken.None).AsTask(),
             () => payments.RefundAsync(captured, CancellationToken.None));
 
@@ -110,7 +110,7 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
         store.Users[before.Id] = before;
 
         var first = await ReadAcrossChangeAsync(
-            hold => store.AfterRead = hold,
+            store.Reads,
             () => users.GetJsonAsync(before.Id, CancellationToken.None).AsTask(),
             () => users.UpdateProfileAsync(
                 before.Id, new UpdateProfileRequest("Ada L.", null), CancellationToken.None));
@@ -133,19 +133,18 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
     /// Starts <paramref name="read"/> and holds it between its database read and its store while
     /// <paramref name="change"/> runs; returns what the read answered.
     /// </summary>
-    private static async Task<T> ReadAcrossChangeAsync<T>(
-        Action<Func<Task>?> holdReads, Func<Task<T>> read, Func<Task> change)
+    private static async Task<T> ReadAcrossChangeAsync<T>(HeldReads reads, Func<Task<T>> read, Func<Task> change)
     {
         var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        holdReads(async () =>
+        reads.AfterRead = async () =>
         {
             loaded.TrySetResult();
             await release.Task;
-        });
+        };
         var reading = read();
         await loaded.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        holdReads(null);
+        reads.AfterRead = null;
         await change();
         release.SetResult();
         return await reading.WaitAsync(TimeSpan.FromSeconds(5));
@@ -156,19 +155,10 @@ public sealed class WriteThroughRaceTests(CloudLabAppFixture app)
     {
         public Dictionary<Guid, UserProfile> Users { get; } = [];
 
-        /// <summary>When set, a read awaits it between reading the profile and returning it (a slow query).</summary>
-        public Func<Task>? AfterRead { get; set; }
+        public HeldReads Reads { get; } = new();
 
-        public async Task<UserProfile?> GetAsync(Guid id, CancellationToken cancellationToken)
-        {
-            var user = Users.GetValueOrDefault(id);
-            if (AfterRead is { } wait)
-            {
-                await wait();
-            }
-
-            return user;
-        }
+        public Task<UserProfile?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+            Reads.AnswerAsync(Users.GetValueOrDefault(id));
 
         public Task<UserProfile?> UpdateProfileAsync(
             Guid id, string name, IReadOnlyDictionary<string, string>? preferences, CancellationToken cancellationToken)

@@ -27,30 +27,16 @@ internal sealed class FakeOrderStore : IOrderStore
 
     public Request RequestFor(Guid orderId) => Requests.Values.Single(request => request.OrderId == orderId);
 
-    /// <summary>When set, a read awaits it between reading the order and returning it (a slow query).</summary>
-    public Func<Task>? AfterRead { get; set; }
+    /// <summary>Reads (of one order, of a user's list) a test can hold before they answer.</summary>
+    public HeldReads Reads { get; } = new();
 
-    public async Task<Order?> GetAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var order = Orders.GetValueOrDefault(id);
-        if (AfterRead is { } wait)
-        {
-            await wait();
-        }
+    public Task<Order?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        Reads.AnswerAsync(Orders.GetValueOrDefault(id));
 
-        return order;
-    }
-
-    public async Task<PagedResult<Order>> ListForUserAsync(
-        Guid userId, PageRequest page, CancellationToken cancellationToken)
+    public Task<PagedResult<Order>> ListForUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
         var mine = Orders.Values.Where(order => order.UserId == userId).ToList();
-        if (AfterRead is { } wait)
-        {
-            await wait();
-        }
-
-        return PagedResult.Create(page, mine, mine.Count);
+        return Reads.AnswerAsync(PagedResult.Create(page, mine, mine.Count));
     }
 
     public Task<IReadOnlyList<OrderRequestRecord?>> ClaimRequestsAsync(

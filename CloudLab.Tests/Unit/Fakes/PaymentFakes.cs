@@ -14,19 +14,11 @@ internal sealed class FakePaymentStore : IPaymentStore
     public ConcurrentDictionary<string, Guid> Keys { get; } = new();
     public ConcurrentQueue<OutboxEvent> Events { get; } = new();
 
-    /// <summary>When set, a read awaits it between reading the payment and returning it (a slow query).</summary>
-    public Func<Task>? AfterRead { get; set; }
+    /// <summary>Reads of one payment a test can hold before they answer.</summary>
+    public HeldReads Reads { get; } = new();
 
-    public async Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var payment = Payments.GetValueOrDefault(id);
-        if (AfterRead is { } wait)
-        {
-            await wait();
-        }
-
-        return payment;
-    }
+    public Task<Payment?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        Reads.AnswerAsync(Payments.GetValueOrDefault(id));
 
     public Task<PagedResult<Payment>> ListForOrderAsync(
         Guid orderId, Guid? payerId, PageRequest page, CancellationToken cancellationToken)
