@@ -37,7 +37,8 @@ public sealed class UserSeeder(
                 INSERT INTO users (id, email, normalized_email, password_hash, name, role)
                 VALUES (@id, @email, @normalized, @hash, 'Administrator', @role)
                 ON CONFLICT (normalized_email) DO UPDATE
-                    SET role = EXCLUDED.role, password_hash = EXCLUDED.password_hash, updated_at = now()
+                    SET role = EXCLUDED.role, password_hash = EXCLUDED.password_hash, updated_at = now(),
+                        version = users.version + 1
                 """,
                 new
                 {
