@@ -115,6 +115,11 @@ public sealed class ServiceCache
                 return options;
             }, fusion);
 
+    /// <summary>
+    /// Writes an entry without a version. Not for an entity's write-through after a change: a read that loaded the
+    /// entity before the change can store it after this write, and nothing removes it before it expires (a test run
+    /// once read a changed entity's old state for 20 s that way). Entities use <see cref="SetNewestAsync{T}"/>.
+    /// </summary>
     public async ValueTask SetAsync<T>(
         CachePolicy policy,
         string key,
