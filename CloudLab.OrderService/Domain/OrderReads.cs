@@ -36,9 +36,7 @@ public sealed class OrderReads(IOrderStore store, ServiceCache cache)
     public async Task OrderChangedAsync(Order order, CancellationToken cancellationToken)
     {
         await cache.SetNewestAsync(
-            CachePolicies.Order,
-            [new VersionedEntry<Order>(CachePolicies.Order.Key(order.Id), order.Version, order)],
-            cancellationToken);
+            CachePolicies.Order, CachePolicies.Order.Key(order.Id), order.Version, order, cancellationToken);
         await cache.InvalidateTagsAsync([UserTag(order.UserId)], cancellationToken);
     }
 

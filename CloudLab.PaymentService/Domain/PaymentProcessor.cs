@@ -165,9 +165,7 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
     /// </summary>
     private ValueTask WriteThroughAsync(Payment payment, CancellationToken cancellationToken) =>
         cache.SetNewestAsync(
-            CachePolicies.Payment,
-            [new VersionedEntry<Payment>(CachePolicies.Payment.Key(payment.Id), payment.Version, payment)],
-            cancellationToken);
+            CachePolicies.Payment, CachePolicies.Payment.Key(payment.Id), payment.Version, payment, cancellationToken);
 
     /// <summary>
     /// What a claimed key already says without asking the gateway: held by a different charge, or settled before.

@@ -134,6 +134,14 @@ public sealed class ServiceCache
     }
 
     /// <summary>
+    /// One entity's write-through after a change, by its version: as easy to call as <see cref="SetAsync{T}"/>, which
+    /// entities must not use. The rules are those of the batch form below.
+    /// </summary>
+    public ValueTask SetNewestAsync<T>(
+        CachePolicy policy, string key, long version, T value, CancellationToken cancellationToken = default) =>
+        SetNewestAsync(policy, [new VersionedEntry<T>(key, version, value)], cancellationToken);
+
+    /// <summary>
     /// Write-through of entries that carry their entity's version (a row version the database increments on every
     /// change): an entry is written unless a newer version of it has been, by any replica, and is removed if a newer
     /// version was claimed while it was being written, so the cache never keeps an older version than the newest

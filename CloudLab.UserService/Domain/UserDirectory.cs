@@ -64,9 +64,7 @@ public sealed class UserDirectory(IUserStore store, ServiceCache cache)
     private async Task UserChangedAsync(UserProfile user, CancellationToken cancellationToken)
     {
         await cache.SetNewestAsync(
-            CachePolicies.User,
-            [new VersionedEntry<CachedJson>(CachePolicies.User.Key(user.Id), user.Version, ProfileJson(user))],
-            cancellationToken);
+            CachePolicies.User, CachePolicies.User.Key(user.Id), user.Version, ProfileJson(user), cancellationToken);
         await cache.InvalidateTagsAsync([ListTag], cancellationToken);
     }
 }
