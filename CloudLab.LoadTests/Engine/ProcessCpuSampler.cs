@@ -7,7 +7,8 @@ namespace CloudLab.LoadTests.Engine;
 /// <summary>
 /// Reads the CPU time of the processes a load run exercises from /proc at the start and at the end of a scenario's
 /// measured window (never the warm-up): PostgreSQL, Redis, each CloudLab service, the driver itself, and the machine
-/// as a whole, whose remainder is reported as "other" so that no cost hides. Linux only; elsewhere there is no window.
+/// as a whole, whose remainder is reported as "other" so that no cost hides, with the processes that spent most of
+/// it named. Linux only; elsewhere there is no window.
 /// </summary>
 public sealed class ProcessCpuSampler
 {
@@ -88,10 +89,18 @@ public sealed class ProcessCpuSampler
         // CPU then shows up as "other"; that is one reason the app keeps pooled connections open rather than
         // reconnecting. A plain difference of sums would also subtract what such a process spent before the window.
         var ticks = Processes.ToDictionary(process => process, _ => 0L);
+        var unnamed = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (identity, now) in end.Processes)
         {
             var before = _start.Processes.TryGetValue(identity, out var started) ? started.Ticks : 0;
-            ticks[now.Row] += now.Ticks - before;
+            if (now.Named)
+            {
+                ticks[now.Row] += now.Ticks - before;
+            }
+            else
+            {
+                unnamed[now.Row] = unnamed.GetValueOrDefault(now.Row) + now.Ticks - before;
+            }
         }
 
         return CpuPerOperation.Compute(
@@ -101,7 +110,18 @@ public sealed class ProcessCpuSampler
             operations,
             TicksPerSecond,
             stealTicks: end.Machine.Steal - _start.Machine.Steal,
-            ioWaitTicks: end.Machine.IoWait - _start.Machine.IoWait);
+            ioWaitTicks: end.Machine.IoWait - _start.Machine.IoWait,
+            otherTicks: [.. unnamed.Select(entry => (entry.Key, entry.Value))]);
+    }
+
+    /// <summary>
+    /// The name a process outside the named rows is counted under: its command name, with a kernel thread's per-CPU
+    /// suffix dropped ("kworker/1:2H-kblockd" and "kworker/0:1" are both "kworker").
+    /// </summary>
+    internal static string UnnamedRow(string comm)
+    {
+        var slash = comm.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 ? comm[..slash] : comm;
     }
 
     /// <summary>
@@ -161,7 +181,7 @@ public sealed class ProcessCpuSampler
     {
         var timestamp = Stopwatch.GetTimestamp();
         var machine = machineFirst ? ReadMachineTicks() : default;
-        var processes = new Dictionary<ProcessIdentity, (string Row, long Ticks)>();
+        var processes = new Dictionary<ProcessIdentity, (string Row, bool Named, long Ticks)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out _)
@@ -178,10 +198,7 @@ public sealed class ProcessCpuSampler
                 _rows[identity] = row;
             }
 
-            if (row is not null)
-            {
-                processes[identity] = (row, stat.CpuTicks);
-            }
+            processes[identity] = (row ?? UnnamedRow(stat.Comm), row is not null, stat.CpuTicks);
         }
 
         if (!machineFirst)
@@ -262,7 +279,7 @@ public sealed class ProcessCpuSampler
     private sealed record Snapshot(
         long Timestamp,
         MachineTicks Machine,
-        IReadOnlyDictionary<ProcessIdentity, (string Row, long Ticks)> Processes);
+        IReadOnlyDictionary<ProcessIdentity, (string Row, bool Named, long Ticks)> Processes);
 }
 
 /// <summary>

@@ -44,7 +44,14 @@ public static class CpuTable
             .Select(row => $"{row.Process} {PerOperation(cpu, row)}"))
         + string.Create(CultureInfo.InvariantCulture,
             $"; total {PerOperation(cpu, cpu.Total)} ({cpu.Total.Cores:0.00} cores, {cpu.Operations:N0} operations)"
-            + $"; steal {cpu.StealCores:0.00}, iowait {cpu.IoWaitCores:0.00} cores");
+            + $"; steal {cpu.StealCores:0.00}, iowait {cpu.IoWaitCores:0.00} cores")
+        + (LargestInOther(cpu) is { } largest ? $"; in other: {largest}" : string.Empty);
+
+    /// <summary>The processes that spent most of "other", in ms per operation; null when none were recorded.</summary>
+    public static string? LargestInOther(CpuPerOperation cpu) =>
+        cpu.LargestInOther is { Count: > 0 } rows
+            ? string.Join(" · ", rows.Select(row => $"{row.Process} {PerOperation(cpu, row)}"))
+            : null;
 
     private static string PerOperation(CpuPerOperation cpu, ProcessCpu row) =>
         cpu.Operations == 0 ? "—" : row.MsPerOperation.ToString("0.000", CultureInfo.InvariantCulture);

@@ -83,6 +83,17 @@ public static class ReportWriter
                 md.AppendLine($"| {string.Join(" | ", row)} |");
             }
 
+            MarkdownList.AppendSection(
+                md,
+                "The processes that spent most of other (ms per operation):",
+                [
+                    .. report.Scenarios
+                        .Select(scenario => (scenario.Name, Largest: scenario.Cpu is { } cpu
+                            ? CpuTable.LargestInOther(cpu)
+                            : null))
+                        .Where(scenario => scenario.Largest is not null)
+                        .Select(scenario => $"{scenario.Name}: {scenario.Largest}"),
+                ]);
             md.AppendLine();
         }
 

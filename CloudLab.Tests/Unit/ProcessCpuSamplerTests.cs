@@ -141,7 +141,52 @@ public sealed class ProcessCpuSamplerTests
         Assert.InRange(driver.CpuMs, 250, 60_000);
         Assert.Equal(driver.CpuMs / 100, driver.MsPerOperation, precision: 9);
         Assert.True(cpu.Total.CpuMs >= driver.CpuMs - 50, $"machine {cpu.Total.CpuMs} ms < driver {driver.CpuMs} ms");
+        Assert.NotNull(cpu.LargestInOther);
+        Assert.DoesNotContain(cpu.LargestInOther, row => row.Process == ProcessCpuSampler.Driver || row.CpuMs <= 0);
     }
+
+    [Fact]
+    public void The_processes_that_spent_most_of_other_are_named_in_the_console_line_and_the_report()
+    {
+        // 100 ticks a second over 10 s and 1,000 operations: 30 ticks = 300 ms = 0.3 ms per operation.
+        var cpu = CpuPerOperation.Compute(
+            [("postgres", 100)], machineBusyTicks: 400, windowMs: 10_000, operations: 1_000, ticksPerSecond: 100,
+            otherTicks:
+            [
+                ("kworker", 5), ("dcp", 20), ("kdamond.0", 30), ("idle-thing", 0), ("process_api", 10), ("sh", 1),
+                ("AppHost", 10),
+            ]);
+
+        Assert.Equal(
+            ["kdamond.0", "dcp", "AppHost", "process_api"], cpu.LargestInOther!.Select(row => row.Process));
+        Assert.Equal(0.3, cpu.LargestInOther![0].MsPerOperation, precision: 9);
+        Assert.EndsWith("; in other: kdamond.0 0.300 · dcp 0.200 · AppHost 0.100 · process_api 0.100",
+            CpuTable.Summary(cpu), StringComparison.Ordinal);
+        var report = new RunReport("test", DateTimeOffset.UnixEpoch, "machine", [Scenario(cpu), Scenario(null)],
+            new Dictionary<string, double>(), []);
+        Assert.Contains("- s: kdamond.0 0.300 · dcp 0.200 · AppHost 0.100 · process_api 0.100",
+            ReportWriter.Markdown(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_report_without_the_processes_of_other_has_no_such_list()
+    {
+        var cpu = CpuPerOperation.Compute([("redis", 10)], machineBusyTicks: 20, windowMs: 1000, operations: 5, 100);
+        var report = new RunReport("test", DateTimeOffset.UnixEpoch, "machine", [Scenario(cpu)],
+            new Dictionary<string, double>(), []);
+
+        Assert.Null(cpu.LargestInOther);
+        Assert.DoesNotContain("in other:", CpuTable.Summary(cpu), StringComparison.Ordinal);
+        Assert.DoesNotContain("spent most of other", ReportWriter.Markdown(report), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("kworker/1:2H-kblockd", "kworker")]
+    [InlineData("ksoftirqd/0", "ksoftirqd")]
+    [InlineData("kdamond.0", "kdamond.0")]
+    [InlineData("dcp", "dcp")]
+    public void Kernel_threads_are_counted_under_their_name_without_the_per_cpu_suffix(string comm, string row) =>
+        Assert.Equal(row, ProcessCpuSampler.UnnamedRow(comm));
 
     private static ScenarioResult Scenario(CpuPerOperation? cpu) =>
         new("s", "w", "open", 100, 100, 2, 200, 0, 0, 1, 1.5, 2, 3, 4, 0.1, 0,
