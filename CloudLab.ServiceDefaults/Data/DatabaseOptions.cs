@@ -19,7 +19,7 @@ public sealed class DatabaseOptions
     /// AnalyticsService at the order burst (5,000/s offered). Larger pools (40-60) only grew in floods: ProductService
     /// to 33 and UserService to 41 in the load test's warm-up, and all of them while PostgreSQL was frozen for 5 s
     /// (the short chaos plan): after the thaw PostgreSQL started ~110 backends at once, one every ~50 ms, and requests
-    /// waited for them for ~6 s. With 20 it started 21-32, and the requests drained in ~1.5-4 s.
+    /// waited for them for ~6 s. With 20 it started 19-34 (five runs), and requests drained in 1-2 s where sampled.
     /// </summary>
     public int MaxPoolSize { get; set; } = 20;
 
