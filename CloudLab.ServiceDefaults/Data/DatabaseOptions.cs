@@ -14,12 +14,12 @@ public sealed class DatabaseOptions
 
     /// <summary>
     /// Connections a service (each replica) may hold. Sized by measurement, not by the load: a batched service needs
-    /// few, and PostgreSQL on two cores runs two at a time. Busiest, on one 2-core machine (2026-12-01, round 21 of
-    /// the write path, <c>pg_stat_activity</c> every 0.5 s): 6 in OrderService, 5 in PaymentService and 7 in
-    /// AnalyticsService at the order burst (5,000/s offered). Larger pools (40-60) only grew in floods: ProductService
-    /// to 33 and UserService to 41 in the load test's warm-up, and all of them while PostgreSQL was frozen for 5 s
-    /// (the short chaos plan): after the thaw PostgreSQL started ~110 backends at once, one every ~50 ms, and requests
-    /// waited for them for ~6 s. With 20 it started 19-34 (five runs), and requests drained in 1-2 s where sampled.
+    /// few, and PostgreSQL on two cores runs two at a time. On one 2-core machine (round 21 of the write path,
+    /// <c>pg_stat_activity</c> every 0.5 s) no service held more than 7 at the busiest load test, 5,000 writes a
+    /// second offered. Larger pools (40-60) only filled in floods: to 33 and 41 in a load test's warm-up, and all of
+    /// them while PostgreSQL was frozen for 5 s (the short chaos plan). After the thaw PostgreSQL then started ~110
+    /// backends at once, one every ~50 ms, and requests waited for them for ~6 s. With 20 it started 19-34 (five
+    /// runs), and requests drained in 1-2 s where sampled.
     /// </summary>
     public int MaxPoolSize { get; set; } = 20;
 
@@ -33,7 +33,7 @@ public sealed class DatabaseOptions
     /// the abandoned attempts first, so new ones timed out in the TCP connect for seconds. In the short chaos run's
     /// 5 s freeze (2026-12-01, one machine): with 3 s, 244–452 errors of ~750 requests during it and the first clean
     /// second 3–14 s after it (six runs); with 10 s, 2–24 errors during it and the first clean second at once (four
-    /// runs, one of which refused 75 orders 5–7 s after it). Npgsql's default is 15 s.
+    /// runs, one of which refused 75 requests 5–7 s after it). Npgsql's default is 15 s.
     /// </summary>
     public TimeSpan ConnectionWait { get; set; } = TimeSpan.FromSeconds(10);
 
