@@ -12,9 +12,6 @@ set -uo pipefail
 scenario=${2:-peak}
 duration=30
 source "$(dirname "$0")/start-order-run.sh" "$1" "${@:3}"
-gauges() { curl -s -m 1 http://127.0.0.1:5103/metrics |
-  awk '/^rate_limit_concurrency_limit\{/ {l=$NF} /^rate_limit_requests_in_flight\{/ {f=$NF}
-       /^dotnet_gc_pause_time_seconds_total\{/ {g=$NF} END {print l, f, g}'; }
 sleep 120
 start=$(date +%s.%N)
 elapsed() { awk -v start="$start" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - start }'; }
