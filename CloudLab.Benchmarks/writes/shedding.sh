@@ -13,12 +13,15 @@ scenario=${2:-peak}
 duration=30
 source "$(dirname "$0")/start-order-run.sh" "$1" "${@:3}"
 sleep 120
-start=$(date +%s.%N)
-elapsed() { awk -v start="$start" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - start }'; }
+# The clock is the shell's own ($EPOCHREALTIME, in tenths of a second): a date, an awk and a cut per reading, three
+# times, came to some 60 processes a second beside the burst on two cores. Round 21, one build, one hour: placed p95
+# 459.3 and 463.6 ms with this clock, the driver 269-271 ms behind its schedule; 517.6 ms with the old one between
+# them, the driver 509 ms behind and 1,118 requests not sent ("other" 0.057-0.060 against 0.073 ms per request).
+start=${EPOCHREALTIME/./}
 : >"$out/limit.txt"
-while [ "$(elapsed | cut -d. -f1)" -lt "$duration" ]; do
-  echo "$(elapsed) $(gauges)" >>"$out/limit.txt"
-  seconds=$(elapsed | cut -d. -f1)
+while tenths=$(((${EPOCHREALTIME/./} - start) / 100000)) && [ $((tenths / 10)) -lt "$duration" ]; do
+  echo "$((tenths / 10)).$((tenths % 10)) $(gauges)" >>"$out/limit.txt"
+  seconds=$((tenths / 10))
   if [ "$seconds" -ge 2 ] && [ ! -s "$out/metrics-1.txt" ]; then
     curl -s -m 3 http://127.0.0.1:5103/metrics >"$out/metrics-1.txt"
   elif [ "$seconds" -ge $((duration - 2)) ] && [ ! -s "$out/metrics-2.txt" ]; then
