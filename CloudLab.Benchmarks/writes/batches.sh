@@ -10,8 +10,8 @@
 #                                          (build Release first; run under the shared lock)
 #
 # Runs `run target --services order --duration 60 --warmup 120 --start-app`; prints the driver's summary (CPU per
-# order by process), OrderService's bound on requests in flight over the minute, and one line per stage. Fewer, larger batches are what makes an order cheaper: every batch pays a
-# transaction or an HTTP exchange whatever its size.
+# order by process), OrderService's bound on requests in flight over the minute, and one line per stage. Fewer, larger
+# batches are what makes an order cheaper: every batch pays a transaction or an HTTP exchange whatever its size.
 set -uo pipefail
 source "$(dirname "$0")/start-order-run.sh" "$@"
 snapshot() { # ProductService, OrderService, PaymentService, AnalyticsService; every histogram's sum and count, and the
