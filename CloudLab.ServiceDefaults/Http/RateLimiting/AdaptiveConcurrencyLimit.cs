@@ -272,7 +272,8 @@ internal sealed class AdaptiveConcurrencyLimit
                 return;
             }
 
-            if (slow <= finished * AllowedSlowShare)
+            var p95OverTarget = slow > finished * AllowedSlowShare;
+            if (!p95OverTarget)
             {
                 _limitBeforeCuts = 0; // the target holds: whatever cuts were made, they are done with
                 Volatile.Write(ref _cutsStarted, 0);
@@ -284,7 +285,7 @@ internal sealed class AdaptiveConcurrencyLimit
 
             var farPastCapacity = _offeredRate > FarPastCapacity * _finishingRate;
             var medianOverTarget = farPastCapacity ? slow > finished / 2 : _slowShare > 0.5;
-            if (slow > finished * AllowedSlowShare && !medianOverTarget && binding && !farPastCapacity)
+            if (p95OverTarget && !medianOverTarget && binding && !farPastCapacity)
             {
                 // The p95 is over the target, the median under it, and the load is not far past what the service
                 // finishes: a busy machine, not an overload to shed. Cutting here held the p95 to the target by
@@ -296,7 +297,7 @@ internal sealed class AdaptiveConcurrencyLimit
                 var offeredInFlight = (int)Math.Min(_max, _offeredRate * mean * OfferedPeakRoom);
                 Grow(limit, limit + Math.Max(1, (int)Math.Sqrt(limit)), offeredInFlight, now);
             }
-            else if (slow > finished * AllowedSlowShare)
+            else if (p95OverTarget)
             {
                 // The requests finishing now were admitted up to one latency ago: after a cut, wait that long (the
                 // target) before the next, or the cuts pile up on the same evidence. Only a limit that held the load
