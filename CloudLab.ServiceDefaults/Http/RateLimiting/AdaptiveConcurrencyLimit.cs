@@ -77,10 +77,10 @@ internal sealed class AdaptiveConcurrencyLimit
 
     /// <summary>
     /// A load offered at more than this many times the rate the service finishes requests is far past its capacity:
-    /// only then is a p95 over the target (with the median under it) answered by a cut. The standard's peak and burst
-    /// offered a batching write path 4–16 times what it finished on two cores; its target rate in a slow hour, 1.2–1.5
-    /// times, and up to 2.3 times while a bound cut by a passing overload refused the rest (twice held such a bound
-    /// 10 s longer: round 22 of the write path).
+    /// only then is a p95 over the target (with the median under it) answered by a cut. On two cores the standard's
+    /// burst offered a batching write path 14–32 times what it finished and its peak 3.4–4.1 times (a faster machine:
+    /// 1.4–3.6); its target rate in a slow hour 1.2–1.5 times, and up to 2.3 times while a bound cut by a passing
+    /// overload refused the rest (twice held such a bound 10 s longer: round 22 of the write path).
     /// </summary>
     private const double FarPastCapacity = 3;
 
