@@ -2,8 +2,7 @@
 # `run target --services order --duration 60 --warmup 120 --start-app` in the background (its output in
 # "$out/driver.log", its reports in "$out"), and returns once the warm-up has begun. Leaves out, root and driver set,
 # and the current folder at root. The measured window starts 120 s after it returns. A caller may set scenario
-# (peak, burst) and duration (seconds) before sourcing it. Defines gauges: OrderService's bound on requests in flight,
-# its requests in flight and its GC pause total so far, read from its /metrics.
+# (peak, burst) and duration (seconds) before sourcing it. Defines gauges (gauges.sh).
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 shift
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -15,6 +14,4 @@ until grep -q "warming the app up" "$out/driver.log" 2>/dev/null; do
   kill -0 "$driver" 2>/dev/null || { echo "the driver stopped; see $out/driver.log" >&2; exit 1; }
   sleep 1
 done
-gauges() { curl -s -m 1 http://127.0.0.1:5103/metrics |
-  awk '/^rate_limit_concurrency_limit\{/ {l=$NF} /^rate_limit_requests_in_flight\{/ {f=$NF}
-       /^dotnet_gc_pause_time_seconds_total\{/ {g=$NF} END {print l, f, g}'; }
+source "$root/CloudLab.Benchmarks/writes/gauges.sh"

@@ -7,13 +7,13 @@ out=$(mkdir -p "$1" && cd "$1" && pwd); shift
 dotnet run -c Release --no-build --project CloudLab.LoadTests -- run target --services order --duration 60 --warmup 0 \
   --start-app --reports "$out" "$@" >"$out/driver.log" 2>&1 &
 driver=$!
+source CloudLab.Benchmarks/writes/gauges.sh
 start=${EPOCHREALTIME/./}
 : >"$out/limit.txt"
 while kill -0 $driver 2>/dev/null; do
   tenths=$(((${EPOCHREALTIME/./} - start) / 100000))
-  gauges=$(curl -s -m 1 http://127.0.0.1:5103/metrics | awk '/^rate_limit_concurrency_limit\{/ {l=$NF}
-    /^rate_limit_requests_in_flight\{/ {f=$NF} END {print l, f}')
-  [ "$gauges" != " " ] && echo "$((tenths / 10)).$((tenths % 10)) $gauges" >>"$out/limit.txt"
+  read -r bound in_flight _ <<<"$(gauges)"
+  [ -n "$bound" ] && echo "$((tenths / 10)).$((tenths % 10)) $bound $in_flight" >>"$out/limit.txt"
   sleep 1
 done
 grep -A 2 "answered" "$out"/*/report.md | tail -1
