@@ -14,11 +14,13 @@ namespace CloudLab.ServiceDefaults.Caching;
 /// </summary>
 /// <remarks>
 /// Both steps are one Redis call for all the entries of a write (the claim a script, the check an MGET), so a batch
-/// pays two Redis round trips, not two per entry. When Redis does not answer within the cache's timeout they report
-/// nothing (null), and the caller writes as it would without versions; <see cref="CacheRepair"/> puts such writes
-/// right once Redis is back.
+/// pays two Redis round trips, not two per entry. When Redis does not answer within the timeout they report nothing
+/// (null) and tell <paramref name="reportFailure"/> (<see cref="CacheRepair.ReportFailure"/>): a Redis too slow to
+/// answer still applies the writes sent to it, late, so the caller treats an unanswered check as an overtaken entry,
+/// and <see cref="CacheRepair"/> removes what was written meanwhile once Redis answers again.
 /// </remarks>
-public sealed class CacheVersions(IConnectionMultiplexer redis, string keyPrefix, TimeSpan timeout)
+public sealed class CacheVersions(
+    IConnectionMultiplexer redis, string keyPrefix, TimeSpan timeout, Action? reportFailure = null)
 {
     /// <summary>KEYS: version keys. ARGV[1]: their TTL (ms); ARGV[1 + i]: KEYS[i]'s version. 1: claimed.</summary>
     private const string ClaimScript = """
@@ -91,6 +93,7 @@ public sealed class CacheVersions(IConnectionMultiplexer redis, string keyPrefix
         }
         catch (Exception exception) when (RedisFailures.IsRedisFailure(exception))
         {
+            reportFailure?.Invoke();
             return null;
         }
     }

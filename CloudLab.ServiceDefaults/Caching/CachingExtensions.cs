@@ -64,8 +64,12 @@ public static class CachingExtensions
         builder.Services.AddSingleton<CacheMetrics>();
         builder.Services.AddSingleton<ServiceCache>();
         var versionPrefix = builder.Environment.ApplicationName + ":version:";
-        builder.Services.AddSingleton(sp =>
-            new CacheVersions(sp.GetRequiredService<IConnectionMultiplexer>(), versionPrefix, l2Timeout));
+        var versionTimeout = builder.Configuration.GetValue("Caching:VersionCheckTimeout", l2Timeout);
+        builder.Services.AddSingleton(sp => new CacheVersions(
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            versionPrefix,
+            versionTimeout,
+            sp.GetRequiredService<CacheRepair>().ReportFailure));
         builder.Services.AddSingleton(new CacheMemoryLevel(
             builder.Configuration.GetValue("Caching:MemoryEntryLimit", CacheMemoryLevel.DefaultEntryLimit)));
         builder.Services.AddSingleton<CacheRepair>();

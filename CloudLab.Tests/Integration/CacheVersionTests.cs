@@ -18,18 +18,16 @@ public sealed class CacheVersionTests(CloudLabAppFixture app) : IAsyncLifetime
     private static readonly CachePolicy Policy = new("versioned", TimeSpan.FromMinutes(5));
 
     private readonly string _key = Policy.Key(Guid.NewGuid());
+    private readonly string _service = $"versions-{Guid.NewGuid():N}";
+    private string _redis = null!;
     private IHost _first = null!;
     private IHost _second = null!;
 
     public async Task InitializeAsync()
     {
-        var redis = await app.ConnectionStringAsync("redis");
-        var service = $"versions-{Guid.NewGuid():N}";
-        _first = Replica(service, redis);
-        _second = Replica(service, redis);
-        // Both caches built, so subscribed to the backplane, before anything is written.
-        await Cache(_first).RemoveAsync(Policy, Policy.Key("warm-up"));
-        await Cache(_second).RemoveAsync(Policy, Policy.Key("warm-up"));
+        _redis = await app.ConnectionStringAsync("redis");
+        _first = await ReplicaAsync();
+        _second = await ReplicaAsync();
     }
 
     public Task DisposeAsync()
@@ -106,6 +104,62 @@ public sealed class CacheVersionTests(CloudLabAppFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_load_whose_version_Redis_does_not_confirm_in_time_is_not_kept()
+    {
+        // A replica whose version checks Redis answers too late (here: at once is already too late), as on a loaded
+        // machine. Its load of version 5 is stored after the second replica wrote version 6, over it in Redis too,
+        // and the check that would find 6 times out. Kept, version 5 would be read for the entry's 5 minutes.
+        using var late = await ReplicaAsync(versionTimeout: TimeSpan.Zero);
+        var loaded = await Cache(late).GetOrLoadAsync<int, Stamped>(
+            Policy,
+            _key,
+            0,
+            async (_, token) =>
+            {
+                await Cache(_second).SetNewestAsync(Policy, [Version(6)], token);
+                return Version(5).Value;
+            },
+            versionOf: static value => value.Version);
+
+        Assert.Equal(5, loaded.Version);
+        await AssertNoReplicaReadsVersion5Async(late, _first, _second);
+    }
+
+    [Fact]
+    public async Task A_write_whose_check_Redis_does_not_answer_in_time_is_removed()
+    {
+        // Version 5 was claimed before 6 and lands after it; the check that would find 6 times out.
+        using var late = await ReplicaAsync(versionTimeout: TimeSpan.Zero);
+        await Cache(_second).SetNewestAsync(Policy, [Version(6)]);
+        await Cache(late).WriteClaimedAsync(Policy, [Version(5)], default);
+
+        await AssertNoReplicaReadsVersion5Async(late, _first, _second);
+    }
+
+    [Fact]
+    public async Task A_load_made_while_Redis_is_failing_is_removed_everywhere_once_Redis_answers()
+    {
+        // While Redis is failing, a load's version is not checked (each check would wait for the timeout). A Redis
+        // that is slow rather than down still stores the loaded entry, here over a newer version.
+        using var failing = await ReplicaAsync();
+        await failing.StartAsync(); // CacheRepair runs
+        failing.Services.GetRequiredService<CacheRepair>().ReportFailure();
+        await Cache(failing).GetOrLoadAsync<int, Stamped>(
+            Policy,
+            _key,
+            0,
+            async (_, token) =>
+            {
+                await Cache(_second).SetNewestAsync(Policy, [Version(6)], token);
+                return Version(5).Value;
+            },
+            versionOf: static value => value.Version);
+
+        await AssertNoReplicaReadsVersion5Async(failing, _first, _second);
+        await failing.StopAsync();
+    }
+
+    [Fact]
     public async Task A_load_of_the_newest_version_stays()
     {
         await Cache(_second).SetNewestAsync(Policy, [Version(6)]);
@@ -168,13 +222,36 @@ public sealed class CacheVersionTests(CloudLabAppFixture app) : IAsyncLifetime
         }
     }
 
-    private static IHost Replica(string service, string redis)
+    /// <summary>Within 3 s (CacheRepair's pass comes every second), as no replica may keep an overtaken version.</summary>
+    private async Task AssertNoReplicaReadsVersion5Async(params IHost[] replicas)
+    {
+        foreach (var replica in replicas)
+        {
+            var current = await Eventually.GetAsync(
+                async () => await ReadAsync(replica) is { Version: not 5 } value ? value : null,
+                TimeSpan.FromSeconds(3));
+            Assert.True(current is not null, "a replica still reads version 5 after version 6 was written");
+        }
+    }
+
+    /// <summary>
+    /// A replica of the test's service, subscribed to the backplane before it returns (a removal made through it is
+    /// answered only once its cache is built). <paramref name="versionTimeout"/>: how long its version checks wait.
+    /// </summary>
+    private async Task<IHost> ReplicaAsync(TimeSpan? versionTimeout = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Environment.ApplicationName = service;
-        builder.Configuration["ConnectionStrings:redis"] = redis;
+        builder.Environment.ApplicationName = _service;
+        builder.Configuration["ConnectionStrings:redis"] = _redis;
+        if (versionTimeout is { } timeout)
+        {
+            builder.Configuration["Caching:VersionCheckTimeout"] = timeout.ToString();
+        }
+
         builder.AddServiceCache();
-        return builder.Build();
+        var replica = builder.Build();
+        await Cache(replica).RemoveAsync(Policy, Policy.Key("warm-up"));
+        return replica;
     }
 
     private static ServiceCache Cache(IHost replica) => replica.Services.GetRequiredService<ServiceCache>();
