@@ -55,9 +55,12 @@ public sealed class CacheRepair : BackgroundService
     {
         if (IsImpaired)
         {
-            _keys[key] = true;
+            RemoveOnceBack(key);
         }
     }
+
+    /// <summary>Removes the entry from Redis and every replica's memory once Redis answers again.</summary>
+    public void RemoveOnceBack(string key) => _keys[key] = true;
 
     public void AfterInvalidation(IEnumerable<string> tags)
     {

@@ -50,6 +50,9 @@ public sealed class ServiceCache
     /// </summary>
     private readonly ConcurrentDictionary<string, Refresh> _refreshes = new();
 
+    private static readonly FusionCacheEntryOptions MemoryOnly =
+        new() { SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true, SkipBackplaneNotifications = true };
+
     public ServiceCache(
         HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null, CacheVersions? versions = null)
     {
@@ -186,9 +189,14 @@ public sealed class ServiceCache
         }
 
         await WriteAsync(policy, entries, cancellationToken);
-        // Unanswered, the check counts every entry as overtaken: removed, and removed again by CacheRepair.
         var superseded = await _versions!.SupersededAsync([.. entries.Select(entry => (entry.Key, entry.Version))]);
-        await Task.WhenAll(entries.Where((_, index) => superseded?[index] != false)
+        if (superseded is null)
+        {
+            await Task.WhenAll(entries.Select(entry => RemoveUncheckedAsync(policy, entry.Key).AsTask()));
+            return;
+        }
+
+        await Task.WhenAll(entries.Where((_, index) => superseded[index])
             .Select(entry => RemoveAsync(policy, entry.Key, cancellationToken).AsTask()));
     }
 
@@ -249,12 +257,38 @@ public sealed class ServiceCache
 
         if (_repair?.IsImpaired == true)
         {
-            _repair.AfterWrite(key);
+            _repair.RemoveOnceBack(key);
+            return;
         }
-        else if (await _versions.NewerClaimedAsync(key, version) != false)
+
+        switch (await _versions.NewerClaimedAsync(key, version))
         {
-            await RemoveAsync(policy, key, cancellationToken);
+            case true:
+                await RemoveAsync(policy, key, cancellationToken);
+                break;
+            case null:
+                await RemoveUncheckedAsync(policy, key);
+                break;
         }
+    }
+
+    /// <summary>
+    /// An entry whose version check Redis did not answer in time, which may stand over a newer version: it leaves this
+    /// replica's memory now, and Redis and the other replicas' memory once Redis answers (CacheRepair). Removing it
+    /// from Redis now would wait for the timeout once more, on the request path.
+    /// </summary>
+    private async ValueTask RemoveUncheckedAsync(CachePolicy policy, string key)
+    {
+        if (_fusion is null || _repair is null)
+        {
+            await RemoveAsync(policy, key);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        await _fusion.RemoveAsync(key, MemoryOnly);
+        _metrics.RecordOperation(policy.Name, "remove", Stopwatch.GetElapsedTime(started), failed: false);
+        _repair.RemoveOnceBack(key);
     }
 
     /// <summary>
