@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace CloudLab.LoadTests.Chaos;
 
 /// <summary>
-/// Breaks the running app the way a chaos run needs, on this machine only: freezes its PostgreSQL server
+/// Breaks the running app the way a chaos run needs, on this machine only: freezes its PostgreSQL server or its Redis
 /// (SIGSTOP/SIGCONT), kills its Redis with SIGKILL and starts a new one on the same port, directory and append-only
 /// file, switches the simulated payment gateway's failure rates in the settings file PaymentService watches, and kills
 /// one of ProductService's replicas with SIGKILL and starts it again as it ran. Disposing undoes whatever is still in
@@ -18,6 +18,7 @@ public sealed class AppFaults : IAsyncDisposable
     private readonly ServiceProcess _order;
     private readonly ServiceProcess _payment;
     private readonly List<int> _frozen = [];
+    private int? _frozenRedis;
     private Process? _redis;
     private Process? _replica;
     private string? _gatewaySettings;
@@ -55,8 +56,35 @@ public sealed class AppFaults : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the Redis server (SIGSTOP): a hung Redis, which accepts connections and answers nothing, so every call
+    /// waits for its timeout instead of failing at once as with a dead one.
+    /// </summary>
+    public async Task FreezeRedisAsync()
+    {
+        _frozenRedis = (await FindRedisAsync()).ProcessId;
+        await SignalAsync("STOP", [_frozenRedis.Value]);
+    }
+
+    public async Task ResumeRedisAsync()
+    {
+        if (_frozenRedis is { } processId)
+        {
+            await SignalAsync("CONT", [processId]);
+            _frozenRedis = null;
+        }
+    }
+
     /// <summary>SIGKILL to the Redis server: no shutdown, no last write to the append-only file.</summary>
     public async Task<RedisServer> KillRedisAsync()
+    {
+        var server = await FindRedisAsync();
+        await KillAsync(server.ProcessId);
+        return server;
+    }
+
+    /// <summary>The app's Redis server: its process and how it runs, asked of Redis itself.</summary>
+    private async Task<RedisServer> FindRedisAsync()
     {
         var options = ConfigurationOptions.Parse(_order.Environment["ConnectionStrings__redis"]);
         options.AllowAdmin = true;
@@ -76,7 +104,6 @@ public sealed class AppFaults : IAsyncDisposable
                 config["appendonly"]);
         }
 
-        await KillAsync(server.ProcessId);
         return server;
     }
 
@@ -278,6 +305,7 @@ public sealed class AppFaults : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await ResumePostgresAsync();
+        await ResumeRedisAsync();
         RestoreGateway();
         if (_redis is { HasExited: false })
         {

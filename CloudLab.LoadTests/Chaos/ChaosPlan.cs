@@ -28,6 +28,7 @@ public sealed record ChaosOptions(
 public sealed record ChaosDurations(
     TimeSpan Baseline,
     TimeSpan PostgresFrozen,
+    TimeSpan RedisFrozen,
     TimeSpan RedisDown,
     TimeSpan GatewayFailing,
     TimeSpan ReplicaDown,
@@ -37,6 +38,7 @@ public sealed record ChaosDurations(
     public static readonly ChaosDurations Full = new(
         Baseline: Seconds(15),
         PostgresFrozen: Seconds(10),
+        RedisFrozen: Seconds(10),
         RedisDown: Seconds(15),
         GatewayFailing: Seconds(15),
         ReplicaDown: Seconds(20),
@@ -47,6 +49,7 @@ public sealed record ChaosDurations(
     public static readonly ChaosDurations Short = new(
         Baseline: Seconds(5),
         PostgresFrozen: Seconds(5),
+        RedisFrozen: Seconds(5),
         RedisDown: Seconds(5),
         GatewayFailing: Seconds(5),
         ReplicaDown: Seconds(10),
@@ -64,8 +67,8 @@ public static class ChaosPhaseNames
 }
 
 /// <summary>
-/// Faults under a steady workload, one after the other with a recovery between them: PostgreSQL frozen, Redis killed
-/// and restarted, the payment gateway failing and losing answers, one of ProductService's two replicas killed and
+/// Faults under a steady workload, one after the other with a recovery between them: PostgreSQL frozen, Redis frozen,
+/// Redis killed and restarted, the payment gateway failing and losing answers, one of ProductService's two replicas killed and
 /// started again. Then the run checks that nothing promised was lost.
 /// </summary>
 public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessions, int seededProducts, bool quiet)
@@ -95,6 +98,9 @@ public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessi
             durations.PostgresFrozen,
             faults.ResumePostgresAsync);
         await PhaseAsync("after PostgreSQL", ChaosPhaseKind.Recovery, durations.Recovery);
+
+        await FaultAsync("Redis frozen", faults.FreezeRedisAsync, durations.RedisFrozen, faults.ResumeRedisAsync);
+        await PhaseAsync("after Redis frozen", ChaosPhaseKind.Recovery, durations.Recovery);
 
         RedisServer? redis = null;
         await FaultAsync(
