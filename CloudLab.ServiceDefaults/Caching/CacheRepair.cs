@@ -80,22 +80,37 @@ public sealed class CacheRepair : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (Pending > 0 && _redis.IsConnected)
+                try
                 {
-                    await RepairAsync(stoppingToken);
+                    await PassAsync(stoppingToken);
                 }
-
-                var clearAgainAt = Interlocked.Read(ref _clearMemoryAgainAtTicks);
-                if (clearAgainAt != 0
-                    && DateTime.UtcNow.Ticks >= clearAgainAt
-                    && Interlocked.CompareExchange(ref _clearMemoryAgainAtTicks, 0, clearAgainAt) == clearAgainAt)
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
-                    _memory.Clear();
+                    // A background service's exception stops the host: repair must never take the service down
+                    // with it. What is pending stays for the next pass.
+                    _logger.LogWarning(exception, "A cache repair pass failed; {Pending} entries and tags wait for "
+                        + "the next", Pending);
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task PassAsync(CancellationToken cancellationToken)
+    {
+        if (Pending > 0 && _redis.IsConnected)
+        {
+            await RepairAsync(cancellationToken);
+        }
+
+        var clearAgainAt = Interlocked.Read(ref _clearMemoryAgainAtTicks);
+        if (clearAgainAt != 0
+            && DateTime.UtcNow.Ticks >= clearAgainAt
+            && Interlocked.CompareExchange(ref _clearMemoryAgainAtTicks, 0, clearAgainAt) == clearAgainAt)
+        {
+            _memory.Clear();
         }
     }
 

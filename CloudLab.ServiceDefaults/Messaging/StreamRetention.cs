@@ -30,7 +30,7 @@ public sealed class StreamRetention(
             {
                 logger.LogDebug(exception, "Trimming {Stream} skipped: Redis unavailable", options.StreamName);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 // Trimming is housekeeping: whatever goes wrong here must not stop the service (a background
                 // service's exception stops the host). The stream only grows until the next trim succeeds.
