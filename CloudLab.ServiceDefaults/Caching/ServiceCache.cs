@@ -50,8 +50,22 @@ public sealed class ServiceCache
     /// </summary>
     private readonly ConcurrentDictionary<string, Refresh> _refreshes = new();
 
-    private static readonly FusionCacheEntryOptions MemoryOnly =
-        new() { SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true, SkipBackplaneNotifications = true };
+    /// <summary>For removals from this replica's memory alone; the defaults' other fields (the entry's size) kept.</summary>
+    private readonly FusionCacheEntryOptions? _memoryOnly;
+
+    /// <summary>
+    /// Each policy's entry options while Redis is failing (<see cref="CacheRepair.IsImpaired"/>): a miss goes to the
+    /// database without asking Redis, and writes, removals and their backplane messages go to Redis in the background.
+    /// A hung Redis (stopped, not dead) answers nothing, so each of those waited for the cache's timeout on the request
+    /// path: frozen 10 s in a chaos run, it held OrderService's placement batches (tag drops) and ProductService's
+    /// reservations (product writes) for seconds, and OrderService's bound refused 303 orders (round 23). A write still
+    /// reaches a Redis that answers after all, and CacheRepair replays what was written meanwhile once it is back.
+    /// </summary>
+    private readonly ConcurrentDictionary<CachePolicy, FusionCacheEntryOptions> _impairedEntryOptions =
+        new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>For removals and tag drops while Redis is failing.</summary>
+    private readonly FusionCacheEntryOptions? _impairedRemoval;
 
     public ServiceCache(
         HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null, CacheVersions? versions = null)
@@ -61,6 +75,14 @@ public sealed class ServiceCache
         _repair = repair;
         _versions = versions;
         _fusion = (cache as FusionHybridCache)?.InnerFusionCache;
+        if (_fusion is not null)
+        {
+            _memoryOnly = _fusion.DefaultEntryOptions.Duplicate();
+            _memoryOnly.SkipDistributedCacheRead = _memoryOnly.SkipDistributedCacheWrite = true;
+            _memoryOnly.SkipBackplaneNotifications = true;
+            _impairedRemoval = Impaired(_fusion.DefaultEntryOptions.Duplicate());
+        }
+
         if (_fusion is not null && versions is not null)
         {
             _fusion.Events.BackgroundFactorySuccess += (_, stored) => _ = CheckRefreshAsync(stored.Key);
@@ -89,7 +111,12 @@ public sealed class ServiceCache
         var call = new LoadCall<TArgument, T>(this, policy, load, argument, versionOf);
         var value = _fusion is { } fusion
             ? await fusion.GetOrSetAsync<T>(
-                key, call.InvokeAsync, default, EntryOptions(fusion, policy), tags, cancellationToken)
+                key,
+                call.InvokeAsync,
+                default,
+                RedisImpaired ? ImpairedEntryOptions(fusion, policy) : EntryOptions(fusion, policy),
+                tags,
+                cancellationToken)
             : await _cache.GetOrCreateAsync(
                 key, call, static (call, token) => call.InvokeAsync(token), policy.EntryOptions, tags,
                 cancellationToken);
@@ -118,6 +145,20 @@ public sealed class ServiceCache
                 return options;
             }, fusion);
 
+    private FusionCacheEntryOptions ImpairedEntryOptions(IFusionCache fusion, CachePolicy policy) =>
+        _impairedEntryOptions.GetOrAdd(policy, static (policy, state) =>
+            Impaired(state.Owner.EntryOptions(state.Fusion, policy).Duplicate()), (Owner: this, Fusion: fusion));
+
+    private static FusionCacheEntryOptions Impaired(FusionCacheEntryOptions options)
+    {
+        options.SkipDistributedCacheRead = true;
+        options.AllowBackgroundDistributedCacheOperations = true;
+        options.AllowBackgroundBackplaneOperations = true;
+        return options;
+    }
+
+    private bool RedisImpaired => _fusion is not null && _repair?.IsImpaired == true;
+
     /// <summary>
     /// Writes an entry without a version. Not for an entity's write-through after a change: a read that loaded the
     /// entity before the change can store it after this write, and nothing removes it before it expires (a test run
@@ -131,7 +172,15 @@ public sealed class ServiceCache
         CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        await _cache.SetAsync(key, value, policy.EntryOptions, tags, cancellationToken);
+        if (RedisImpaired)
+        {
+            await _fusion!.SetAsync(key, value, ImpairedEntryOptions(_fusion, policy), tags, cancellationToken);
+        }
+        else
+        {
+            await _cache.SetAsync(key, value, policy.EntryOptions, tags, cancellationToken);
+        }
+
         _metrics.RecordOperation(policy.Name, "set", Stopwatch.GetElapsedTime(started), failed: false);
         _repair?.AfterWrite(key);
     }
@@ -209,7 +258,9 @@ public sealed class ServiceCache
     public async ValueTask RemoveAsync(CachePolicy policy, string key, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        await _cache.RemoveAsync(key, cancellationToken);
+        await (RedisImpaired
+            ? _fusion!.RemoveAsync(key, _impairedRemoval, cancellationToken)
+            : _cache.RemoveAsync(key, cancellationToken));
         _metrics.RecordOperation(policy.Name, "remove", Stopwatch.GetElapsedTime(started), failed: false);
         _repair?.AfterWrite(key);
     }
@@ -222,7 +273,10 @@ public sealed class ServiceCache
     {
         var started = Stopwatch.GetTimestamp();
         tags = tags.Distinct().ToList();
-        await Task.WhenAll(tags.Select(tag => _cache.RemoveByTagAsync(tag, cancellationToken).AsTask()));
+        var impaired = RedisImpaired;
+        await Task.WhenAll(tags.Select(tag => impaired
+            ? _fusion!.RemoveByTagAsync(tag, _impairedRemoval, cancellationToken).AsTask()
+            : _cache.RemoveByTagAsync(tag, cancellationToken).AsTask()));
         _metrics.RecordOperation("tags", "invalidate", Stopwatch.GetElapsedTime(started), failed: false);
         _repair?.AfterInvalidation(tags);
     }
@@ -286,7 +340,7 @@ public sealed class ServiceCache
         }
 
         var started = Stopwatch.GetTimestamp();
-        await _fusion.RemoveAsync(key, MemoryOnly);
+        await _fusion.RemoveAsync(key, _memoryOnly);
         _metrics.RecordOperation(policy.Name, "remove", Stopwatch.GetElapsedTime(started), failed: false);
         _repair.RemoveOnceBack(key);
     }
