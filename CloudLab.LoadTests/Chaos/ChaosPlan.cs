@@ -68,8 +68,8 @@ public static class ChaosPhaseNames
 
 /// <summary>
 /// Faults under a steady workload, one after the other with a recovery between them: PostgreSQL frozen, Redis frozen,
-/// Redis killed and restarted, the payment gateway failing and losing answers, one of ProductService's two replicas killed and
-/// started again. Then the run checks that nothing promised was lost.
+/// Redis killed and restarted, the payment gateway failing and losing answers, one of ProductService's two replicas
+/// killed and started again. Then the run checks that nothing promised was lost.
 /// </summary>
 public sealed class ChaosPlan(HttpClient client, Targets targets, Sessions sessions, int seededProducts, bool quiet)
 {

@@ -50,7 +50,7 @@ public sealed class ServiceCache
     /// </summary>
     private readonly ConcurrentDictionary<string, Refresh> _refreshes = new();
 
-    /// <summary>For removals from this replica's memory alone; the defaults' other fields (the entry's size) kept.</summary>
+    /// <summary>For removals from this replica's memory alone; the defaults' other fields (size) kept.</summary>
     private readonly FusionCacheEntryOptions? _memoryOnly;
 
     /// <summary>

@@ -220,7 +220,7 @@ public sealed class CacheVersionTests(CloudLabAppFixture app) : IAsyncLifetime
         }
     }
 
-    /// <summary>Within 3 s (CacheRepair's pass comes every second), as no replica may keep an overtaken version.</summary>
+    /// <summary>Within 3 s (CacheRepair passes every second): no replica may keep an overtaken version.</summary>
     private async Task AssertNoReplicaReadsVersion5Async(params IHost[] replicas)
     {
         foreach (var replica in replicas)
