@@ -14,7 +14,7 @@ public sealed class FreezableTcpProxy : IAsyncDisposable
     private readonly int _upstreamPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
-    private TaskCompletionSource _flowing = Flowing();
+    private volatile TaskCompletionSource _flowing = Flowing();
 
     public FreezableTcpProxy(string upstreamHost, int upstreamPort)
     {

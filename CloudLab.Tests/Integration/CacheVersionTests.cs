@@ -85,18 +85,7 @@ public sealed class CacheVersionTests(CloudLabAppFixture app) : IAsyncLifetime
     [Fact]
     public async Task A_load_that_read_a_version_older_than_one_written_meanwhile_is_removed()
     {
-        // The first replica's read misses and loads version 5 from the database; before its entry is stored, the
-        // second replica commits version 6 and writes it.
-        var loaded = await Cache(_first).GetOrLoadAsync<int, Stamped>(
-            Policy,
-            _key,
-            0,
-            async (_, token) =>
-            {
-                await Cache(_second).SetNewestAsync(Policy, [Version(6)], token);
-                return Version(5).Value;
-            },
-            versionOf: static value => value.Version);
+        var loaded = await LoadVersion5WhileVersion6IsWrittenAsync(_first);
 
         Assert.Equal(5, loaded.Version); // the caller gets what it read
         Assert.Equal(FromDatabase, await ReadAsync(_first));
@@ -110,16 +99,7 @@ public sealed class CacheVersionTests(CloudLabAppFixture app) : IAsyncLifetime
         // machine. Its load of version 5 is stored after the second replica wrote version 6, over it in Redis too,
         // and the check that would find 6 times out. Kept, version 5 would be read for the entry's 5 minutes.
         using var late = await ReplicaAsync(versionTimeout: TimeSpan.Zero);
-        var loaded = await Cache(late).GetOrLoadAsync<int, Stamped>(
-            Policy,
-            _key,
-            0,
-            async (_, token) =>
-            {
-                await Cache(_second).SetNewestAsync(Policy, [Version(6)], token);
-                return Version(5).Value;
-            },
-            versionOf: static value => value.Version);
+        var loaded = await LoadVersion5WhileVersion6IsWrittenAsync(late);
 
         Assert.Equal(5, loaded.Version);
         await AssertNoReplicaReadsVersion5Async(late, _first, _second);
@@ -143,16 +123,7 @@ public sealed class CacheVersionTests(CloudLabAppFixture app) : IAsyncLifetime
         // that is slow rather than down still stores the loaded entry, here over a newer version.
         using var failing = await ReplicaAsync();
         failing.Services.GetRequiredService<CacheRepair>().ReportFailure();
-        await Cache(failing).GetOrLoadAsync<int, Stamped>(
-            Policy,
-            _key,
-            0,
-            async (_, token) =>
-            {
-                await Cache(_second).SetNewestAsync(Policy, [Version(6)], token);
-                return Version(5).Value;
-            },
-            versionOf: static value => value.Version);
+        await LoadVersion5WhileVersion6IsWrittenAsync(failing);
 
         await AssertNoReplicaReadsVersion5Async(failing, _first, _second);
     }
@@ -219,6 +190,22 @@ public sealed class CacheVersionTests(CloudLabAppFixture app) : IAsyncLifetime
             Assert.True(current is not null, "a replica still reads version 5 after version 6 was written");
         }
     }
+
+    /// <summary>
+    /// The replica's read misses and loads version 5 from the database; before its entry is stored, the second
+    /// replica commits version 6 and writes it. Returns what the read got.
+    /// </summary>
+    private async Task<Stamped> LoadVersion5WhileVersion6IsWrittenAsync(IHost replica) =>
+        await Cache(replica).GetOrLoadAsync<int, Stamped>(
+            Policy,
+            _key,
+            0,
+            async (_, token) =>
+            {
+                await Cache(_second).SetNewestAsync(Policy, [Version(6)], token);
+                return Version(5).Value;
+            },
+            versionOf: static value => value.Version);
 
     /// <summary>Within 3 s (CacheRepair passes every second): no replica may keep an overtaken version.</summary>
     private async Task AssertNoReplicaReadsVersion5Async(params IHost[] replicas)
