@@ -115,7 +115,8 @@ public static class CachingExtensions
                         Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
                 }),
                 sp.GetRequiredService<CacheMetrics>(),
-                sp.GetRequiredService<CacheRepair>()))
+                sp.GetRequiredService<CacheRepair>(),
+                l2Timeout))
             .WithBackplane(sp => new RedisBackplane(new RedisBackplaneOptions
             {
                 ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
