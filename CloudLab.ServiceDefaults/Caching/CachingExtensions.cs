@@ -115,8 +115,7 @@ public static class CachingExtensions
                         Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),
                 }),
                 sp.GetRequiredService<CacheMetrics>(),
-                sp.GetRequiredService<CacheRepair>(),
-                l2Timeout))
+                sp.GetRequiredService<CacheRepair>()))
             .WithBackplane(sp => new RedisBackplane(new RedisBackplaneOptions
             {
                 ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()),

@@ -3,15 +3,8 @@ using Microsoft.Extensions.Caching.Distributed;
 
 namespace CloudLab.ServiceDefaults.Caching;
 
-/// <summary>
-/// Times and counts every operation FusionCache sends to Redis (the L2), errors included, and tells
-/// <see cref="CacheRepair"/> when Redis fails. An operation still unanswered after <paramref name="timeout"/> (the
-/// cache's, after which FusionCache stops waiting) counts as a failure then, not only when StackExchange.Redis gives
-/// up on it (2 s): a hung Redis answers nothing, and until the failure is known every cache call waits for it (49
-/// orders refused in the first 2 s of a 10 s Redis freeze, round 23).
-/// </summary>
-internal sealed class MeasuredDistributedCache(
-    IDistributedCache inner, CacheMetrics metrics, CacheRepair repair, TimeSpan timeout)
+/// <summary>Times and counts every operation FusionCache sends to Redis (the L2), errors included.</summary>
+internal sealed class MeasuredDistributedCache(IDistributedCache inner, CacheMetrics metrics, CacheRepair repair)
     : IDistributedCache
 {
     private const string Level = "l2";
@@ -69,20 +62,7 @@ internal sealed class MeasuredDistributedCache(
         var failed = true;
         try
         {
-            var pending = run();
-            if (!pending.IsCompleted)
-            {
-                try
-                {
-                    await pending.WaitAsync(timeout);
-                }
-                catch (TimeoutException)
-                {
-                    repair.ReportFailure(); // and the operation's own outcome is still awaited below
-                }
-            }
-
-            var result = await pending;
+            var result = await run();
             failed = false;
             return result;
         }
