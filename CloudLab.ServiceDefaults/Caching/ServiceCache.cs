@@ -50,9 +50,6 @@ public sealed class ServiceCache
     /// </summary>
     private readonly ConcurrentDictionary<string, Refresh> _refreshes = new();
 
-    /// <summary>For removals from this replica's memory alone; the defaults' other fields (size) kept.</summary>
-    private readonly FusionCacheEntryOptions? _memoryOnly;
-
     /// <summary>
     /// Each policy's entry options while Redis is failing (<see cref="CacheRepair.IsImpaired"/>): a miss goes to the
     /// database without asking Redis, and writes, removals and their backplane messages go to Redis in the background.
@@ -77,9 +74,6 @@ public sealed class ServiceCache
         _fusion = (cache as FusionHybridCache)?.InnerFusionCache;
         if (_fusion is not null)
         {
-            _memoryOnly = _fusion.DefaultEntryOptions.Duplicate();
-            _memoryOnly.SkipDistributedCacheRead = _memoryOnly.SkipDistributedCacheWrite = true;
-            _memoryOnly.SkipBackplaneNotifications = true;
             _impairedRemoval = Impaired(_fusion.DefaultEntryOptions.Duplicate());
         }
 
@@ -238,14 +232,9 @@ public sealed class ServiceCache
         }
 
         await WriteAsync(policy, entries, cancellationToken);
+        // Unanswered, the check counts every entry as overtaken (see RemoveIfOvertakenAsync).
         var superseded = await _versions!.SupersededAsync([.. entries.Select(entry => (entry.Key, entry.Version))]);
-        if (superseded is null)
-        {
-            await Task.WhenAll(entries.Select(entry => RemoveUncheckedAsync(policy, entry.Key).AsTask()));
-            return;
-        }
-
-        await Task.WhenAll(entries.Where((_, index) => superseded[index])
+        await Task.WhenAll(entries.Where((_, index) => superseded?[index] != false)
             .Select(entry => RemoveAsync(policy, entry.Key, cancellationToken).AsTask()));
     }
 
@@ -315,34 +304,12 @@ public sealed class ServiceCache
             return;
         }
 
-        switch (await _versions.NewerClaimedAsync(key, version))
+        // Unanswered (null), the check has reported Redis failing: the removal then does not wait for Redis, and
+        // CacheRepair replays it once Redis answers.
+        if (await _versions.NewerClaimedAsync(key, version) != false)
         {
-            case true:
-                await RemoveAsync(policy, key, cancellationToken);
-                break;
-            case null:
-                await RemoveUncheckedAsync(policy, key);
-                break;
+            await RemoveAsync(policy, key, cancellationToken);
         }
-    }
-
-    /// <summary>
-    /// An entry whose version check Redis did not answer in time, which may stand over a newer version: it leaves this
-    /// replica's memory now, and Redis and the other replicas' memory once Redis answers (CacheRepair). Removing it
-    /// from Redis now would wait for the timeout once more, on the request path.
-    /// </summary>
-    private async ValueTask RemoveUncheckedAsync(CachePolicy policy, string key)
-    {
-        if (_fusion is null || _repair is null)
-        {
-            await RemoveAsync(policy, key);
-            return;
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        await _fusion.RemoveAsync(key, _memoryOnly);
-        _metrics.RecordOperation(policy.Name, "remove", Stopwatch.GetElapsedTime(started), failed: false);
-        _repair.RemoveOnceBack(key);
     }
 
     /// <summary>
