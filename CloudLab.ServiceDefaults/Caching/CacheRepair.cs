@@ -31,6 +31,9 @@ public sealed class CacheRepair : BackgroundService
     private readonly ConcurrentDictionary<string, bool> _keys = new();
     private readonly ConcurrentDictionary<string, bool> _tags = new();
     private long _lastFailureTicks;
+
+    /// <summary>Whether the last Redis call to finish failed (concurrent calls may finish in either order).</summary>
+    private volatile bool _lastCallFailed;
     private long _clearMemoryAgainAtTicks;
 
     public CacheRepair(
@@ -47,9 +50,23 @@ public sealed class CacheRepair : BackgroundService
     public bool IsImpaired =>
         !_redis.IsConnected || DateTime.UtcNow.Ticks - Interlocked.Read(ref _lastFailureTicks) < Settle.Ticks;
 
+    /// <summary>
+    /// True while Redis is down, or its last call failed and none has succeeded since: a call now would wait for it.
+    /// Narrower than <see cref="IsImpaired"/>, which stays true for seconds after Redis answers again (so that writes
+    /// made then are still replayed): a cache that stopped waiting for Redis then would answer a write before the
+    /// other replicas have heard of it (a test read a released product's old stock that way, round 23).
+    /// </summary>
+    public bool IsFailingNow => !_redis.IsConnected || _lastCallFailed;
+
     public int Pending => _keys.Count + _tags.Count;
 
-    public void ReportFailure() => Interlocked.Exchange(ref _lastFailureTicks, DateTime.UtcNow.Ticks);
+    public void ReportFailure()
+    {
+        Interlocked.Exchange(ref _lastFailureTicks, DateTime.UtcNow.Ticks);
+        _lastCallFailed = true;
+    }
+
+    public void ReportSuccess() => _lastCallFailed = false;
 
     public void AfterWrite(string key)
     {

@@ -38,6 +38,10 @@ internal sealed class MeasuredDistributedCache(IDistributedCache inner, CacheMet
         {
             repair.ReportFailure();
         }
+        else
+        {
+            repair.ReportSuccess();
+        }
     }
 
     private T Measure<T>(string operation, Func<T> run)

@@ -51,12 +51,12 @@ public sealed class ServiceCache
     private readonly ConcurrentDictionary<string, Refresh> _refreshes = new();
 
     /// <summary>
-    /// Each policy's entry options while Redis is failing (<see cref="CacheRepair.IsImpaired"/>): a miss goes to the
+    /// Each policy's entry options while Redis is failing (<see cref="CacheRepair.IsFailingNow"/>): a miss goes to the
     /// database without asking Redis, and writes, removals and their backplane messages go to Redis in the background.
     /// A hung Redis (stopped, not dead) answers nothing, so each of those waited for the cache's timeout on the request
-    /// path: frozen 10 s in a chaos run, it held OrderService's placement batches (tag drops) and ProductService's
-    /// reservations (product writes) for seconds, and OrderService's bound refused 303 orders (round 23). A write still
-    /// reaches a Redis that answers after all, and CacheRepair replays what was written meanwhile once it is back.
+    /// path: frozen 10 s in a chaos run, it held the write batches that drop tags or write entries for seconds, and
+    /// the service layer's bound on requests in flight refused 303 requests (round 23). A write still reaches a Redis
+    /// that answers after all, and CacheRepair replays what was written meanwhile once it is back.
     /// </summary>
     private readonly ConcurrentDictionary<CachePolicy, FusionCacheEntryOptions> _impairedEntryOptions =
         new(ReferenceEqualityComparer.Instance);
@@ -151,7 +151,7 @@ public sealed class ServiceCache
         return options;
     }
 
-    private bool RedisImpaired => _fusion is not null && _repair?.IsImpaired == true;
+    private bool RedisImpaired => _fusion is not null && _repair?.IsFailingNow == true;
 
     /// <summary>
     /// Writes an entry without a version. Not for an entity's write-through after a change: a read that loaded the

@@ -64,6 +64,22 @@ public sealed class RedisFailureTests
         await repair.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public void Redis_that_answers_again_is_no_longer_failing_though_writes_are_still_replayed_for_a_while()
+    {
+        using var memory = new CacheMemoryLevel(10);
+        using var services = new ServiceCollection().BuildServiceProvider();
+        using var repair = new CacheRepair(
+            services, FailingRedis.Create(new TimeoutException()), memory, NullLogger<CacheRepair>.Instance);
+
+        repair.ReportFailure();
+        Assert.True(repair.IsFailingNow);
+        repair.ReportSuccess();
+
+        Assert.False(repair.IsFailingNow); // the cache waits for Redis again, so the replicas hear of each write
+        Assert.True(repair.IsImpaired); // and writes made in the next seconds are still replayed
+    }
+
     public static TheoryData<Exception> PassFailures() => new()
     {
         new TaskCanceledException(), // what StackExchange.Redis throws for a command on a connection dropped as dead
