@@ -58,11 +58,11 @@ public sealed class ServiceCache
     /// the service layer's bound on requests in flight refused 303 requests (round 23). A write still reaches a Redis
     /// that answers after all, and CacheRepair replays what was written meanwhile once it is back.
     /// </summary>
-    private readonly ConcurrentDictionary<CachePolicy, FusionCacheEntryOptions> _impairedEntryOptions =
+    private readonly ConcurrentDictionary<CachePolicy, FusionCacheEntryOptions> _failingEntryOptions =
         new(ReferenceEqualityComparer.Instance);
 
     /// <summary>For removals and tag drops while Redis is failing.</summary>
-    private readonly FusionCacheEntryOptions? _impairedRemoval;
+    private readonly FusionCacheEntryOptions? _failingRemoval;
 
     public ServiceCache(
         HybridCache cache, CacheMetrics metrics, CacheRepair? repair = null, CacheVersions? versions = null)
@@ -74,7 +74,7 @@ public sealed class ServiceCache
         _fusion = (cache as FusionHybridCache)?.InnerFusionCache;
         if (_fusion is not null)
         {
-            _impairedRemoval = Impaired(_fusion.DefaultEntryOptions.Duplicate());
+            _failingRemoval = WhileFailing(_fusion.DefaultEntryOptions.Duplicate());
         }
 
         if (_fusion is not null && versions is not null)
@@ -108,7 +108,7 @@ public sealed class ServiceCache
                 key,
                 call.InvokeAsync,
                 default,
-                RedisImpaired ? ImpairedEntryOptions(fusion, policy) : EntryOptions(fusion, policy),
+                RedisFailingNow ? FailingEntryOptions(fusion, policy) : EntryOptions(fusion, policy),
                 tags,
                 cancellationToken)
             : await _cache.GetOrCreateAsync(
@@ -139,11 +139,11 @@ public sealed class ServiceCache
                 return options;
             }, fusion);
 
-    private FusionCacheEntryOptions ImpairedEntryOptions(IFusionCache fusion, CachePolicy policy) =>
-        _impairedEntryOptions.GetOrAdd(policy, static (policy, state) =>
-            Impaired(state.Owner.EntryOptions(state.Fusion, policy).Duplicate()), (Owner: this, Fusion: fusion));
+    private FusionCacheEntryOptions FailingEntryOptions(IFusionCache fusion, CachePolicy policy) =>
+        _failingEntryOptions.GetOrAdd(policy, static (policy, state) =>
+            WhileFailing(state.Owner.EntryOptions(state.Fusion, policy).Duplicate()), (Owner: this, Fusion: fusion));
 
-    private static FusionCacheEntryOptions Impaired(FusionCacheEntryOptions options)
+    private static FusionCacheEntryOptions WhileFailing(FusionCacheEntryOptions options)
     {
         options.SkipDistributedCacheRead = true;
         options.AllowBackgroundDistributedCacheOperations = true;
@@ -151,7 +151,7 @@ public sealed class ServiceCache
         return options;
     }
 
-    private bool RedisImpaired => _fusion is not null && _repair?.IsFailingNow == true;
+    private bool RedisFailingNow => _fusion is not null && _repair?.IsFailingNow == true;
 
     /// <summary>
     /// Writes an entry without a version. Not for an entity's write-through after a change: a read that loaded the
@@ -166,9 +166,9 @@ public sealed class ServiceCache
         CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        if (RedisImpaired)
+        if (RedisFailingNow)
         {
-            await _fusion!.SetAsync(key, value, ImpairedEntryOptions(_fusion, policy), tags, cancellationToken);
+            await _fusion!.SetAsync(key, value, FailingEntryOptions(_fusion, policy), tags, cancellationToken);
         }
         else
         {
@@ -194,7 +194,8 @@ public sealed class ServiceCache
     /// written (see <see cref="CacheVersions"/>).
     /// </summary>
     /// <remarks>
-    /// While Redis is failing, plain <see cref="SetAsync{T}"/>s: a frozen Redis would otherwise cost each write the
+    /// While Redis is impaired (<see cref="CacheRepair.IsImpaired"/>: failing, or failed in the last seconds), plain
+    /// <see cref="SetAsync{T}"/>s: a frozen Redis would otherwise cost each write the
     /// cache's timeout three times (claim, write, check) instead of once, and <see cref="CacheRepair"/> replays those
     /// writes as removals once Redis is back, which leaves no version behind either.
     /// </remarks>
@@ -247,8 +248,8 @@ public sealed class ServiceCache
     public async ValueTask RemoveAsync(CachePolicy policy, string key, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        await (RedisImpaired
-            ? _fusion!.RemoveAsync(key, _impairedRemoval, cancellationToken)
+        await (RedisFailingNow
+            ? _fusion!.RemoveAsync(key, _failingRemoval, cancellationToken)
             : _cache.RemoveAsync(key, cancellationToken));
         _metrics.RecordOperation(policy.Name, "remove", Stopwatch.GetElapsedTime(started), failed: false);
         _repair?.AfterWrite(key);
@@ -262,9 +263,9 @@ public sealed class ServiceCache
     {
         var started = Stopwatch.GetTimestamp();
         tags = tags.Distinct().ToList();
-        var impaired = RedisImpaired;
-        await Task.WhenAll(tags.Select(tag => impaired
-            ? _fusion!.RemoveByTagAsync(tag, _impairedRemoval, cancellationToken).AsTask()
+        var failing = RedisFailingNow;
+        await Task.WhenAll(tags.Select(tag => failing
+            ? _fusion!.RemoveByTagAsync(tag, _failingRemoval, cancellationToken).AsTask()
             : _cache.RemoveByTagAsync(tag, cancellationToken).AsTask()));
         _metrics.RecordOperation("tags", "invalidate", Stopwatch.GetElapsedTime(started), failed: false);
         _repair?.AfterInvalidation(tags);
@@ -286,7 +287,7 @@ public sealed class ServiceCache
     /// An entry loaded at <paramref name="version"/> and stored: removed if a newer version was claimed meanwhile (its
     /// write may have landed first), or if Redis does not say in time. A slow Redis still applies the entry's write
     /// late, so an unchecked entry could stand over a newer one for its whole life (a test saw version 5 kept after 6
-    /// was written). While Redis is failing the check is not made (it would cost the cache's timeout once more):
+    /// was written). While Redis is impaired the check is not made (it would cost the cache's timeout once more):
     /// CacheRepair removes the entry everywhere once Redis is back, as it does the writes made meanwhile. Neither call
     /// throws when Redis fails.
     /// </summary>
