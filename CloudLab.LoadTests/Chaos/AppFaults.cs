@@ -41,10 +41,16 @@ public sealed class AppFaults : IAsyncDisposable
         var postmaster = ProcessTable.Find(process =>
             process.Name == "postgres" && ArgumentAfter(process.Arguments, "-p") == port)
             ?? throw new InvalidOperationException($"No PostgreSQL server listens on port {port}.");
+        // The postmaster first, and its children listed only then: stopped, it forks no backend, so none escapes the
+        // freeze. Listed before, a backend forked in between (a pool opening a connection) would serve through it.
         _frozen.Add(postmaster);
-        _frozen.AddRange(ProcessTable.Children(postmaster));
-        // The postmaster first: stopped, it forks no new backend while the others are being stopped.
-        await SignalAsync("STOP", _frozen);
+        await SignalAsync("STOP", [postmaster]);
+        var backends = ProcessTable.Children(postmaster);
+        _frozen.AddRange(backends);
+        if (backends.Count > 0)
+        {
+            await SignalAsync("STOP", backends);
+        }
     }
 
     public async Task ResumePostgresAsync()
