@@ -15,8 +15,11 @@ internal sealed class OrderSagaHarness : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public OrderSagaHarness(int concurrentBatches = 4)
+    /// <param name="concurrentBatches">Placement batches at once; by default the service's own default.</param>
+    public OrderSagaHarness(int? concurrentBatches = null)
     {
+        var placement = new PlacementOptions();
+        placement.ConcurrentBatches = concurrentBatches ?? placement.ConcurrentBatches;
         var services = new ServiceCollection().AddLogging().AddMetrics();
         services.AddFusionCache().AsHybridCache();
         services.AddSingleton<CacheMetrics>();
@@ -27,7 +30,7 @@ internal sealed class OrderSagaHarness : IDisposable
         services.AddSingleton<IProductReservations>(Products);
         services.AddSingleton<IPayments>(Payments);
         services.AddSingleton(Options.Create(new SagaOptions { RecoverAfter = TimeSpan.Zero }));
-        services.AddSingleton(Options.Create(new PlacementOptions { ConcurrentBatches = concurrentBatches }));
+        services.AddSingleton(Options.Create(placement));
         services.AddSingleton<OrderReads>();
         services.AddTransient<OrderCompensation>();
         services.AddSingleton<OrderPlacement>();
