@@ -47,10 +47,7 @@ public sealed class AppFaults : IAsyncDisposable
         await SignalAsync("STOP", [postmaster]);
         var backends = ProcessTable.Children(postmaster);
         _frozen.AddRange(backends);
-        if (backends.Count > 0)
-        {
-            await SignalAsync("STOP", backends);
-        }
+        await SignalAsync("STOP", backends);
     }
 
     public async Task ResumePostgresAsync()
@@ -363,8 +360,14 @@ public sealed class AppFaults : IAsyncDisposable
         return stock;
     }
 
-    private static async Task SignalAsync(string signal, IEnumerable<int> processIds)
+    /// <summary>kill(1) with the signal; nothing to signal is nothing to do (kill with no process id fails).</summary>
+    private static async Task SignalAsync(string signal, IReadOnlyCollection<int> processIds)
     {
+        if (processIds.Count == 0)
+        {
+            return;
+        }
+
         using var kill = Process.Start(
             "kill", [$"-{signal}", .. processIds.Select(id => id.ToString(CultureInfo.InvariantCulture))]);
         await kill.WaitForExitAsync();
