@@ -2,7 +2,7 @@
 # The order target on a cold app: `run target --services order --duration 60 --warmup 0 --start-app`, so 500 orders a
 # second reach services that have compiled nothing yet, as a load generator without a warm-up would send them. Once a
 # second it reads, from OrderService, ProductService and PaymentService's /metrics, the methods the JIT compiled and
-# the seconds it spent compiling them (wall time: on two busy cores it counts waits for a core too), and OrderService's
+# the seconds it spent compiling them (wall time: on two busy cores it counts waits for a core too), and each one's
 # bound on requests in flight ("$out/jit.txt": seconds since the driver started, port, methods, JIT seconds, bound,
 # in flight). Then it prints the driver's summary, each second's refusals, and how much each service compiled while
 # the orders ran.
@@ -46,8 +46,7 @@ for line in open(f"{out}/jit.txt"):
     fields = line.split()
     rows.setdefault(fields[1], []).append((int(fields[0]), int(float(fields[2])), float(fields[3])))
 for port, samples in sorted(rows.items()):
-    # From the last reading before the orders began (the first with the bound still idle is close enough: the
-    # catalogue warm-up of the driver runs before the window) to the end.
+    # From the first reading (the service up: before the orders, or as they begin) to the last.
     first, last = samples[0], samples[-1]
     print(f"{names[port]:15} JIT: {first[1]:,} methods at the first reading, {last[1]:,} at the last "
           f"(+{last[1] - first[1]:,}); {last[2] - first[2]:.1f} s compiling in between")

@@ -9,14 +9,18 @@ namespace CloudLab.Tests.Unit;
 /// </summary>
 public sealed class ServiceRuntimeSettingsTests
 {
-    public static TheoryData<string> Services => new()
-    {
-        "CloudLab.UserService",
-        "CloudLab.ProductService",
-        "CloudLab.OrderService",
-        "CloudLab.PaymentService",
-        "CloudLab.AnalyticsService",
-    };
+    private const string WebSdk = "Sdk=\"Microsoft.NET.Sdk.Web\"";
+
+    public static TheoryData<string> Services => new(WebProjects());
+
+    [Fact]
+    public void The_five_services_are_the_web_projects() =>
+        Assert.Equal(
+            [
+                "CloudLab.AnalyticsService", "CloudLab.OrderService", "CloudLab.PaymentService",
+                "CloudLab.ProductService", "CloudLab.UserService",
+            ],
+            WebProjects());
 
     [Theory]
     [MemberData(nameof(Services))]
@@ -43,4 +47,16 @@ public sealed class ServiceRuntimeSettingsTests
         var runtimeConfig = JsonNode.Parse(File.ReadAllText(path))!;
         return runtimeConfig["runtimeOptions"]!["configProperties"]!.AsObject();
     }
+
+    /// <summary>
+    /// The solution's top-level projects on the Web SDK (the condition Directory.Build.targets applies the settings
+    /// on): the services. The read benchmarks' peers deeper down get the same settings but are built on their own.
+    /// </summary>
+    private static string[] WebProjects() =>
+        Directory.GetDirectories(ManifestTests.RepositoryRoot())
+            .SelectMany(project => Directory.GetFiles(project, "*.csproj"))
+            .Where(project => File.ReadAllText(project).Contains(WebSdk, StringComparison.Ordinal))
+            .Select(project => Path.GetFileNameWithoutExtension(project))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
 }
