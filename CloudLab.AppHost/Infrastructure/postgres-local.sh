@@ -48,8 +48,11 @@ if [ ! -f "$data_dir/PG_VERSION" ]; then
   as_postgres "$bin_dir/initdb" -D "$data_dir" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
 fi
 
-# Settings sized for a developer machine running five services with pooled connections.
+# Settings sized for a developer machine running five services with pooled connections, and any extra ones a run asks
+# for in CLOUDLAB_POSTGRES_SETTINGS, split on spaces (CloudLab.Benchmarks/writes/tables.sh loads pg_stat_statements so:
+# the module must be loaded at the server's start).
 # The background job execs the server, so $! is the server's own pid and the trap below signals the server itself.
+# shellcheck disable=SC2086
 exec_as_postgres "$bin_dir/postgres" -D "$data_dir" -p "$port" \
   -c listen_addresses=localhost \
   -c unix_socket_directories= \
@@ -58,7 +61,7 @@ exec_as_postgres "$bin_dir/postgres" -D "$data_dir" -p "$port" \
   -c effective_cache_size=1GB \
   -c work_mem=8MB \
   -c log_min_duration_statement=100 \
-  -c log_line_prefix='%m [%p] %d ' 2>&1 &
+  -c log_line_prefix='%m [%p] %d ' ${CLOUDLAB_POSTGRES_SETTINGS:-} 2>&1 &
 pid=$!
 
 # Aspire stops executables with SIGTERM; PostgreSQL's fast shutdown is SIGINT (SIGTERM would wait for every client).
