@@ -203,7 +203,8 @@ public sealed class OrderStore(Database database, OutboxWriter outbox) : IOrderS
             INSERT INTO order_items (order_id, product_id, quantity, unit_price)
             SELECT * FROM unnest(@itemOrderIds, @itemProducts, @itemQuantities, @itemPrices);
             {events.Sql};
-            UPDATE order_requests SET state = @Completed, updated_at = now() WHERE order_id = ANY(@ids)
+            UPDATE order_requests SET state = @Completed, updated_at = now()
+            WHERE order_id = ANY({CachedPlanArray.Of("@ids", "uuid[]")})
             """,
             parameters,
             cancellationToken);

@@ -46,7 +46,8 @@ public sealed class ReservationStore(Database database)
                 $"""
                 INSERT INTO reservations (order_id, status) SELECT id, @Reserved FROM unnest(@orderIds) AS o(id)
                 ON CONFLICT DO NOTHING RETURNING order_id;
-                SELECT {ProductStore.Columns} FROM products WHERE id = ANY(@productIds) ORDER BY id FOR UPDATE
+                SELECT {ProductStore.Columns} FROM products
+                WHERE id = ANY({CachedPlanArray.Of("@productIds", "uuid[]")}) ORDER BY id FOR UPDATE
                 """,
                 new { orderIds, ReservationStatus.Reserved, productIds },
                 static async (connection, command) =>
@@ -126,7 +127,8 @@ public sealed class ReservationStore(Database database)
                     INSERT INTO reservation_items (order_id, product_id, quantity, unit_price, currency)
                     SELECT * FROM unnest(@orderIds, @productIds, @lineQuantities, @prices, @currencies))
                 UPDATE products p SET stock = p.stock - r.quantity, updated_at = now(), version = p.version + 1
-                FROM unnest(@ids, @quantities) AS r(id, quantity)
+                FROM unnest({CachedPlanArray.Of("@ids", "uuid[]")}, {CachedPlanArray.Of("@quantities", "integer[]")})
+                    AS r(id, quantity)
                 WHERE p.id = r.id
                 RETURNING {ReservedColumns}
                 """,

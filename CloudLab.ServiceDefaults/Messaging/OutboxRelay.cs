@@ -158,7 +158,10 @@ public sealed class OutboxRelay(
 
             await session.ExecuteAsync(
                 Query.Write("outbox_messages", "mark_published"),
-                "UPDATE outbox_messages SET published_at = now(), published_to = @RunId WHERE id = ANY(@Ids)",
+                $"""
+                UPDATE outbox_messages SET published_at = now(), published_to = @RunId
+                WHERE id = ANY({CachedPlanArray.Of("@Ids", "bigint[]")})
+                """,
                 new { RunId = runId, Ids = rows.Select(row => row.Id).ToArray() },
                 cancellationToken);
             _published.Add(rows.Count);
