@@ -207,10 +207,7 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
             WITH settled AS (
                 UPDATE payments p SET status = s.outcome, decline_reason = s.reason, gateway_charge = s.charge,
                     updated_at = @now, version = p.version + 1
-                FROM unnest(
-                    {CachedPlanArray.Of("@ids", "uuid[]")}, {CachedPlanArray.Of("@statuses", "text[]")},
-                    {CachedPlanArray.Of("@declineReasons", "text[]")}, {CachedPlanArray.Of("@chargeIds", "text[]")})
-                    AS s(payment_id, outcome, reason, charge)
+                FROM unnest(@ids, @statuses, @declineReasons, @chargeIds) AS s(payment_id, outcome, reason, charge)
                 WHERE p.id = s.payment_id AND p.status = @Pending
                 RETURNING {Columns}),
             announced AS ({outbox.Sql})
