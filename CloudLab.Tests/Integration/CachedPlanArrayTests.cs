@@ -22,10 +22,10 @@ public sealed class CachedPlanArrayTests(CloudLabAppFixture app)
         };
         await using var connection = new NpgsqlConnection(unpooled.ConnectionString);
         await connection.OpenAsync();
-        await ExecuteAsync(connection, "CREATE TEMP TABLE batch_rows (id uuid PRIMARY KEY, n integer NOT NULL)");
-        await ExecuteAsync(
-            connection, "INSERT INTO batch_rows SELECT gen_random_uuid(), 0 FROM generate_series(1, 10000)");
-        await ExecuteAsync(connection, "ANALYZE batch_rows");
+        await connection.ExecuteAsync("CREATE TEMP TABLE batch_rows (id uuid PRIMARY KEY, n integer NOT NULL)");
+        await connection.ExecuteAsync(
+            "INSERT INTO batch_rows SELECT gen_random_uuid(), 0 FROM generate_series(1, 10000)");
+        await connection.ExecuteAsync("ANALYZE batch_rows");
         var id = (Guid)(await new NpgsqlCommand("SELECT id FROM batch_rows LIMIT 1", connection).ExecuteScalarAsync())!;
 
         var bare = await PlansAsync(connection, "bare_array", "$1", id);
@@ -39,11 +39,11 @@ public sealed class CachedPlanArrayTests(CloudLabAppFixture app)
     private static async Task<(long Generic, long Custom)> PlansAsync(
         NpgsqlConnection connection, string name, string array, Guid id)
     {
-        await ExecuteAsync(
-            connection, $"PREPARE {name}(uuid[]) AS UPDATE batch_rows SET n = n + 1 WHERE id = ANY({array})");
+        await connection.ExecuteAsync(
+            $"PREPARE {name}(uuid[]) AS UPDATE batch_rows SET n = n + 1 WHERE id = ANY({array})");
         for (var call = 0; call < 10; call++)
         {
-            await ExecuteAsync(connection, $"EXECUTE {name}('{{{id}}}')");
+            await connection.ExecuteAsync($"EXECUTE {name}('{{{id}}}')");
         }
 
         await using var plans = new NpgsqlCommand(
@@ -52,11 +52,5 @@ public sealed class CachedPlanArrayTests(CloudLabAppFixture app)
         await using var reader = await plans.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         return (reader.GetInt64(0), reader.GetInt64(1));
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

@@ -63,7 +63,7 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
         await using (var orders = await app.OpenDatabaseAsync("orderdb"))
         await using (var transaction = await orders.BeginTransactionAsync())
         {
-            await ExecuteAsync(orders, """
+            await orders.ExecuteAsync("""
                 INSERT INTO orders (id, user_id, status, total, currency, created_at, updated_at)
                 SELECT md5('o' || i)::uuid, md5('u' || (i % 20000))::uuid,
                        (ARRAY['paid','paid','paid','shipped','shipped','shipped','shipped','shipped',
@@ -113,7 +113,7 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
         await using (var users = await app.OpenDatabaseAsync("userdb"))
         await using (var transaction = await users.BeginTransactionAsync())
         {
-            await ExecuteAsync(users, """
+            await users.ExecuteAsync("""
                 INSERT INTO users (id, email, normalized_email, password_hash, name, role, created_at)
                 SELECT md5('user' || i)::uuid, 'bulk' || i || '@example.test', 'bulk' || i || '@example.test', 'x',
                        'Bulk', 'customer', now() - (i || ' seconds')::interval
@@ -132,7 +132,7 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
         await using (var payments = await app.OpenDatabaseAsync("paymentdb"))
         await using (var transaction = await payments.BeginTransactionAsync())
         {
-            await ExecuteAsync(payments, """
+            await payments.ExecuteAsync("""
                 INSERT INTO payments (id, idempotency_key, order_id, user_id, amount, currency, status, created_at)
                 SELECT md5('p' || i)::uuid, 'key-' || i, md5('o' || i)::uuid, md5('u' || (i % 20000))::uuid, 10, 'USD',
                        CASE WHEN i % 1000 = 0 THEN 'pending' ELSE 'captured' END, now() - (i || ' seconds')::interval
@@ -158,7 +158,7 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
         await using (var analytics = await app.OpenDatabaseAsync("analyticsdb"))
         await using (var transaction = await analytics.BeginTransactionAsync())
         {
-            await ExecuteAsync(analytics, """
+            await analytics.ExecuteAsync("""
                 INSERT INTO product_sales_hourly (bucket, product_id, orders, units, revenue)
                 SELECT date_trunc('hour', now()) - (h || ' hours')::interval, md5('product' || p)::uuid, 1, 1, 10
                 FROM generate_series(1, 2000) AS h, generate_series(1, 100) AS p;
@@ -262,10 +262,4 @@ public sealed class DatabaseTests(CloudLabAppFixture app, ITestOutputHelper outp
 
     private static IEnumerable<JsonNode> Nodes(JsonNode node) =>
         new[] { node }.Concat(node["Plans"]?.AsArray().SelectMany(child => Nodes(child!)) ?? []);
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 120 };
-        await command.ExecuteNonQueryAsync();
-    }
 }
