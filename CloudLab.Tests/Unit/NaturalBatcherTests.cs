@@ -211,4 +211,45 @@ public sealed class NaturalBatcherTests
             Assert.True(runs[0].Seconds >= 0.15, $"the first batch ran only {runs[0].Seconds} s");
         }
     }
+
+    [Fact]
+    public async Task A_group_submitted_together_goes_into_one_batch_even_while_a_loop_waits_for_work()
+    {
+        var sizes = new List<int>();
+        await using var batcher = new NaturalBatcher<int, int>(new BatchingStage("test"), (batch, _) =>
+        {
+            sizes.Add(batch.Count);
+            return Task.FromResult<IReadOnlyList<int>>(batch.Select(value => value * 2).ToList());
+        });
+
+        // Slow to hand in: submitted one by one, the idle loop would take the first request alone long before the
+        // last is queued.
+        var results = await Task.WhenAll(batcher.SubmitTogether(Enumerable.Range(1, 20).Select(value =>
+        {
+            Thread.Sleep(value == 1 ? 0 : 5);
+            return value;
+        }))).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(Enumerable.Range(1, 20).Select(value => value * 2), results);
+        Assert.Equal([20], sizes);
+    }
+
+    [Fact]
+    public async Task A_group_larger_than_the_cap_fills_batches_in_turn()
+    {
+        var sizes = new List<int>();
+        await using var batcher = new NaturalBatcher<int, int>(
+            new BatchingStage("test", MaxBatchSize: 4),
+            (batch, _) =>
+            {
+                sizes.Add(batch.Count);
+                return Task.FromResult<IReadOnlyList<int>>(batch.ToList());
+            });
+
+        var results = await Task.WhenAll(batcher.SubmitTogether(Enumerable.Range(1, 10)))
+            .WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(Enumerable.Range(1, 10), results);
+        Assert.Equal([4, 4, 2], sizes);
+    }
 }
