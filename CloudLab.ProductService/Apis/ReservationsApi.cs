@@ -49,8 +49,8 @@ public static class ReservationsApi
     public static async Task<Ok<ReservationBatchResponse>> ReserveBatch(
         ReservationBatchRequest request, StockReservations reservations, CancellationToken cancellationToken)
     {
-        var outcomes = await Task.WhenAll(request.Orders.Select(order =>
-            reservations.ReserveAsync(order.OrderId!.Value, order.Items, cancellationToken)));
+        var outcomes = await reservations.ReserveManyAsync(
+            request.Orders.Select(order => (order.OrderId!.Value, order.Items)).ToList(), cancellationToken);
         var results = request.Orders.Zip(outcomes, (order, outcome) => new ReservationResult(
             order.OrderId!.Value,
             outcome.Failure switch

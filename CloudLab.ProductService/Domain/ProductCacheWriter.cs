@@ -44,7 +44,7 @@ public sealed class ProductCacheWriter : IAsyncDisposable
     /// </summary>
     public Task WriteAsync(IReadOnlyCollection<Product> products) =>
         // Not the caller's token: the change is committed, and its entry is written whether the caller waits or not.
-        Task.WhenAll(products.Select(product => _writes.SubmitAsync(product, CancellationToken.None)));
+        Task.WhenAll(_writes.SubmitTogether(products, CancellationToken.None));
 
     public ValueTask DisposeAsync() => _writes.DisposeAsync();
 

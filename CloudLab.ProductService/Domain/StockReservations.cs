@@ -51,11 +51,23 @@ public sealed class StockReservations : IAsyncDisposable
     public async Task<ReservationOutcome> ReserveAsync(
         Guid orderId, IReadOnlyList<ReservationItem> items, CancellationToken cancellationToken)
     {
-        var wanted = items.GroupBy(item => item.ProductId!.Value)
-            .ToDictionary(group => group.Key, group => group.Sum(item => item.Quantity!.Value));
-        var reserved = await _reservations.SubmitAsync(new StockRequest(orderId, wanted), cancellationToken);
+        var reserved = await _reservations.SubmitAsync(Request(orderId, items), cancellationToken);
         await reserved.Cached;
         return reserved.Outcome;
+    }
+
+    /// <summary>
+    /// Many orders, queued together so that one batch (one transaction) takes them all; each order keeps its own
+    /// outcome, as <see cref="ReserveAsync"/> gives it.
+    /// </summary>
+    public async Task<IReadOnlyList<ReservationOutcome>> ReserveManyAsync(
+        IReadOnlyList<(Guid OrderId, IReadOnlyList<ReservationItem> Items)> orders,
+        CancellationToken cancellationToken)
+    {
+        var reserved = await Task.WhenAll(_reservations.SubmitTogether(
+            orders.Select(order => Request(order.OrderId, order.Items)), cancellationToken));
+        await Task.WhenAll(reserved.Select(one => one.Cached).Distinct());
+        return reserved.Select(one => one.Outcome).ToList();
     }
 
     /// <summary>
@@ -89,6 +101,10 @@ public sealed class StockReservations : IAsyncDisposable
                 : new ShortItem(line.Key, line.Value, 0, ShortItemReason.UnknownProduct))
             .OfType<ShortItem>()
             .ToList();
+
+    private static StockRequest Request(Guid orderId, IReadOnlyList<ReservationItem> items) =>
+        new(orderId, items.GroupBy(item => item.ProductId!.Value)
+            .ToDictionary(group => group.Key, group => group.Sum(item => item.Quantity!.Value)));
 
     private async Task<IReadOnlyList<Reserved>> ReserveBatchAsync(
         IReadOnlyList<StockRequest> requests, CancellationToken cancellationToken)
