@@ -26,6 +26,13 @@ public interface IPaymentStore
         string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="ClaimAsync"/> for many charges, queued together so that they are claimed in one statement; one
+    /// result per charge, in order.
+    /// </summary>
+    IReadOnlyList<Task<(Payment Payment, bool Created)>> ClaimTogether(
+        IReadOnlyList<(string IdempotencyKey, ChargeRequest Request)> charges, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Settles a pending payment with its event, if any; a payment settled meanwhile is returned as it is.
     /// </summary>
     Task<Payment> SettleAsync(
@@ -35,6 +42,12 @@ public interface IPaymentStore
         string chargeId,
         Func<Payment, OutboxEvent?> announce,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="SettleAsync"/> for many payments, queued together so that they are settled in one transaction; one
+    /// result per settlement, in order.
+    /// </summary>
+    IReadOnlyList<Task<Payment>> SettleTogether(IEnumerable<PaymentSettlement> settlements);
 
     /// <summary>Marks a captured payment refunded (once) with its event; null when it was not captured.</summary>
     Task<Payment?> MarkRefundedAsync(Guid id, Func<Payment, OutboxEvent> announce, CancellationToken cancellationToken);
@@ -56,7 +69,7 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
     private readonly Database _database;
     private readonly OutboxWriter _outbox;
     private readonly NaturalBatcher<Claim, (Payment, bool)> _claims;
-    private readonly NaturalBatcher<Settlement, Payment> _settlements;
+    private readonly NaturalBatcher<PaymentSettlement, Payment> _settlements;
 
     public PaymentStore(Database database, OutboxWriter outbox, IMeterFactory meterFactory)
     {
@@ -64,7 +77,7 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
         _outbox = outbox;
         _claims = new NaturalBatcher<Claim, (Payment, bool)>(
             new BatchingStage("payment_claim"), ClaimBatchAsync, meterFactory);
-        _settlements = new NaturalBatcher<Settlement, Payment>(
+        _settlements = new NaturalBatcher<PaymentSettlement, Payment>(
             new BatchingStage("payment_settle"), SettleBatchAsync, meterFactory);
     }
 
@@ -102,12 +115,21 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
         string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken) =>
         _claims.SubmitAsync(new Claim(Guid.CreateVersion7(), idempotencyKey, request), cancellationToken);
 
+    public IReadOnlyList<Task<(Payment Payment, bool Created)>> ClaimTogether(
+        IReadOnlyList<(string IdempotencyKey, ChargeRequest Request)> charges, CancellationToken cancellationToken) =>
+        _claims.SubmitTogether(
+            charges.Select(charge => new Claim(Guid.CreateVersion7(), charge.IdempotencyKey, charge.Request)),
+            cancellationToken);
+
     public Task<Payment> SettleAsync(
         Payment pending, string status, string? declineReason, string chargeId, Func<Payment, OutboxEvent?> announce,
         CancellationToken cancellationToken) =>
         // Not the caller's token: the gateway has answered, and its outcome is kept whether the caller waits or not.
         _settlements.SubmitAsync(
-            new Settlement(pending, status, declineReason, chargeId, announce), CancellationToken.None);
+            new PaymentSettlement(pending, status, declineReason, chargeId, announce), CancellationToken.None);
+
+    public IReadOnlyList<Task<Payment>> SettleTogether(IEnumerable<PaymentSettlement> settlements) =>
+        _settlements.SubmitTogether(settlements, CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {
@@ -176,7 +198,7 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
     /// settled, with the settle time taken here; the statement writes those of the rows it did change.
     /// </remarks>
     private async Task<IReadOnlyList<Payment>> SettleBatchAsync(
-        IReadOnlyList<Settlement> settlements, CancellationToken cancellationToken)
+        IReadOnlyList<PaymentSettlement> settlements, CancellationToken cancellationToken)
     {
         var now = AsStored(DateTime.UtcNow);
         var distinct = settlements.DistinctBy(settlement => settlement.Pending.Id).ToList();
@@ -271,7 +293,4 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
             new { olderThan, PaymentStatus.Pending }, cancellationToken);
 
     private sealed record Claim(Guid Id, string Key, ChargeRequest Request);
-
-    private sealed record Settlement(
-        Payment Pending, string Status, string? DeclineReason, string ChargeId, Func<Payment, OutboxEvent?> Announce);
 }

@@ -50,10 +50,18 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
     public async Task<IReadOnlyList<(Payment? Payment, ChargeOutcome Outcome)>> ChargeManyAsync(
         IReadOnlyList<(string IdempotencyKey, ChargeRequest Request)> charges, CancellationToken cancellationToken)
     {
-        var asked = await Task.WhenAll(charges.Select(charge =>
-            ClaimAndAskGatewayAsync(charge.IdempotencyKey, charge.Request, cancellationToken)));
-        // Each settlement is submitted before any is awaited, so they reach the settle stage as one batch.
-        return await Task.WhenAll(asked.Select(step => FinishAsync(step, cancellationToken)));
+        // Claims and settlements are each queued as one group, so that one statement serves the batch's charges.
+        var claims = store.ClaimTogether(charges, cancellationToken);
+        var asked = await Task.WhenAll(charges.Select((charge, index) =>
+            AskGatewayAsync(claims[index], charge.Request, cancellationToken)));
+        var settlements = asked
+            .Select(step => step.Outcome is null ? Settlement(step.Payment!, step.Charge!) : null)
+            .ToList();
+        var settled = store.SettleTogether(settlements.OfType<PaymentSettlement>());
+        var next = 0;
+        var settling = settlements.Select(settlement => settlement is null ? null : settled[next++]).ToList();
+        return await Task.WhenAll(asked.Select((step, index) =>
+            FinishAsync(step, settling[index], cancellationToken)));
     }
 
     /// <summary>
@@ -69,9 +77,9 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
     private async Task<Payment> RecordAsync(
         Payment pending, GatewayCharge charge, bool writeThrough, CancellationToken cancellationToken)
     {
-        var status = charge.Outcome == GatewayOutcome.Captured ? PaymentStatus.Captured : PaymentStatus.Declined;
+        var settlement = Settlement(pending, charge);
         var settled = await store.SettleAsync(
-            pending, status, charge.DeclineReason, charge.ChargeId, Captured, cancellationToken);
+            pending, settlement.Status, settlement.DeclineReason, settlement.ChargeId, Captured, cancellationToken);
         if (writeThrough)
         {
             await WriteThroughAsync(settled, cancellationToken);
@@ -80,13 +88,21 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
         return settled;
     }
 
+    private static PaymentSettlement Settlement(Payment pending, GatewayCharge charge) =>
+        new(
+            pending,
+            charge.Outcome == GatewayOutcome.Captured ? PaymentStatus.Captured : PaymentStatus.Declined,
+            charge.DeclineReason,
+            charge.ChargeId,
+            Captured);
+
     /// <summary>The first half of a batch's charge: claimed, and asked at the gateway if still pending.</summary>
-    private async Task<GatewayStep> ClaimAndAskGatewayAsync(
-        string idempotencyKey, ChargeRequest request, CancellationToken cancellationToken)
+    private async Task<GatewayStep> AskGatewayAsync(
+        Task<(Payment Payment, bool Created)> claim, ChargeRequest request, CancellationToken cancellationToken)
     {
         try
         {
-            var (payment, created) = await store.ClaimAsync(idempotencyKey, request, cancellationToken);
+            var (payment, created) = await claim;
             if (KnownOutcome(payment, created, request) is { } known)
             {
                 return new GatewayStep(payment, created, Charge: null, known);
@@ -102,10 +118,11 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
     }
 
     /// <summary>
-    /// The second half: the gateway's answer recorded. A payment this request created needs no write-through.
+    /// The second half: the gateway's answer recorded (<paramref name="settling"/>, null when the outcome was known
+    /// without it). A payment this request created needs no write-through.
     /// </summary>
     private async Task<(Payment? Payment, ChargeOutcome Outcome)> FinishAsync(
-        GatewayStep step, CancellationToken cancellationToken)
+        GatewayStep step, Task<Payment>? settling, CancellationToken cancellationToken)
     {
         if (step.Outcome is { } outcome)
         {
@@ -114,8 +131,12 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
 
         try
         {
-            var settled = await RecordAsync(
-                step.Payment!, step.Charge!, writeThrough: !step.Created, cancellationToken);
+            var settled = await settling!;
+            if (!step.Created)
+            {
+                await WriteThroughAsync(settled, cancellationToken);
+            }
+
             return (settled, step.Created ? ChargeOutcome.Settled : ChargeOutcome.Replayed);
         }
         catch (DependencyUnavailableException)

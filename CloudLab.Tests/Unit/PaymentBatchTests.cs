@@ -44,6 +44,27 @@ public sealed class PaymentBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_hands_its_claims_and_then_its_outcomes_to_the_store_as_one_group_each()
+    {
+        var (settledBefore, _) = await Processor.ChargeAsync("order-2", Charge(10m), CancellationToken.None);
+
+        var results = await Processor.ChargeManyAsync(
+            [
+                ("order-1", Charge(10m)),
+                ("order-2", Charge(10m) with { OrderId = settledBefore.OrderId }),
+                ("order-3", Charge(20m)),
+            ],
+            CancellationToken.None);
+
+        Assert.Equal(
+            [ChargeOutcome.Settled, ChargeOutcome.Replayed, ChargeOutcome.Settled],
+            results.Select(result => result.Outcome));
+        Assert.Equal([3], Store.ClaimGroups);
+        // The replay's outcome was known from its claim: only the two charges the gateway answered are settled.
+        Assert.Equal([2], Store.SettlementGroups);
+    }
+
+    [Fact]
     public async Task Each_charge_of_a_batch_gets_its_own_outcome()
     {
         var (held, _) = await Processor.ChargeAsync("order-2", Charge(10m), CancellationToken.None);

@@ -14,6 +14,10 @@ internal sealed class FakePaymentStore : IPaymentStore
     public ConcurrentDictionary<string, Guid> Keys { get; } = new();
     public ConcurrentQueue<OutboxEvent> Events { get; } = new();
 
+    /// <summary>The size of each group of claims and of settlements handed in together, in turn.</summary>
+    public ConcurrentQueue<int> ClaimGroups { get; } = new();
+    public ConcurrentQueue<int> SettlementGroups { get; } = new();
+
     /// <summary>Reads of one payment a test can hold before they answer.</summary>
     public HeldReads Reads { get; } = new();
 
@@ -52,6 +56,26 @@ internal sealed class FakePaymentStore : IPaymentStore
             Version: 1);
         Payments[id] = payment;
         return Task.FromResult((payment, true));
+    }
+
+    public IReadOnlyList<Task<(Payment Payment, bool Created)>> ClaimTogether(
+        IReadOnlyList<(string IdempotencyKey, ChargeRequest Request)> charges, CancellationToken cancellationToken)
+    {
+        ClaimGroups.Enqueue(charges.Count);
+        return charges.Select(charge => ClaimAsync(charge.IdempotencyKey, charge.Request, cancellationToken)).ToList();
+    }
+
+    public IReadOnlyList<Task<Payment>> SettleTogether(IEnumerable<PaymentSettlement> settlements)
+    {
+        var settled = settlements.Select(settlement => SettleAsync(
+            settlement.Pending,
+            settlement.Status,
+            settlement.DeclineReason,
+            settlement.ChargeId,
+            settlement.Announce,
+            CancellationToken.None)).ToList();
+        SettlementGroups.Enqueue(settled.Count);
+        return settled;
     }
 
     public Task<Payment> SettleAsync(
