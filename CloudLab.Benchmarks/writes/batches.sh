@@ -17,7 +17,8 @@ source "$(dirname "$0")/start-order-run.sh" "$@"
 snapshot() { # ProductService, OrderService, PaymentService, AnalyticsService; every histogram's sum and count, the
   # batch sizes' buckets, and the runtime's GC counters
   for port in 5102 5103 5104 5105; do
-    curl -s -m 3 "http://127.0.0.1:$port/metrics" | grep -E '^([a-z_]+_(sum|count)\{|write_batch_size_bucket\{|dotnet_gc_(collections|pause_time))' |
+    curl -s -m 3 "http://127.0.0.1:$port/metrics" |
+      grep -E '^([a-z_]+_(sum|count)\{|write_batch_size_bucket\{|dotnet_gc_(collections|pause_time))' |
       sed "s/^/$port /"
   done >"$1"
 }
