@@ -33,7 +33,9 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _loops;
 
-    /// <summary>Held while a group is queued (<see cref="SubmitTogether"/>) and while a loop takes what waits.</summary>
+    /// <summary>
+    /// Held while a group is queued (<see cref="SubmitTogether"/>) and while a loop takes what waits.
+    /// </summary>
     private readonly Lock _groups = new();
 
     public NaturalBatcher(
