@@ -134,6 +134,7 @@ if gc_after:
         by_generation = '  '.join(f'{generation} {n / 30:.2f}/s' for generation, n in sorted(counts.items()))
         mean_pause = paused / total * 1000 if total else 0.0
         print(f'{name:18} {paused / 30 * 100:5.1f} % paused   mean pause {mean_pause:5.1f} ms   {by_generation}')
+
 def buckets(path):
     values = {}
     for line in open(path):
