@@ -102,10 +102,10 @@ public sealed class NaturalBatcher<TRequest, TResult> : IAsyncDisposable
     /// <see cref="SubmitAsync"/> would give it.
     /// </summary>
     /// <remarks>
-    /// Why: a caller that hands in a batch of its own (a reservation call for a batch of orders) submitted its requests
+    /// Why: a caller that hands in a batch of its own (one call from another service's batch) submitted its requests
     /// one by one, and a loop woken by the first took a few of them and ran them alone, the rest in the next batch,
-    /// after the first had committed. At 500 orders/s, 9 % of ProductService's stock reservation batches held one order
-    /// against 2 % of the placement batches that made the calls, and the stage ran 6 % more batches (round 27).
+    /// after the first had committed. Under the write path's target load, 9 % of such a stage's batches held one
+    /// request against 2 % of the caller's batches, and the stage ran 6 % more batches (write-path round 27).
     /// </remarks>
     public IReadOnlyList<Task<TResult>> SubmitTogether(
         IEnumerable<TRequest> requests, CancellationToken cancellationToken = default)
