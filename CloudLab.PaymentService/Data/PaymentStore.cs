@@ -33,15 +33,10 @@ public interface IPaymentStore
         IReadOnlyList<(string IdempotencyKey, ChargeRequest Request)> charges, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Settles a pending payment with its event, if any; a payment settled meanwhile is returned as it is.
+    /// Settles a pending payment with its event, if any; a payment settled meanwhile is returned as it is. No
+    /// cancellation: the gateway has answered, and its outcome is kept whether the caller waits or not.
     /// </summary>
-    Task<Payment> SettleAsync(
-        Payment pending,
-        string status,
-        string? declineReason,
-        string chargeId,
-        Func<Payment, OutboxEvent?> announce,
-        CancellationToken cancellationToken);
+    Task<Payment> SettleAsync(PaymentSettlement settlement);
 
     /// <summary>
     /// <see cref="SettleAsync"/> for many payments, queued together so that they are settled in one transaction; one
@@ -121,12 +116,8 @@ public sealed class PaymentStore : IPaymentStore, IAsyncDisposable
             charges.Select(charge => new Claim(Guid.CreateVersion7(), charge.IdempotencyKey, charge.Request)),
             cancellationToken);
 
-    public Task<Payment> SettleAsync(
-        Payment pending, string status, string? declineReason, string chargeId, Func<Payment, OutboxEvent?> announce,
-        CancellationToken cancellationToken) =>
-        // Not the caller's token: the gateway has answered, and its outcome is kept whether the caller waits or not.
-        _settlements.SubmitAsync(
-            new PaymentSettlement(pending, status, declineReason, chargeId, announce), CancellationToken.None);
+    public Task<Payment> SettleAsync(PaymentSettlement settlement) =>
+        _settlements.SubmitAsync(settlement, CancellationToken.None);
 
     public IReadOnlyList<Task<Payment>> SettleTogether(IEnumerable<PaymentSettlement> settlements) =>
         _settlements.SubmitTogether(settlements, CancellationToken.None);

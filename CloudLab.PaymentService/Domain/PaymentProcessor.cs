@@ -54,14 +54,12 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
         var claims = store.ClaimTogether(charges, cancellationToken);
         var asked = await Task.WhenAll(charges.Select((charge, index) =>
             AskGatewayAsync(claims[index], charge.Request, cancellationToken)));
-        var settlements = asked
-            .Select(step => step.Outcome is null ? Settlement(step.Payment!, step.Charge!) : null)
-            .ToList();
-        var settled = store.SettleTogether(settlements.OfType<PaymentSettlement>());
-        var next = 0;
-        var settling = settlements.Select(settlement => settlement is null ? null : settled[next++]).ToList();
-        return await Task.WhenAll(asked.Select((step, index) =>
-            FinishAsync(step, settling[index], cancellationToken)));
+        // The steps with an outcome still to record take the group's results in turn.
+        var settled = new Queue<Task<Payment>>(store.SettleTogether(asked
+            .Where(step => step.Outcome is null)
+            .Select(step => Settlement(step.Payment!, step.Charge!))));
+        return await Task.WhenAll(asked.Select(step =>
+            FinishAsync(step, step.Outcome is null ? settled.Dequeue() : null, cancellationToken)));
     }
 
     /// <summary>
@@ -77,9 +75,7 @@ public sealed class PaymentProcessor(IPaymentStore store, IPaymentGateway gatewa
     private async Task<Payment> RecordAsync(
         Payment pending, GatewayCharge charge, bool writeThrough, CancellationToken cancellationToken)
     {
-        var settlement = Settlement(pending, charge);
-        var settled = await store.SettleAsync(
-            pending, settlement.Status, settlement.DeclineReason, settlement.ChargeId, Captured, cancellationToken);
+        var settled = await store.SettleAsync(Settlement(pending, charge));
         if (writeThrough)
         {
             await WriteThroughAsync(settled, cancellationToken);

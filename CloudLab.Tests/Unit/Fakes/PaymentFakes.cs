@@ -67,25 +67,14 @@ internal sealed class FakePaymentStore : IPaymentStore
 
     public IReadOnlyList<Task<Payment>> SettleTogether(IEnumerable<PaymentSettlement> settlements)
     {
-        var settled = settlements.Select(settlement => SettleAsync(
-            settlement.Pending,
-            settlement.Status,
-            settlement.DeclineReason,
-            settlement.ChargeId,
-            settlement.Announce,
-            CancellationToken.None)).ToList();
+        var settled = settlements.Select(SettleAsync).ToList();
         SettlementGroups.Enqueue(settled.Count);
         return settled;
     }
 
-    public Task<Payment> SettleAsync(
-        Payment pending,
-        string status,
-        string? declineReason,
-        string chargeId,
-        Func<Payment, OutboxEvent?> announce,
-        CancellationToken cancellationToken)
+    public Task<Payment> SettleAsync(PaymentSettlement settlement)
     {
+        var (pending, status, declineReason, _, announce) = settlement;
         var payment = Payments[pending.Id];
         if (payment.Status != PaymentStatus.Pending)
         {
